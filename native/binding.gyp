@@ -1,0 +1,12 @@
+{
+  "targets": [
+    {
+      "target_name": "tcpdoctor",
+      "sources": ["src/diag.c", "src/fdwalk.c", "src/sockopt.c", "src/errname.c", "src/binding.c"],
+      "include_dirs": ["include"],
+      "cflags": ["-O2", "-Wall", "-Wextra", "-Wno-unused-parameter", "-std=gnu11"],
+      "defines": ["NAPI_VERSION=8"],
+      "libraries": ["-lpthread"]
+    }
+  ]
+}

@@ -1,0 +1,48 @@
+/*
+ * tcpdoctor native core: a pure C API, byte oriented, no Node headers.
+ * Every function returns >= 0 on success or -errno on failure; policy lives in TypeScript.
+ */
+#ifndef TCPDOCTOR_H
+#define TCPDOCTOR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Opens a NETLINK_SOCK_DIAG socket (inside the network namespace at netns_path when it is not
+ * NULL) and sends one SOCK_DIAG_BY_FAMILY dump request (struct inet_diag_req_v2), with an
+ * INET_DIAG_REQ_BYTECODE attribute when bc_len > 0. Returns the socket fd or -errno. */
+int td_diag_open(const char *netns_path, uint8_t family, uint8_t protocol, uint32_t states,
+                 uint8_t ext, const void *bc, size_t bc_len);
+
+/* Reads dump replies into buf until it holds less than 64 KiB of free space or the dump ended
+ * (NLMSG_DONE or NLMSG_ERROR seen: *done = 1). Returns the number of bytes or -errno. */
+long td_diag_read(int fd, uint8_t *buf, size_t cap, int *done);
+
+/* One socket file descriptor found under <proc_root>/<pid>/fd. */
+typedef struct td_fd_entry {
+  uint32_t pid;
+  uint32_t fd;
+  uint64_t inode;
+} td_fd_entry;
+
+typedef struct td_fd_walk_result {
+  td_fd_entry *entries;   /* malloc'd; caller frees */
+  size_t count;
+  uint32_t pids_seen;     /* numeric entries under proc_root */
+  uint32_t pids_denied;   /* fd directory not readable (EACCES/EPERM) */
+  uint32_t pids_vanished; /* exited between readdir and open (ENOENT/ESRCH) */
+} td_fd_walk_result;
+
+/* Walks <proc_root>/<pid>/fd for every pid and collects every fd that is a socket, using
+ * nthreads threads (1..8). When inodes/n_inodes is given (sorted ascending), keeps only those. */
+int td_fd_walk(const char *proc_root, int nthreads, const uint64_t *inodes, size_t n_inodes,
+               td_fd_walk_result *out);
+
+/* getsockopt/setsockopt on a file descriptor this process owns. */
+int td_getsockopt(int fd, int level, int name, void *buf, uint32_t *len);
+int td_setsockopt_int(int fd, int level, int name, int value);
+
+/* "EACCES" for 13, and so on; "E?" when unknown. */
+const char *td_errno_name(int err);
+
+#endif

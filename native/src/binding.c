@@ -1,0 +1,209 @@
+/* Thin Node-API glue: unpack arguments, call the C core, pack results, throw errors whose code is
+ * the errno name. No policy here; src/kernel/native.ts decides what an error means. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <node_api.h>
+#include "tcpdoctor.h"
+
+#define CHECK(call)                                  \
+  do {                                               \
+    if ((call) != napi_ok) {                         \
+      napi_throw_error(env, "TD_NATIVE", #call);     \
+      return NULL;                                   \
+    }                                                \
+  } while (0)
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+  napi_value code, msg, error, sc;
+  char text[160];
+  snprintf(text, sizeof text, "%s: %s", syscall, strerror(err));
+  napi_create_string_utf8(env, td_errno_name(err), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, code, msg, &error);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
+  napi_set_named_property(env, error, "syscall", sc);
+  napi_value errnoV;
+  napi_create_int32(env, -err, &errnoV);
+  napi_set_named_property(env, error, "errno", errnoV);
+  napi_throw(env, error);
+  return NULL;
+}
+
+static int arg_u32(napi_env env, napi_value v, uint32_t *out) {
+  return napi_get_value_uint32(env, v, out) == napi_ok;
+}
+
+static napi_value make_u32(napi_env env, uint32_t v) {
+  napi_value r;
+  napi_create_uint32(env, v, &r);
+  return r;
+}
+
+/* diagOpen(netnsPath: string | null, family, protocol, states, ext, bytecode: Buffer | null): fd */
+static napi_value diag_open(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  if (argc < 6) { napi_throw_type_error(env, "TD_NATIVE_ARGS", "diagOpen takes 6 arguments"); return NULL; }
+  char path[4096] = {0};
+  napi_valuetype t;
+  CHECK(napi_typeof(env, argv[0], &t));
+  if (t == napi_string) {
+    size_t len;
+    CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len));
+  }
+  uint32_t family, protocol, states, ext;
+  if (!arg_u32(env, argv[1], &family) || !arg_u32(env, argv[2], &protocol) ||
+      !arg_u32(env, argv[3], &states) || !arg_u32(env, argv[4], &ext)) {
+    napi_throw_type_error(env, "TD_NATIVE_ARGS", "diagOpen: numbers expected");
+    return NULL;
+  }
+  void *bc = NULL;
+  size_t bclen = 0;
+  bool isbuf = false;
+  CHECK(napi_is_buffer(env, argv[5], &isbuf));
+  if (isbuf) CHECK(napi_get_buffer_info(env, argv[5], &bc, &bclen));
+  int fd = td_diag_open(path[0] ? path : NULL, (uint8_t)family, (uint8_t)protocol, states,
+                        (uint8_t)ext, bc, bclen);
+  if (fd < 0) return throw_errno(env, -fd, path[0] ? "sock_diag in netns" : "sock_diag");
+  napi_value r;
+  napi_create_int32(env, fd, &r);
+  return r;
+}
+
+/* diagRead(fd, buffer): [bytes, done] */
+static napi_value diag_read(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd;
+  void *data;
+  size_t cap;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &cap));
+  int done = 0;
+  long n = td_diag_read(fd, data, cap, &done);
+  if (n < 0) return throw_errno(env, (int)-n, "recvmsg");
+  napi_value arr, nv, dv;
+  napi_create_array_with_length(env, 2, &arr);
+  napi_create_double(env, (double)n, &nv);
+  napi_get_boolean(env, done != 0, &dv);
+  napi_set_element(env, arr, 0, nv);
+  napi_set_element(env, arr, 1, dv);
+  return arr;
+}
+
+/* closeFd(fd) */
+static napi_value close_fd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  if (close(fd) < 0) return throw_errno(env, errno, "close");
+  return NULL;
+}
+
+static void free_entries(napi_env env, void *data, void *hint) { free(data); }
+
+/* fdWalk(procRoot, threads, inodes: BigUint64Array | null):
+ *   { entries: Buffer (16 bytes each: u32 pid, u32 fd, u64 inode), pidsSeen, pidsDenied, pidsVanished } */
+static napi_value fd_walk(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char root[4096];
+  size_t len;
+  CHECK(napi_get_value_string_utf8(env, argv[0], root, sizeof root, &len));
+  uint32_t threads = 1;
+  arg_u32(env, argv[1], &threads);
+  const uint64_t *inodes = NULL;
+  size_t n_inodes = 0;
+  bool is_ta = false;
+  if (argc > 2) CHECK(napi_is_typedarray(env, argv[2], &is_ta));
+  if (is_ta) {
+    napi_typedarray_type type;
+    void *data;
+    napi_value ab;
+    size_t off;
+    CHECK(napi_get_typedarray_info(env, argv[2], &type, &n_inodes, &data, &ab, &off));
+    if (type != napi_biguint64_array) {
+      napi_throw_type_error(env, "TD_NATIVE_ARGS", "fdWalk: inodes must be a BigUint64Array");
+      return NULL;
+    }
+    inodes = data;
+  }
+  td_fd_walk_result res;
+  int rc = td_fd_walk(root, (int)threads, inodes, n_inodes, &res);
+  if (rc < 0) return throw_errno(env, -rc, "fd walk");
+  napi_value obj, buf;
+  napi_create_object(env, &obj);
+  if (res.count == 0) {
+    free(res.entries);
+    CHECK(napi_create_buffer(env, 0, NULL, &buf));
+  } else {
+    CHECK(napi_create_external_buffer(env, res.count * sizeof(td_fd_entry), res.entries,
+                                      free_entries, NULL, &buf));
+  }
+  napi_set_named_property(env, obj, "entries", buf);
+  napi_set_named_property(env, obj, "pidsSeen", make_u32(env, res.pids_seen));
+  napi_set_named_property(env, obj, "pidsDenied", make_u32(env, res.pids_denied));
+  napi_set_named_property(env, obj, "pidsVanished", make_u32(env, res.pids_vanished));
+  return obj;
+}
+
+/* getsockopt(fd, level, name, maxLen): Buffer */
+static napi_value get_sockopt(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd, level, name, max;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  CHECK(napi_get_value_int32(env, argv[1], &level));
+  CHECK(napi_get_value_int32(env, argv[2], &name));
+  CHECK(napi_get_value_int32(env, argv[3], &max));
+  if (max <= 0 || max > 65536) { napi_throw_range_error(env, "TD_NATIVE_ARGS", "getsockopt: bad length"); return NULL; }
+  uint8_t *tmp = calloc(1, (size_t)max);
+  if (!tmp) return throw_errno(env, ENOMEM, "getsockopt");
+  uint32_t l = (uint32_t)max;
+  int rc = td_getsockopt(fd, level, name, tmp, &l);
+  if (rc < 0) { free(tmp); return throw_errno(env, -rc, "getsockopt"); }
+  napi_value buf;
+  napi_status st = napi_create_buffer_copy(env, l, tmp, NULL, &buf);
+  free(tmp);
+  CHECK(st);
+  return buf;
+}
+
+/* setsockoptInt(fd, level, name, value) */
+static napi_value set_sockopt_int(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd, level, name, value;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  CHECK(napi_get_value_int32(env, argv[1], &level));
+  CHECK(napi_get_value_int32(env, argv[2], &name));
+  CHECK(napi_get_value_int32(env, argv[3], &value));
+  int rc = td_setsockopt_int(fd, level, name, value);
+  if (rc < 0) return throw_errno(env, -rc, "setsockopt");
+  return NULL;
+}
+
+static napi_value init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"diagOpen", NULL, diag_open, NULL, NULL, NULL, napi_default, NULL},
+      {"diagRead", NULL, diag_read, NULL, NULL, NULL, napi_default, NULL},
+      {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
+      {"fdWalk", NULL, fd_walk, NULL, NULL, NULL, napi_default, NULL},
+      {"getsockopt", NULL, get_sockopt, NULL, NULL, NULL, napi_default, NULL},
+      {"setsockoptInt", NULL, set_sockopt_int, NULL, NULL, NULL, napi_default, NULL},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, init)

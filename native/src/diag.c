@@ -1,0 +1,115 @@
+/* NETLINK_SOCK_DIAG dump: request out, raw reply bytes back. Parsing is done in TypeScript
+ * (src/kernel/sock-diag/parse.ts) so recorded dumps and live dumps share one parser.
+ * Reference: include/uapi/linux/inet_diag.h, iproute2 misc/ss.c sockdiag_send(). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include "tcpdoctor.h"
+
+#define TD_MIN_FREE (64 * 1024)
+
+/* Creates the netlink socket inside another network namespace: a socket stays in the namespace
+ * it was created in, so we enter, create, and come back on this thread. */
+static int open_in_netns(const char *netns_path) {
+  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (self < 0) return -errno;
+  int target = open(netns_path, O_RDONLY | O_CLOEXEC);
+  if (target < 0) { int e = errno; close(self); return -e; }
+  if (setns(target, CLONE_NEWNET) < 0) { int e = errno; close(target); close(self); return -e; }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  int e = errno;
+  if (setns(self, CLONE_NEWNET) < 0) {
+    /* Cannot return to our own namespace: nothing this process does afterwards would be right. */
+    int e2 = errno; if (fd >= 0) close(fd); close(target); close(self); return -e2;
+  }
+  close(target); close(self);
+  return fd >= 0 ? fd : -e;
+}
+
+int td_diag_open(const char *netns_path, uint8_t family, uint8_t protocol, uint32_t states,
+                 uint8_t ext, const void *bc, size_t bc_len) {
+  int fd = netns_path && netns_path[0]
+               ? open_in_netns(netns_path)
+               : socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  if (fd < 0) return netns_path && netns_path[0] ? fd : -errno;
+
+  int rcvbuf = 1 << 20;
+  (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf); /* best effort */
+
+  struct {
+    struct nlmsghdr nlh;
+    struct inet_diag_req_v2 r;
+  } req;
+  memset(&req, 0, sizeof req);
+  req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  req.nlh.nlmsg_seq = 1;
+  req.r.sdiag_family = family;
+  req.r.sdiag_protocol = protocol;
+  req.r.idiag_states = states;
+  req.r.idiag_ext = ext;
+
+  struct rtattr rta;
+  struct iovec iov[3];
+  int iovcnt = 1;
+  iov[0].iov_base = &req;
+  iov[0].iov_len = sizeof req;
+  size_t total = sizeof req;
+  if (bc_len > 0) {
+    rta.rta_type = INET_DIAG_REQ_BYTECODE;
+    rta.rta_len = RTA_LENGTH(bc_len);
+    iov[1].iov_base = &rta;
+    iov[1].iov_len = sizeof rta;
+    iov[2].iov_base = (void *)bc;
+    iov[2].iov_len = bc_len;
+    iovcnt = 3;
+    total += RTA_SPACE(bc_len);
+  }
+  req.nlh.nlmsg_len = (uint32_t)total;
+
+  struct sockaddr_nl nladdr = {.nl_family = AF_NETLINK};
+  struct msghdr msg = {.msg_name = &nladdr, .msg_namelen = sizeof nladdr,
+                       .msg_iov = iov, .msg_iovlen = (size_t)iovcnt};
+  ssize_t n;
+  do { n = sendmsg(fd, &msg, 0); } while (n < 0 && errno == EINTR);
+  if (n < 0) { int e = errno; close(fd); return -e; }
+  return fd;
+}
+
+long td_diag_read(int fd, uint8_t *buf, size_t cap, int *done) {
+  size_t off = 0;
+  *done = 0;
+  if (cap < TD_MIN_FREE) return -EINVAL;
+  while (cap - off >= TD_MIN_FREE) {
+    struct sockaddr_nl nladdr;
+    struct iovec iov = {.iov_base = buf + off, .iov_len = cap - off};
+    struct msghdr msg = {.msg_name = &nladdr, .msg_namelen = sizeof nladdr,
+                         .msg_iov = &iov, .msg_iovlen = 1};
+    ssize_t n = recvmsg(fd, &msg, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return -errno;
+    }
+    if (msg.msg_flags & MSG_TRUNC) return -EMSGSIZE;
+    if (n == 0) { *done = 1; break; }
+    /* Only look for the end of the dump here; every message is parsed in TypeScript. */
+    size_t p = off, end = off + (size_t)n;
+    while (p + sizeof(struct nlmsghdr) <= end) {
+      struct nlmsghdr *h = (struct nlmsghdr *)(buf + p);
+      if (h->nlmsg_len < sizeof(struct nlmsghdr)) break;
+      if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) { *done = 1; break; }
+      p += NLMSG_ALIGN(h->nlmsg_len);
+    }
+    off = end;
+    if (*done) break;
+  }
+  return (long)off;
+}

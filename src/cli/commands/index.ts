@@ -1,0 +1,14 @@
+/**
+ * @module
+ * Every CLI command, listed by hand: the whole list visible in one place.
+ */
+import type { Command } from '../command.js'
+import { statesCommand } from './states.js'
+import { socketsCommand } from './sockets.js'
+import { whoCommand } from './who.js'
+import { snapshotCommand } from './snapshot.js'
+
+export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand]
+
+/** What `tcpdoctor` with no command runs (diagnose, once it exists). */
+export const defaultCommand = 'states'

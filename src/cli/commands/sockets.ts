@@ -1,0 +1,111 @@
+/**
+ * @module
+ * `tcpdoctor sockets` (`ls`): list sockets with ss's filter language and columns. Replaces `ss -tan ...`.
+ */
+import type { Command, CommandContext } from '../command.js'
+import { TcpdoctorError } from '../../errors.js'
+import { t } from '../../i18n/index.js'
+import type { Family, Socket } from '../../model/socket.js'
+import { ssName, parseStates, type StateName } from '../../model/state.js'
+import { formatEndpoint } from '../../model/endpoint-text.js'
+import { gatherSockets } from '../../snapshot/take.js'
+import { sortSockets, SORT_KEYS, type SortKey } from '../../snapshot/sort.js'
+import { formatTable } from '../render/table.js'
+import { formatInfo, formatMem, formatTimer, formatUsers } from '../render/socket-line.js'
+import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
+import { filterFromArgs } from './filter-args.js'
+
+export const socketsCommand: Command = {
+  name: 'sockets',
+  aliases: ['ls'],
+  summary: 'list sockets with ss filters, owners, tcp_info, timers, memory (ss -tanpiom)',
+  usage: 'sockets [-p] [-i] [-o] [-m] [-e] [-l] [-4|-6] [--sort KEY] [--limit N] [FILTER]',
+  help: [
+    'FILTER is ss\'s language: [state STATE|GROUP ...] [exclude STATE] [EXPRESSION]',
+    '  groups: all connected synchronized bucket big listening closed',
+    '  EXPRESSION: sport/dport/src/dst with = != < > <= >= (also eq ne lt gt le ge),',
+    '  ADDR[/PREFIX][:PORT], :PORT, and/or/not, ( ). Compiled to in-kernel bytecode where ss does.',
+    'Default: all states (like ss -a).',
+    '',
+    'Examples:',
+    "  tcpdoctor ls state established '( dport = :443 or dport = :80 )'",
+    "  tcpdoctor ls -p state close-wait            who leaks CLOSE_WAIT",
+    "  tcpdoctor ls -io dst 10.0.0.0/8 --sort rtt   slowest peers in 10/8",
+    '',
+    `--sort: ${SORT_KEYS.join(', ')}`,
+  ].join('\n'),
+  options: {
+    process: { type: 'boolean', short: 'p' },
+    info: { type: 'boolean', short: 'i' },
+    timers: { type: 'boolean', short: 'o' },
+    mem: { type: 'boolean', short: 'm' },
+    extended: { type: 'boolean', short: 'e' },
+    listening: { type: 'boolean', short: 'l' },
+    ipv4: { type: 'boolean', short: '4' },
+    ipv6: { type: 'boolean', short: '6' },
+    sort: { type: 'string', short: 's' },
+    reverse: { type: 'boolean', short: 'r' },
+    limit: { type: 'string' },
+    'no-header': { type: 'boolean', short: 'H' },
+  },
+  async run(ctx, args) {
+    const v = args.values
+    const filter = filterFromArgs(args.positionals)
+    let states: StateName[] | undefined = filter.states
+    if (v.listening) states = parseStates('listening')
+    const families: Family[] | undefined = v.ipv4 && !v.ipv6 ? ['inet'] : v.ipv6 && !v.ipv4 ? ['inet6'] : undefined
+    const sort = v.sort as string | undefined
+    if (sort !== undefined && !SORT_KEYS.includes(sort as SortKey)) throw new TcpdoctorError('TD_USAGE', `--sort must be one of ${SORT_KEYS.join(', ')}, not ${sort}`)
+    const limitText = v.limit as string | undefined
+    const limit = limitText === undefined ? undefined : Number(limitText)
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
+    const g = gatherSockets({
+      ...baseGather(ctx), states, families, bytecode: filter.bytecode, match: filter.match,
+      info: v.info === true || sort === 'rtt' || sort === 'retrans', mem: v.mem === true, owners: v.process === true || sort === 'pid', cmdline: ctx.verbose,
+    })
+    let list = g.namespaces.flatMap((ns) => ns.sockets)
+    if (sort) list = sortSockets(list, sort as SortKey)
+    if (v.reverse) list.reverse()
+    if (limit !== undefined) list = list.slice(0, limit)
+    const notes = sourceNotes(ctx, g)
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ source: sourceOf(g), total: list.length, sockets: list, ...(notes.length ? { notes } : {}) }, null, 2))
+      return 0
+    }
+    ctx.out(renderSockets(ctx, list, { process: v.process === true, info: v.info === true, timers: v.timers === true, mem: v.mem === true, extended: v.extended === true, header: !v['no-header'], netns: ctx.netns === 'all' }))
+    for (const n of notes) ctx.note(n)
+    return 0
+  },
+}
+
+interface RenderOptions { process: boolean; info: boolean; timers: boolean; mem: boolean; extended: boolean; header: boolean; netns: boolean }
+
+function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): string {
+  if (list.length === 0) return o.header ? t(ctx.lang, 'sockets.none') : ''
+  const cols = [
+    ...(o.netns ? [{ header: t(ctx.lang, 'col.netns') }] : []),
+    { header: t(ctx.lang, 'col.state') },
+    { header: t(ctx.lang, 'col.recvq'), align: 'right' as const },
+    { header: t(ctx.lang, 'col.sendq'), align: 'right' as const },
+    { header: t(ctx.lang, 'col.local'), align: 'right' as const },
+    { header: t(ctx.lang, 'col.peer') },
+    ...(o.process || o.timers || o.extended ? [{ header: o.process ? t(ctx.lang, 'col.process') : '' }] : []),
+  ]
+  const extras = o.info || o.mem
+  const rows: string[][] = []
+  const tails: string[] = []
+  for (const s of list) {
+    const last = [o.timers ? formatTimer(s) : '', o.extended ? `uid:${s.uid} ino:${s.inode} sk:${s.cookie ? BigInt(s.cookie).toString(16) : '-'}` : '', o.process ? formatUsers(s) : ''].filter(Boolean).join(' ')
+    rows.push([...(o.netns ? [s.netns ?? ''] : []), ssName(s.state), String(s.recvQ), String(s.sendQ), formatEndpoint(s.local, s.family), formatEndpoint(s.remote, s.family), ...(cols.length > (o.netns ? 6 : 5) ? [last] : [])])
+    tails.push(extras ? [o.mem ? formatMem(s) : '', o.info ? formatInfo(s) : ''].filter(Boolean).join(' ') : '')
+  }
+  const table = formatTable(cols, rows, { header: o.header }).split('\n')
+  if (!extras) return table.join('\n')
+  const out: string[] = []
+  if (o.header) out.push(table[0]!)
+  table.slice(o.header ? 1 : 0).forEach((line, i) => {
+    out.push(line)
+    if (tails[i]) out.push(`\t ${tails[i]}`)
+  })
+  return out.join('\n')
+}

@@ -1,0 +1,114 @@
+/**
+ * @module
+ * `tcpdoctor states`: sockets per TCP state, optionally grouped by port, local endpoint, peer,
+ * process or namespace. Replaces `netstat -nat | awk` and `ss -s`.
+ */
+import type { Command, CommandContext } from '../command.js'
+import { TcpdoctorError } from '../../errors.js'
+import { t } from '../../i18n/index.js'
+import { countStates, countList } from '../../kernel/source.js'
+import { resolveNetns } from '../../kernel/netns.js'
+import { gatherSockets } from '../../snapshot/take.js'
+import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
+import { groupStates, GROUP_KEYS, type GroupKey, type StateGroup } from '../../snapshot/group.js'
+import { formatBar, formatCount, formatTable } from '../render/table.js'
+import { paint } from '../render/color.js'
+import { baseGather, sourceNotes } from './gather-args.js'
+import { filterFromArgs } from './filter-args.js'
+
+interface StatesDoc {
+  netns?: string
+  source: string
+  total: number
+  states: Partial<Record<StateName, number>>
+  groups?: StateGroup[]
+  notes?: string[]
+}
+
+export const statesCommand: Command = {
+  name: 'states',
+  summary: 'count sockets per TCP state, per port/local/remote/process/netns (netstat -nat | awk, ss -s)',
+  usage: 'states [--by port|local|remote|process|netns] [--top N] [FILTER]',
+  help: [
+    'Examples:',
+    '  tcpdoctor states                      all sockets of this namespace, per state',
+    '  tcpdoctor states --by port --top 5    the 5 busiest service ports, states per port',
+    '  tcpdoctor states --by process         states per owning process (TIME_WAIT: inferred owner)',
+    '  tcpdoctor states --netns all          every network namespace on the host',
+    "  tcpdoctor states 'sport = :8080'      an ss filter limits what is counted",
+    '',
+    '--by port groups a socket under its service port: the local port when something listens on',
+    'it, else the remote port (shown as ->:PORT, an outgoing connection to that service).',
+  ].join('\n'),
+  options: {
+    by: { type: 'string', short: 'b' },
+    top: { type: 'string', short: 'n' },
+  },
+  async run(ctx, args) {
+    const by = args.values.by as string | undefined
+    if (by !== undefined && !GROUP_KEYS.includes(by as GroupKey)) throw new TcpdoctorError('TD_USAGE', `--by must be one of ${GROUP_KEYS.join(', ')}, not ${by}`)
+    const topText = args.values.top as string | undefined
+    const top = topText === undefined ? undefined : Number(topText)
+    if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new TcpdoctorError('TD_USAGE', `--top must be a positive integer, not ${topText}`)
+    const filter = filterFromArgs(args.positionals)
+    const docs: StatesDoc[] = []
+    const notes: string[] = []
+    if (!by && !ctx.from) {
+      // The fast path: one byte per socket, no objects.
+      for (const target of resolveNetns(ctx.netns, ctx.procRoot)) {
+        const c = countStates({ netns: target, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match })
+        if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
+        if (c.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
+        docs.push({ netns: target.label, source: c.source, total: c.total, states: c.states })
+      }
+    } else {
+      const g = gatherSockets({ ...baseGather(ctx), states: filter.states, bytecode: filter.bytecode, match: filter.match, owners: by === 'process' })
+      notes.push(...sourceNotes(ctx, g))
+      for (const ns of g.namespaces) {
+        const c = countList(ns.sockets)
+        const doc: StatesDoc = { netns: ns.netns, source: ns.source, total: c.total, states: c.states }
+        if (by) doc.groups = groupStates(ns.sockets, by as GroupKey)
+        docs.push(doc)
+      }
+    }
+    const unique = [...new Set(notes)]
+    if (ctx.json) {
+      const shaped = docs.map((d) => ({ ...d, groups: d.groups && top ? d.groups.slice(0, top) : d.groups, notes: unique.length ? unique : undefined }))
+      if (ctx.netns === 'all') ctx.out(JSON.stringify(shaped, null, 2))
+      else {
+        const { netns: _ns, ...one } = shaped[0]!
+        ctx.out(JSON.stringify(one, null, 2))
+      }
+    } else {
+      for (const d of docs) ctx.out(renderStates(ctx, d, top ?? 10, docs.length > 1))
+      for (const n of unique) ctx.note(n)
+    }
+    return 0
+  },
+}
+
+function stateOrder(states: Partial<Record<StateName, number>>): StateName[] {
+  return STATE_NAMES.filter((s) => (states[s] ?? 0) > 0)
+}
+
+function renderStates(ctx: CommandContext, d: StatesDoc, top: number, showNetns: boolean): string {
+  const head = `${paint(ctx.color, 'bold', t(ctx.lang, 'states.title'))}${showNetns ? ` [${d.netns}]` : ''}  (${t(ctx.lang, 'note.source', { source: d.source })})`
+  const present = stateOrder(d.states)
+  const max = Math.max(0, ...present.map((s) => d.states[s] ?? 0))
+  const rows = present.map((s) => [ssName(s), formatCount(d.states[s] ?? 0), formatBar(d.states[s] ?? 0, max)])
+  rows.push([t(ctx.lang, 'states.total'), formatCount(d.total), ''])
+  const lines = [head, formatTable([{ header: t(ctx.lang, 'states.state') }, { header: t(ctx.lang, 'states.count'), align: 'right' }, { header: '' }], rows)]
+  if (d.groups) {
+    const shown = d.groups.slice(0, top)
+    const cols = STATE_NAMES.filter((s) => shown.some((g) => (g.states[s] ?? 0) > 0))
+    lines.push('')
+    lines.push(
+      formatTable(
+        [{ header: t(ctx.lang, 'states.key') }, { header: t(ctx.lang, 'states.total'), align: 'right' }, ...cols.map((s) => ({ header: ssName(s), align: 'right' as const }))],
+        shown.map((g) => [g.key, formatCount(g.total), ...cols.map((s) => (g.states[s] ? formatCount(g.states[s]!) : '.'))]),
+      ),
+    )
+    if (d.groups.length > shown.length) lines.push(t(ctx.lang, 'states.more', { n: d.groups.length - shown.length }))
+  }
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,75 @@
+/**
+ * @module
+ * `tcpdoctor who PORT|:PORT|ADDR:PORT|ADDR`: which processes hold a port, with their sockets per
+ * state, including fd-less ones. Replaces `lsof -i:PORT` and `ss -tanp 'sport = :PORT'`.
+ */
+import type { Command, CommandContext } from '../command.js'
+import { TcpdoctorError } from '../../errors.js'
+import { t } from '../../i18n/index.js'
+import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
+import { gatherSockets } from '../../snapshot/take.js'
+import { parseWhoTarget, whoFilterWords, whoReport, type WhoProcess, type WhoReport } from '../../snapshot/who.js'
+import { formatTable } from '../render/table.js'
+import { paint } from '../render/color.js'
+import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
+import { filterFromArgs } from './filter-args.js'
+
+export const whoCommand: Command = {
+  name: 'who',
+  summary: 'which processes hold a port or address, sockets per state, fd-less ones included (lsof -i)',
+  usage: 'who PORT|:PORT|ADDR:PORT|ADDR',
+  help: [
+    'Examples:',
+    '  tcpdoctor who 8080             processes on port 8080 and their clients on this host',
+    '  tcpdoctor who 127.0.0.1:5432',
+    '  tcpdoctor who :443 --json',
+    '',
+    'TIME_WAIT and orphaned sockets have no file descriptor, so lsof never shows them; tcpdoctor',
+    'attributes them to the process listening on the same port and marks that as inferred.',
+    'Exit code 1 when nothing is on the target.',
+  ].join('\n'),
+  options: {},
+  async run(ctx, args) {
+    if (args.positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', 'who takes one target: PORT, :PORT, ADDR:PORT or ADDR', { hint: 'tcpdoctor who 8080' })
+    const target = parseWhoTarget(args.positionals[0]!)
+    const filter = filterFromArgs(whoFilterWords(target))
+    // The listener of the port is needed to attribute fd-less sockets even when the target names an address.
+    const g = gatherSockets({ ...baseGather(ctx), bytecode: filter.bytecode, match: filter.match, owners: true, cmdline: true })
+    const sockets = g.namespaces.flatMap((ns) => ns.sockets)
+    const report = whoReport(target, sockets)
+    const notes = sourceNotes(ctx, g)
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ source: sourceOf(g), ...report, ...(ctx.verbose ? { sockets } : {}), ...(notes.length ? { notes } : {}) }, null, 2))
+    } else {
+      ctx.out(renderWho(ctx, report))
+      for (const n of notes) ctx.note(n)
+    }
+    return report.localSockets + report.remoteSockets > 0 ? 0 : 1
+  },
+}
+
+function statesText(states: Partial<Record<StateName, number>>): string {
+  return STATE_NAMES.filter((s) => states[s]).map((s) => `${ssName(s)} ${states[s]}`).join(', ')
+}
+
+function processRows(list: WhoProcess[], inferredLabel: string): string[][] {
+  return list.map((p) => {
+    const inferred = statesText(p.inferredStates)
+    return [String(p.pid), p.user, p.command, [statesText(p.states), inferred ? `${inferred} (${inferredLabel})` : ''].filter(Boolean).join('; '), p.cmdline ?? '']
+  })
+}
+
+function renderWho(ctx: CommandContext, r: WhoReport): string {
+  if (r.localSockets + r.remoteSockets === 0) return t(ctx.lang, 'who.none', { target: r.target })
+  const lines = [paint(ctx.color, 'bold', t(ctx.lang, 'who.title', { target: r.target }))]
+  const cols = [{ header: 'PID', align: 'right' as const }, { header: 'USER' }, { header: t(ctx.lang, 'who.process') }, { header: t(ctx.lang, 'who.sockets') }, { header: 'COMMAND LINE' }]
+  const rows = processRows(r.processes, t(ctx.lang, 'who.inferred'))
+  const unowned = statesText(r.unowned)
+  if (unowned) rows.push(['-', '-', '-', unowned, t(ctx.lang, 'who.fdless')])
+  if (rows.length) lines.push(formatTable(cols, rows))
+  if (r.clients.length) {
+    lines.push('', `clients on this host connected to ${r.target}:`)
+    lines.push(formatTable(cols, processRows(r.clients, t(ctx.lang, 'who.inferred'))))
+  }
+  return lines.join('\n')
+}

@@ -1,0 +1,159 @@
+/**
+ * @module
+ * argv -> command -> exit code. The only place that prints errors and sets the exit code.
+ * Exit codes (docs/cli.md): 0 ok; 1 the command ran and found trouble (diagnose warning+,
+ * who: nothing on the port); 2 any error (usage, bad input, kernel refused, no permission).
+ */
+import { parseArgs } from 'node:util'
+import { readFileSync } from 'node:fs'
+import { TcpdoctorError } from '../errors.js'
+import { detectLang, t, type Lang } from '../i18n/index.js'
+import type { Command, CommandContext, GlobalOptions, OptionSpec } from './command.js'
+import { commands, defaultCommand } from './commands/index.js'
+import { formatTable } from './render/table.js'
+
+export const GLOBAL_OPTIONS: OptionSpec = {
+  json: { type: 'boolean' },
+  lang: { type: 'string' },
+  'no-color': { type: 'boolean' },
+  verbose: { type: 'boolean', short: 'v' },
+  netns: { type: 'string', short: 'N' },
+  from: { type: 'string' },
+  'proc-root': { type: 'string' },
+  source: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+}
+
+const GLOBAL_HELP = [
+  ['--json', 'one JSON document on stdout (schemas: docs/json.md)'],
+  ['--lang en|zh', 'language of human output (default from LANG)'],
+  ['-N, --netns NAME|PATH|all', 'network namespace(s) to read'],
+  ['--from FILE', 'replay a snapshot instead of reading the kernel'],
+  ['--source auto|netlink|procfs', 'socket source (default auto: netlink, else /proc)'],
+  ['--proc-root DIR', 'read /proc from DIR (default /proc)'],
+  ['--no-color', 'no colour (also NO_COLOR=1 or a non-TTY stdout)'],
+  ['-v, --verbose', 'all evidence and notes'],
+  ['-h, --help', 'help for a command'],
+]
+
+export interface Io {
+  stdout: CommandContext['stdout']
+  stderr: NodeJS.WritableStream & CommandContext['stderr']
+  env: NodeJS.ProcessEnv
+  signal?: AbortSignal
+}
+
+function findCommand(name: string): Command | undefined {
+  return commands.find((c) => c.name === name || c.aliases?.includes(name))
+}
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+    return pkg.version
+  } catch {
+    return 'unknown' // running from an unusual layout; the version is only informative
+  }
+}
+
+function mainHelp(lang: Lang): string {
+  const rows = commands.map((c) => [c.name + (c.aliases?.length ? ` (${c.aliases.join(', ')})` : ''), c.summary])
+  return [
+    `tcpdoctor ${version()}: Linux TCP connection inspector and troubleshooter`,
+    '',
+    `${t(lang, 'help.usage')}: tcpdoctor [command] [options]   (no command: ${defaultCommand})`,
+    '',
+    `${t(lang, 'help.commands')}:`,
+    formatTable([{ header: '' }, { header: '' }], rows, { header: false }).replace(/^/gm, '  '),
+    '',
+    `${t(lang, 'help.global')}:`,
+    formatTable([{ header: '' }, { header: '' }], GLOBAL_HELP, { header: false }).replace(/^/gm, '  '),
+    '',
+    'Exit codes: 0 ok, 1 trouble found, 2 error. Run `tcpdoctor <command> --help` for details.',
+  ].join('\n')
+}
+
+function commandHelp(cmd: Command, lang: Lang): string {
+  return [`${t(lang, 'help.usage')}: tcpdoctor ${cmd.usage}`, '', cmd.summary, cmd.help ? `\n${cmd.help}` : '', '', `${t(lang, 'help.global')}:`,
+    formatTable([{ header: '' }, { header: '' }], GLOBAL_HELP, { header: false }).replace(/^/gm, '  ')].join('\n')
+}
+
+/** Runs the CLI; resolves to the exit code. Never throws. */
+export async function runCli(argv: string[], io: Io): Promise<number> {
+  let json = argv.includes('--json')
+  let lang: Lang = detectLang(undefined, io.env)
+  try {
+    if (argv[0] === '--version' || argv[0] === '-V') {
+      io.stdout.write(`${version()}\n`)
+      return 0
+    }
+    const first = argv[0]
+    let cmd: Command | undefined
+    let rest = argv
+    if (first && !first.startsWith('-')) {
+      cmd = findCommand(first)
+      if (!cmd) throw new TcpdoctorError('TD_USAGE', `unknown command: ${first}`, { hint: `commands: ${commands.map((c) => c.name).join(', ')}` })
+      rest = argv.slice(1)
+    } else if (argv.includes('--help') || argv.includes('-h')) {
+      const li = argv.indexOf('--lang')
+      io.stdout.write(mainHelp(detectLang(li >= 0 ? argv[li + 1] : undefined, io.env)) + '\n')
+      return 0
+    } else {
+      cmd = findCommand(defaultCommand)
+      if (!cmd) throw new TcpdoctorError('TD_INTERNAL', `default command ${defaultCommand} missing`)
+    }
+    let parsed
+    try {
+      parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...cmd.options }, allowPositionals: true, strict: true })
+    } catch (err) {
+      throw new TcpdoctorError('TD_USAGE', (err as Error).message, { hint: `see tcpdoctor ${cmd.name} --help` })
+    }
+    const v = parsed.values as Record<string, string | boolean | undefined>
+    json = v.json === true
+    lang = detectLang(typeof v.lang === 'string' ? v.lang : undefined, io.env)
+    if (typeof v.lang === 'string' && !['en', 'zh'].includes(v.lang)) throw new TcpdoctorError('TD_USAGE', `--lang must be en or zh, not ${v.lang}`)
+    if (v.help) {
+      io.stdout.write(commandHelp(cmd, lang) + '\n')
+      return 0
+    }
+    const source = (v.source as string | undefined) ?? 'auto'
+    if (!['auto', 'netlink', 'procfs'].includes(source)) throw new TcpdoctorError('TD_USAGE', `--source must be auto, netlink or procfs, not ${source}`)
+    const color = !v['no-color'] && !io.env.NO_COLOR && io.env.TERM !== 'dumb' && (io.stdout.isTTY === true || !!io.env.FORCE_COLOR)
+    const globals: GlobalOptions = {
+      json,
+      lang,
+      color,
+      verbose: v.verbose === true,
+      netns: v.netns as string | undefined,
+      from: v.from as string | undefined,
+      procRoot: (v['proc-root'] as string | undefined) ?? '/proc',
+      source: source as GlobalOptions['source'],
+    }
+    const ctx: CommandContext = {
+      ...globals,
+      stdout: io.stdout,
+      stderr: io.stderr,
+      env: io.env,
+      out: (text) => void io.stdout.write(text.endsWith('\n') ? text : text + '\n'),
+      note: (text) => {
+        if (!json) io.stderr.write(`${text}\n`)
+      },
+      signal: io.signal ?? new AbortController().signal,
+    }
+    return await cmd.run(ctx, parsed as never)
+  } catch (err) {
+    return reportError(err, io, json, lang)
+  }
+}
+
+function reportError(err: unknown, io: Io, json: boolean, lang: Lang): number {
+  const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', err instanceof Error ? err.message : String(err), { cause: err, hint: 'this is a bug in tcpdoctor; run with NODE_DEBUG=tcpdoctor and report it' })
+  if (json) {
+    io.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }) + '\n')
+  } else {
+    io.stderr.write(`${t(lang, 'error.prefix')} [${e.code}]: ${e.message}\n`)
+    if (e.hint) io.stderr.write(`  ${t(lang, 'error.hint')}: ${e.hint}\n`)
+    if (e.code === 'TD_INTERNAL' && err instanceof Error && io.env.NODE_DEBUG?.includes('tcpdoctor')) io.stderr.write(`${err.stack}\n`)
+  }
+  return 2
+}

@@ -1,0 +1,59 @@
+/**
+ * @module
+ * ss-style text for one socket's extras: users:(...), timer:(...), skmem:(...), tcp_info fields.
+ */
+import type { Socket, TcpInfo } from '../../model/socket.js'
+
+const ms = (us: number): string => (us / 1000).toFixed(3).replace(/\.?0+$/, '')
+
+/** users:(("nginx",pid=12,fd=6),...) as ss -p prints it; inferred owners end with ~. */
+export function formatUsers(s: Socket): string {
+  if (!s.process?.length) return ''
+  return `users:(${s.process.map((p) => `("${p.command}",pid=${p.pid},fd=${p.fd}${p.inferred ? ',inferred' : ''})`).join(',')})`
+}
+
+function duration(msTotal: number): string {
+  if (msTotal >= 60_000 * 60) return `${Math.floor(msTotal / 60_000)}min`
+  if (msTotal >= 1000) return `${(msTotal / 1000).toFixed(msTotal % 1000 === 0 ? 0 : 3).replace(/\.?0+$/, '')}sec`
+  return `${msTotal}ms`
+}
+
+/** timer:(keepalive,119min,0) as ss -o prints it. */
+export function formatTimer(s: Socket): string {
+  if (!s.timer || s.timer.name === 'off') return ''
+  return `timer:(${s.timer.name},${duration(s.timer.expiresMs)},${s.timer.retrans})`
+}
+
+/** skmem:(r0,rb131072,...) as ss -m prints it. */
+export function formatMem(s: Socket): string {
+  const m = s.mem
+  if (!m) return ''
+  return `skmem:(r${m.rmemAlloc},rb${m.rcvbuf},t${m.wmemAlloc},tb${m.sndbuf},f${m.fwdAlloc},w${m.wmemQueued},o${m.optmem},bl${m.backlog},d${m.drops})`
+}
+
+/** The most useful tcp_info fields, ss -i style. */
+export function formatInfo(s: Socket): string {
+  const i: TcpInfo | undefined = s.info
+  if (!i) return ''
+  const parts = [
+    s.congestion ?? '',
+    `rtt:${ms(i.rttUs)}/${ms(i.rttvarUs)}`,
+    `rto:${Math.round(i.rtoUs / 1000)}`,
+    `mss:${i.sndMss}`,
+    `cwnd:${i.sndCwnd}`,
+    i.sndSsthresh < 0xffff ? `ssthresh:${i.sndSsthresh}` : '',
+    i.bytesSent !== undefined ? `bytes_sent:${i.bytesSent}` : '',
+    i.bytesRetrans ? `bytes_retrans:${i.bytesRetrans}` : '',
+    i.bytesAcked !== undefined ? `bytes_acked:${i.bytesAcked}` : '',
+    i.bytesReceived !== undefined ? `bytes_received:${i.bytesReceived}` : '',
+    `lastsnd:${i.lastDataSentMs}`,
+    `lastrcv:${i.lastDataRecvMs}`,
+    `lastack:${i.lastAckRecvMs}`,
+    i.deliveryRate ? `delivery_rate:${Math.round(i.deliveryRate * 8)}bps` : '',
+    `retrans:${i.retransmits}/${i.totalRetrans}`,
+    i.lost ? `lost:${i.lost}` : '',
+    i.unacked ? `unacked:${i.unacked}` : '',
+    i.minRttUs !== undefined ? `minrtt:${ms(i.minRttUs)}` : '',
+  ]
+  return parts.filter(Boolean).join(' ')
+}

@@ -1,0 +1,61 @@
+/**
+ * @module
+ * The one error type of tcpdoctor and every stable code. Match on `error.code`, never on the
+ * message. docs/errors.md is the table users read; keep the two in step.
+ */
+
+export type ErrorCode =
+  | 'TD_USAGE' // the command line is wrong (unknown option, missing argument)
+  | 'TD_INVALID_ARGUMENT' // a value is out of range or malformed (port 70000, bad CIDR)
+  | 'TD_FILTER_SYNTAX' // the ss-style filter expression does not parse
+  | 'TD_PARSE' // kernel text or bytes not in the expected format
+  | 'TD_NETLINK' // the kernel answered a sock_diag request with an error
+  | 'TD_UNSUPPORTED' // a source or feature cannot work on this host (fallback trigger)
+  | 'TD_PERMISSION' // needs root, CAP_NET_ADMIN, CAP_SYS_ADMIN or CAP_SYS_PTRACE
+  | 'TD_NATIVE_MISSING' // the C addon is not built for this platform
+  | 'TD_NOT_FOUND' // a file, network namespace, port or topic that does not exist
+  | 'TD_SNAPSHOT_FORMAT' // a snapshot file that is not ours or is damaged
+  | 'TD_IO' // reading or writing a file failed
+  | 'TD_INTERNAL' // a bug in tcpdoctor: please report it
+
+export class TcpdoctorError extends Error {
+  readonly code: ErrorCode
+  /** A hint for the user: what to do about it. */
+  readonly hint: string | undefined
+  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { hint?: string }) {
+    super(message, options)
+    this.name = 'TcpdoctorError'
+    this.code = code
+    this.hint = options?.hint
+  }
+}
+
+/** A source or probe cannot work here; callers may fall back to another one. */
+export class UnsupportedError extends TcpdoctorError {
+  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+    super('TD_UNSUPPORTED', message, options)
+    this.name = 'UnsupportedError'
+  }
+}
+
+/** The errno code (`EACCES`) of a Node or addon error, when it has one. */
+export function errnoCode(err: unknown): string | undefined {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return err.code
+  return undefined
+}
+
+/** Wraps a system error from a kernel interface into a TcpdoctorError with the right code. */
+export function fromSystemError(err: unknown, what: string): TcpdoctorError {
+  if (err instanceof TcpdoctorError) return err
+  const code = errnoCode(err)
+  const detail = err instanceof Error ? err.message : String(err)
+  if (code === 'EACCES' || code === 'EPERM')
+    return new TcpdoctorError('TD_PERMISSION', `${what}: permission denied (${code})`, {
+      cause: err,
+      hint: 'run as root, or with the capability the feature needs (CAP_SYS_ADMIN to enter another network namespace)',
+    })
+  if (code === 'ENOENT') return new TcpdoctorError('TD_NOT_FOUND', `${what}: not found`, { cause: err })
+  if (code === 'EPROTONOSUPPORT' || code === 'EAFNOSUPPORT' || code === 'EOPNOTSUPP' || code === 'ENOSYS')
+    return new UnsupportedError(`${what}: not supported by this kernel (${code})`, { cause: err })
+  return new TcpdoctorError('TD_IO', `${what}: ${detail}`, { cause: err })
+}

@@ -1,0 +1,41 @@
+/**
+ * @module
+ * The message catalog: typed keys, English and Chinese. Each area keeps its messages in
+ * i18n/messages/<area>.ts as `{ en: {...}, zh: {...} }`; the test i18n.test.ts checks that both
+ * languages have every key and the same {placeholders}.
+ */
+import { common } from './messages/common.js'
+import { sockets } from './messages/sockets.js'
+
+/** Every area's catalog, listed by hand (no registration by import side effect). */
+export const catalogs = [common, sockets] as const
+
+export type Lang = 'en' | 'zh'
+
+type Union<T> = T extends readonly (infer U)[] ? U : never
+type EnKeys<C> = C extends { en: infer E } ? keyof E : never
+export type MessageKey = EnKeys<Union<typeof catalogs>> & string
+
+const tables: Record<Lang, Map<string, string>> = { en: new Map(), zh: new Map() }
+for (const c of catalogs) {
+  for (const [k, v] of Object.entries(c.en)) tables.en.set(k, v)
+  for (const [k, v] of Object.entries(c.zh)) tables.zh.set(k, v)
+}
+
+/** The language from --lang, else LANG/LC_ALL/LC_MESSAGES (zh_* -> zh), else en. */
+export function detectLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
+  const pick = flag ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? ''
+  return /^zh/i.test(pick) ? 'zh' : 'en'
+}
+
+/** The text of key in lang with {name} placeholders filled. Falls back to English. */
+export function t(lang: Lang, key: MessageKey, vars: Record<string, string | number> = {}): string {
+  const template = tables[lang].get(key) ?? tables.en.get(key) ?? key
+  return template.replace(/\{(\w+)\}/g, (m, name: string) => (name in vars ? String(vars[name]) : m))
+}
+
+/** Every key and both texts, for the catalog test. */
+export function allMessages(): { key: string; en: string | undefined; zh: string | undefined }[] {
+  const keys = new Set([...tables.en.keys(), ...tables.zh.keys()])
+  return [...keys].map((key) => ({ key, en: tables.en.get(key), zh: tables.zh.get(key) }))
+}

@@ -1,0 +1,71 @@
+/**
+ * @module
+ * Loads the C addon (native/) and declares its typed interface. When it cannot load, says what
+ * it tried; callers fall back to /proc where they can.
+ */
+import { createRequire } from 'node:module'
+import { fileURLToPath } from 'node:url'
+import { dirname, join } from 'node:path'
+import { TcpdoctorError } from '../errors.js'
+import { debug } from '../debug.js'
+
+export interface FdWalkResult {
+  /** 16 bytes per socket fd: u32 pid, u32 fd, u64 inode (host byte order). */
+  entries: Buffer
+  pidsSeen: number
+  pidsDenied: number
+  pidsVanished: number
+}
+
+export interface Native {
+  diagOpen(netnsPath: string | null, family: number, protocol: number, states: number, ext: number, bytecode: Buffer | null): number
+  diagRead(fd: number, buffer: Buffer): [bytes: number, done: boolean]
+  closeFd(fd: number): void
+  fdWalk(procRoot: string, threads: number, inodes: BigUint64Array | null): FdWalkResult
+  getsockopt(fd: number, level: number, name: number, maxLength: number): Buffer
+  setsockoptInt(fd: number, level: number, name: number, value: number): void
+}
+
+let cached: { native?: Native; error?: TcpdoctorError } | undefined
+
+const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..')
+
+/** The addon, or a TD_NATIVE_MISSING error that lists the places tried. */
+export function loadNative(): Native {
+  if (!cached) {
+    const nativeDir = join(packageRoot, 'native')
+    const require = createRequire(import.meta.url)
+    try {
+      if (process.env.TCPDOCTOR_NO_NATIVE === '1') throw new Error('disabled by TCPDOCTOR_NO_NATIVE=1')
+      const load = require('node-gyp-build') as (dir: string) => Native
+      cached = { native: load(nativeDir) }
+      debug('native addon loaded from %s', nativeDir)
+    } catch (err) {
+      const tried = [join(nativeDir, 'build', 'Release', 'tcpdoctor.node'), join(nativeDir, 'prebuilds', `${process.platform}-${process.arch}`)]
+      cached = {
+        error: new TcpdoctorError('TD_NATIVE_MISSING', `native addon not available (tried ${tried.join(', ')}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, {
+          cause: err,
+          hint: 'run `npm rebuild tcpdoctor` (needs python3, make and a C compiler); tcpdoctor falls back to /proc meanwhile',
+        }),
+      }
+    }
+  }
+  if (cached.native) return cached.native
+  throw cached.error!
+}
+
+/** The addon or undefined; never throws. */
+export function tryNative(): Native | undefined {
+  try {
+    return loadNative()
+  } catch {
+    // Deliberate: callers that can fall back ask this way; the reason is in nativeStatus().
+    return undefined
+  }
+}
+
+/** Why the addon is or is not loaded, for `--verbose` and `doctor`-style reports. */
+export function nativeStatus(): { loaded: boolean; reason?: string } {
+  const n = tryNative()
+  return n ? { loaded: true } : { loaded: false, reason: cached?.error?.message }
+}

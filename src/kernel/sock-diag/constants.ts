@@ -1,0 +1,27 @@
+/**
+ * @module
+ * Constants of include/uapi/linux/netlink.h, sock_diag.h and inet_diag.h that tcpdoctor uses.
+ */
+export const NLMSG_HDRLEN = 16
+export const NLMSG_NOOP = 1
+export const NLMSG_ERROR = 2
+export const NLMSG_DONE = 3
+export const NLM_F_DUMP_INTR = 0x10
+export const SOCK_DIAG_BY_FAMILY = 20
+
+export const AF_INET = 2
+export const AF_INET6 = 10
+export const IPPROTO_TCP = 6
+
+/** sizeof(struct inet_diag_msg) */
+export const INET_DIAG_MSG_LEN = 72
+
+// enum { INET_DIAG_NONE, INET_DIAG_MEMINFO, INET_DIAG_INFO, ... }
+export const INET_DIAG_MEMINFO = 1
+export const INET_DIAG_INFO = 2
+export const INET_DIAG_CONG = 4
+export const INET_DIAG_SKMEMINFO = 7
+export const INET_DIAG_SHUTDOWN = 8
+
+/** idiag_ext bit for an attribute: 1 << (attr - 1). */
+export const extBit = (attr: number): number => 1 << (attr - 1)

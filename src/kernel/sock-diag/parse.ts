@@ -1,0 +1,168 @@
+/**
+ * @module
+ * Parses NETLINK_SOCK_DIAG dump replies (struct nlmsghdr + struct inet_diag_msg + rtattrs) into
+ * sockets. Pure: bytes in, sockets out; the live dump and recorded dumps (ss -D, snapshots) share it.
+ * Layout: include/uapi/linux/inet_diag.h; tcp_info: include/uapi/linux/tcp.h.
+ */
+import { TcpdoctorError } from '../../errors.js'
+import { formatIPv4, formatIPv6 } from '../../model/address.js'
+import type { Socket, SocketMemory, SocketTimer, TcpInfo } from '../../model/socket.js'
+import { stateName } from '../../model/state.js'
+import {
+  AF_INET, AF_INET6, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO,
+  NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY,
+} from './constants.js'
+
+const align4 = (n: number): number => (n + 3) & ~3
+
+export interface ScanResult {
+  /** NLMSG_DONE seen. */
+  done: boolean
+  /** NLM_F_DUMP_INTR seen: the socket tables changed during the dump; the result may miss or repeat rows. */
+  interrupted: boolean
+}
+
+/**
+ * Walks the netlink messages in buf[0, len) and calls onSocket(offsetOfInetDiagMsg, bodyLength)
+ * for each SOCK_DIAG_BY_FAMILY message. Throws TD_PARSE on malformed framing and TD_NETLINK on an
+ * NLMSG_ERROR message.
+ */
+export function scanDiag(buf: Uint8Array, len: number, onSocket: (off: number, bodyLen: number) => void): ScanResult {
+  if (len > buf.length) throw new TcpdoctorError('TD_PARSE', `netlink: length ${len} beyond buffer ${buf.length}`)
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  let p = 0
+  let interrupted = false
+  while (p < len) {
+    if (len - p < NLMSG_HDRLEN) throw new TcpdoctorError('TD_PARSE', `netlink: ${len - p} trailing bytes at offset ${p}, shorter than a header`)
+    const msgLen = dv.getUint32(p, true)
+    const type = dv.getUint16(p + 4, true)
+    const flags = dv.getUint16(p + 6, true)
+    if (msgLen < NLMSG_HDRLEN || msgLen > len - p)
+      throw new TcpdoctorError('TD_PARSE', `netlink: message at offset ${p} has length ${msgLen}, ${len - p} bytes left`)
+    if (flags & NLM_F_DUMP_INTR) interrupted = true
+    if (type === NLMSG_DONE) return { done: true, interrupted }
+    if (type === NLMSG_ERROR) {
+      if (msgLen < NLMSG_HDRLEN + 4) throw new TcpdoctorError('TD_PARSE', 'netlink: truncated NLMSG_ERROR')
+      const errno = -dv.getInt32(p + NLMSG_HDRLEN, true)
+      if (errno === 0) return { done: true, interrupted } // an ACK
+      throw new TcpdoctorError('TD_NETLINK', `sock_diag: the kernel answered errno ${errno}`, {
+        hint: errno === 2 ? 'this kernel has no tcp_diag/inet_diag module' : undefined,
+      })
+    }
+    if (type === SOCK_DIAG_BY_FAMILY) {
+      if (msgLen < NLMSG_HDRLEN + INET_DIAG_MSG_LEN)
+        throw new TcpdoctorError('TD_PARSE', `netlink: inet_diag_msg at offset ${p} is ${msgLen - NLMSG_HDRLEN} bytes, need ${INET_DIAG_MSG_LEN}`)
+      onSocket(p + NLMSG_HDRLEN, msgLen - NLMSG_HDRLEN)
+    } else if (type !== NLMSG_NOOP) {
+      // Unknown message types are skipped, as ss does.
+    }
+    p += align4(msgLen)
+  }
+  return { done: false, interrupted }
+}
+
+/** idiag_state of the inet_diag_msg at off. */
+export const stateAt = (buf: Uint8Array, off: number): number => buf[off + 1]!
+/** Local port (host order) of the inet_diag_msg at off. */
+export const localPortAt = (buf: Uint8Array, off: number): number => (buf[off + 4]! << 8) | buf[off + 5]!
+/** Remote port of the inet_diag_msg at off. */
+export const remotePortAt = (buf: Uint8Array, off: number): number => (buf[off + 6]! << 8) | buf[off + 7]!
+/** Socket inode of the inet_diag_msg at off. */
+export const inodeAt = (buf: Uint8Array, off: number): number =>
+  (buf[off + 68]! | (buf[off + 69]! << 8) | (buf[off + 70]! << 16) | (buf[off + 71]! << 24)) >>> 0
+
+const TIMERS: SocketTimer['name'][] = ['off', 'on', 'keepalive', 'timewait', 'persist']
+
+export interface DecodeOptions {
+  /** Decode INET_DIAG_INFO, MEMINFO/SKMEMINFO and CONG attributes when present. */
+  attributes?: boolean
+}
+
+/** Local address text of the inet_diag_msg at off. */
+export function localAddressAt(buf: Uint8Array, off: number): string {
+  return buf[off] === AF_INET6 ? formatIPv6(buf, off + 8) : formatIPv4(buf, off + 8)
+}
+
+/** Remote address text of the inet_diag_msg at off. */
+export function remoteAddressAt(buf: Uint8Array, off: number): string {
+  return buf[off] === AF_INET6 ? formatIPv6(buf, off + 24) : formatIPv4(buf, off + 24)
+}
+
+/** Decodes the inet_diag_msg (and its attributes) at off into a Socket. */
+export function decodeSocket(buf: Uint8Array, off: number, bodyLen: number, opts: DecodeOptions = {}): Socket {
+  const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+  const family = buf[off]!
+  if (family !== AF_INET && family !== AF_INET6) throw new TcpdoctorError('TD_PARSE', `inet_diag_msg: unknown family ${family}`)
+  const v6 = family === AF_INET6
+  const timerNum = buf[off + 2]!
+  const cookieLo = dv.getUint32(off + 44, true)
+  const cookieHi = dv.getUint32(off + 48, true)
+  const cookie = cookieHi === 0 ? String(cookieLo) : String((BigInt(cookieHi) << 32n) | BigInt(cookieLo))
+  const s: Socket = {
+    family: v6 ? 'inet6' : 'inet',
+    state: stateName(buf[off + 1]!),
+    local: { address: v6 ? formatIPv6(buf, off + 8) : formatIPv4(buf, off + 8), port: localPortAt(buf, off) },
+    remote: { address: v6 ? formatIPv6(buf, off + 24) : formatIPv4(buf, off + 24), port: remotePortAt(buf, off) },
+    recvQ: dv.getUint32(off + 56, true),
+    sendQ: dv.getUint32(off + 60, true),
+    uid: dv.getUint32(off + 64, true),
+    inode: dv.getUint32(off + 68, true),
+    cookie,
+    ifindex: dv.getUint32(off + 40, true),
+  }
+  if (timerNum !== 0 || opts.attributes) {
+    s.timer = { name: TIMERS[timerNum] ?? 'unknown', expiresMs: dv.getUint32(off + 52, true), retrans: buf[off + 3]! }
+  }
+  if (opts.attributes && bodyLen > INET_DIAG_MSG_LEN) decodeAttributes(dv, off + INET_DIAG_MSG_LEN, off + bodyLen, s)
+  return s
+}
+
+function decodeAttributes(dv: DataView, start: number, end: number, s: Socket): void {
+  let p = start
+  while (p + 4 <= end) {
+    const rtaLen = dv.getUint16(p, true)
+    const type = dv.getUint16(p + 2, true) & 0x3fff // strip NLA_F_NESTED / NLA_F_NET_BYTEORDER
+    if (rtaLen < 4 || p + rtaLen > end) throw new TcpdoctorError('TD_PARSE', `rtattr at ${p}: length ${rtaLen} outside the message`)
+    const dataOff = p + 4
+    const dataLen = rtaLen - 4
+    if (type === INET_DIAG_INFO) s.info = decodeTcpInfo(dv, dataOff, dataLen)
+    else if (type === INET_DIAG_SKMEMINFO) s.mem = decodeSkMemInfo(dv, dataOff, dataLen)
+    else if (type === INET_DIAG_MEMINFO && !s.mem && dataLen >= 16) {
+      s.mem = { rmemAlloc: dv.getUint32(dataOff, true), rcvbuf: 0, wmemAlloc: dv.getUint32(dataOff + 4, true), sndbuf: 0, fwdAlloc: dv.getUint32(dataOff + 8, true), wmemQueued: dv.getUint32(dataOff + 12, true), optmem: 0, backlog: 0, drops: 0 }
+    } else if (type === INET_DIAG_CONG) {
+      let str = ''
+      for (let i = 0; i < dataLen; i++) { const c = dv.getUint8(dataOff + i); if (c === 0) break; str += String.fromCharCode(c) }
+      s.congestion = str
+    }
+    p += align4(rtaLen)
+  }
+}
+
+function decodeSkMemInfo(dv: DataView, off: number, len: number): SocketMemory {
+  const at = (i: number): number => (4 * i + 4 <= len ? dv.getUint32(off + 4 * i, true) : 0)
+  return { rmemAlloc: at(0), rcvbuf: at(1), wmemAlloc: at(2), sndbuf: at(3), fwdAlloc: at(4), wmemQueued: at(5), optmem: at(6), backlog: at(7), drops: at(8) }
+}
+
+/** struct tcp_info grows with kernels: read each field only when the kernel sent it. */
+export function decodeTcpInfo(dv: DataView, off: number, len: number): TcpInfo {
+  const u8 = (o: number): number => (o < len ? dv.getUint8(off + o) : 0)
+  const u32 = (o: number): number => (o + 4 <= len ? dv.getUint32(off + o, true) : 0)
+  const opt32 = (o: number): number | undefined => (o + 4 <= len ? dv.getUint32(off + o, true) : undefined)
+  const opt64 = (o: number): number | undefined => (o + 8 <= len ? Number(dv.getBigUint64(off + o, true)) : undefined)
+  const info: TcpInfo = {
+    state: u8(0), caState: u8(1), retransmits: u8(2), probes: u8(3), backoff: u8(4), options: u8(5),
+    sndWscale: u8(6) & 0xf, rcvWscale: u8(6) >> 4,
+    rtoUs: u32(8), atoUs: u32(12), sndMss: u32(16), rcvMss: u32(20), unacked: u32(24), sacked: u32(28), lost: u32(32),
+    retrans: u32(36), lastDataSentMs: u32(44), lastAckSentMs: u32(48), lastDataRecvMs: u32(52), lastAckRecvMs: u32(56),
+    pmtu: u32(60), rcvSsthresh: u32(64), rttUs: u32(68), rttvarUs: u32(72), sndSsthresh: u32(76), sndCwnd: u32(80),
+    advmss: u32(84), reordering: u32(88), rcvRttUs: u32(92), rcvSpace: u32(96), totalRetrans: u32(100),
+  }
+  const extra: Partial<TcpInfo> = {
+    pacingRate: opt64(104), bytesAcked: opt64(120), bytesReceived: opt64(128), segsOut: opt32(136), segsIn: opt32(140),
+    notsentBytes: opt32(144), minRttUs: opt32(148), deliveryRate: opt64(160), busyTimeUs: opt64(168),
+    rwndLimitedUs: opt64(176), sndbufLimitedUs: opt64(184), bytesSent: opt64(200), bytesRetrans: opt64(208),
+    sndWnd: opt32(228), rcvWnd: opt32(232),
+  }
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) (info as unknown as Record<string, number>)[k] = v
+  return info
+}

@@ -7,7 +7,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Tests that build network namespaces and many sockets share the kernel; two workers on two cores.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    maxWorkers: 2,
     reporters: ['default'],
   },
 })

@@ -60,8 +60,10 @@ export const SS_ALL_BITS = 0xffe | (1 << 12)
 // ss accepts these group names (misc/ss.c sstate_namel + ss.8).
 const GROUPS: Record<string, readonly StateName[]> = {
   all: STATE_NAMES.filter((s) => s !== 'BOUND_INACTIVE'),
-  connected: ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING'],
-  synchronized: ['ESTABLISHED', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING'],
+  // ss.8: "all the states except for listening and closed" (TIME_WAIT and SYN_RECV included).
+  connected: ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING', 'NEW_SYN_RECV'],
+  // ss.8: "all the connected states except for syn-sent".
+  synchronized: ['ESTABLISHED', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'CLOSING', 'NEW_SYN_RECV'],
   bucket: ['SYN_RECV', 'TIME_WAIT', 'NEW_SYN_RECV'],
   big: ['ESTABLISHED', 'SYN_SENT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING'],
   listening: ['LISTEN'],

@@ -1,0 +1,209 @@
+/**
+ * The kernel as judge: sockets planted in every holdable state (IPv4 and IPv6) in a private
+ * network namespace; tcpdoctor's view must equal ss's, taken at the same moment, through every
+ * path: netlink via setns (--netns), netlink inside the namespace (ip netns exec), /proc, snapshots.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync, spawnSync } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { need } from '../helpers/can.js'
+import { dropNetns, makeNetns, spawnInNetns, waitForLine } from '../helpers/netns.js'
+import { listSockets, countStates } from '../../src/kernel/source.js'
+import { resolveNetns } from '../../src/kernel/netns.js'
+import { attachOwners } from '../../src/kernel/owners.js'
+import { formatEndpoint } from '../../src/model/endpoint-text.js'
+import { ssName } from '../../src/model/state.js'
+import type { Socket } from '../../src/model/socket.js'
+
+const skip = need(['root'], ['netns'], ['native'], ['tool', 'ss'], ['tool', 'nft'], ['tool', 'python3'])
+const BIN = join(import.meta.dirname, '../../bin/tcpdoctor.js')
+const PLANT = join(import.meta.dirname, '../helpers/plant-states.py')
+const BASE = 9100
+
+let ns = ''
+let plantPid = 0
+
+const line = (s: Socket): string => `${ssName(s.state)} ${formatEndpoint(s.local, s.family)} ${formatEndpoint(s.remote, s.family)}`
+
+function ssLines(args: string[] = []): string[] {
+  const out = execFileSync('ip', ['netns', 'exec', ns, 'ss', '-tanH', ...args], { encoding: 'utf8' })
+  return out.trim().split('\n').filter(Boolean).map((l) => { const f = l.trim().split(/\s+/); return `${f[0]} ${f[3]} ${f[4]}` }).sort()
+}
+
+/** "local peer" of each row: ss drops its State column when a filter selects one state. */
+function ssPairs(args: string[]): string[] {
+  const out = execFileSync('ip', ['netns', 'exec', ns, 'ss', '-tanH', ...args], { encoding: 'utf8' })
+  return out.trim().split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/).slice(-2).join(' ')).sort()
+}
+
+function cli(args: string[], opts: { inside?: boolean } = {}): { code: number; stdout: string; stderr: string } {
+  const cmd = opts.inside ? ['ip', ['netns', 'exec', ns, process.execPath, BIN, ...args]] as const : [process.execPath, [BIN, ...args]] as const
+  const r = spawnSync(cmd[0], cmd[1], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
+}
+
+describe.skipIf(skip)('socket view against ss in a planted namespace', () => {
+  beforeAll(async () => {
+    ns = makeNetns('tdsv')
+    const child = spawnInNetns(ns, 'python3', [PLANT, String(BASE)])
+    await waitForLine(child, /READY/)
+    plantPid = child.pid!
+  })
+  afterAll(() => { if (ns) dropNetns(ns) })
+
+  it('lists exactly what ss lists, via setns into the namespace', () => {
+    const [target] = resolveNetns(ns)
+    const before = ssLines()
+    const ours = listSockets({ netns: target }).sockets.map(line).sort()
+    const after = ssLines()
+    expect(before).toEqual(after) // the planted states are stable
+    expect(ours).toEqual(before)
+    // Every state the issue asks for is really there, in both families.
+    for (const st of ['LISTEN', 'ESTAB', 'SYN-SENT', 'SYN-RECV', 'TIME-WAIT', 'CLOSE-WAIT', 'FIN-WAIT-2', 'LAST-ACK'])
+      for (const fam of ['127.0.0.1', '[::1]']) expect(ours.some((l) => l.startsWith(`${st} `) && l.includes(fam)), `${st} ${fam}`).toBe(true)
+  })
+
+  it('lists the same from /proc (the fallback) and from inside the namespace', () => {
+    const [target] = resolveNetns(ns)
+    const viaProc = listSockets({ netns: target, source: 'procfs' })
+    expect(viaProc.source).toBe('procfs')
+    expect(viaProc.sockets.map(line).sort()).toEqual(ssLines())
+    const r = cli(['ls', '--json'], { inside: true })
+    expect(r.code).toBe(0)
+    const doc = JSON.parse(r.stdout) as { source: string; sockets: Socket[] }
+    expect(doc.source).toBe('netlink')
+    expect(doc.sockets.map(line).sort()).toEqual(ssLines())
+  })
+
+  it('counts states as ss does, on both sources and in the CLI', () => {
+    const expected: Record<string, number> = {}
+    const names: Record<string, string> = { ESTAB: 'ESTABLISHED', 'SYN-SENT': 'SYN_SENT', 'SYN-RECV': 'SYN_RECV', 'FIN-WAIT-2': 'FIN_WAIT2', 'TIME-WAIT': 'TIME_WAIT', 'CLOSE-WAIT': 'CLOSE_WAIT', 'LAST-ACK': 'LAST_ACK', LISTEN: 'LISTEN' }
+    for (const l of ssLines()) { const k = names[l.split(' ')[0]!]!; expected[k] = (expected[k] ?? 0) + 1 }
+    const [target] = resolveNetns(ns)
+    expect(countStates({ netns: target }).states).toEqual(expected)
+    expect(countStates({ netns: target, source: 'procfs' }).states).toEqual(expected)
+    const r = cli(['states', '--json', '--netns', ns])
+    expect(r.code).toBe(0)
+    const doc = JSON.parse(r.stdout) as { source: string; total: number; states: Record<string, number> }
+    expect(doc).toMatchObject({ source: 'netlink', states: expected, total: Object.values(expected).reduce((a, b) => a + b, 0) })
+  })
+
+  // Filter expressions checked against ss on the same namespace: kernel bytecode and the
+  // userspace matcher (the /proc path) must both give ss's answer. Not here on purpose:
+  // `not dst [::]`, where ss disagrees with its own kernel bytecode (docs/filter.md).
+  const filters = [
+    'state established', 'state listening', 'state connected', 'state synchronized', 'state bucket', 'state big',
+    'exclude listening', 'state time-wait state close-wait', 'state syn-recv', 'state fin-wait-2 state last-ack',
+    `sport = :${BASE + 1}`, `dport = :${BASE + 1}`, `sport != :${BASE + 1}`, `sport > :${BASE + 3}`, `sport < :${BASE + 3}`,
+    `sport >= :${BASE + 3}`, `sport <= :${BASE + 3}`, `dport gt :${BASE + 2}`, `sport eq :${BASE + 1}`, `dport le :${BASE + 2}`,
+    'src 127.0.0.1', 'dst [::1]', 'src 127.0.0.0/8', `src 127.0.0.1:${BASE + 1}`, `src [::1]:${BASE + 2}`, `dst *:${BASE + 4}`,
+    `( sport = :${BASE + 1} or sport = :${BASE + 2} )`, `sport = :${BASE + 2} or dport = :${BASE + 2} and src [::1]`,
+    `not sport = :${BASE}`, `! ( dport = :${BASE + 5} or dport = :${BASE + 6} )`, `state established dport = :${BASE + 1}`,
+    `state established ( dport = :${BASE + 1} or sport = :${BASE + 1} )`, `src 127.0.0.1 and dst 127.0.0.1:${BASE + 4}`,
+    'src 10.0.0.0/8', 'not dst 127.0.0.1', 'state all not dst [::1]', `exclude time-wait sport >= :${BASE}`,
+  ]
+  it.each(filters)('filter %s selects what ss selects', (expr) => {
+    const words = expr.split(' ')
+    const oracle = ssPairs(words)
+    const viaKernel = cli(['ls', '-H', '--netns', ns, ...words])
+    expect(viaKernel.code, viaKernel.stderr).toBe(0)
+    const norm = (out: string): string[] => out.trim().split('\n').filter(Boolean).map((l) => { const f = l.trim().split(/\s+/); return `${f[3]} ${f[4]}` }).sort()
+    expect(norm(viaKernel.stdout)).toEqual(oracle)
+    const viaProc = cli(['ls', '-H', '--netns', ns, '--source', 'procfs', ...words])
+    expect(norm(viaProc.stdout)).toEqual(oracle)
+  })
+
+  it('names the owners ss -tanp names, and infers the owner of orphaned LAST_ACK sockets', () => {
+    const out = execFileSync('ip', ['netns', 'exec', ns, 'ss', '-tanpH'], { encoding: 'utf8' })
+    const ssOwners = new Map<string, string>()
+    for (const l of out.trim().split('\n')) {
+      const f = l.trim().split(/\s+/)
+      const users = [...l.matchAll(/pid=(\d+),fd=(\d+)/g)].map((m) => `${m[1]}/${m[2]}`).sort().join(',')
+      ssOwners.set(`${f[0]} ${f[3]} ${f[4]}`, users)
+    }
+    const [target] = resolveNetns(ns)
+    const sockets = listSockets({ netns: target }).sockets
+    attachOwners(sockets)
+    for (const s of sockets) {
+      const direct = (s.process ?? []).filter((p) => !p.inferred).map((p) => `${p.pid}/${p.fd}`).sort().join(',')
+      expect(direct, line(s)).toBe(ssOwners.get(line(s)) ?? '')
+    }
+    const lastAck = sockets.filter((s) => s.state === 'LAST_ACK')
+    expect(lastAck.length).toBe(2)
+    for (const s of lastAck) expect(s.process?.[0]).toMatchObject({ command: 'python3', inferred: true })
+    // The python planter itself is the direct owner of the listeners.
+    const pids = new Set(sockets.filter((s) => s.state === 'LISTEN').flatMap((s) => s.process?.map((p) => p.pid) ?? []))
+    expect(pids.size).toBe(1)
+    expect(plantPid).toBeGreaterThan(0)
+  })
+
+  it('who :PORT shows the holder with direct and inferred sockets, and exits 1 on an empty port', () => {
+    const r = cli(['who', `:${BASE + 4}`, '--json', '--netns', ns])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout) as { processes: { command: string; states: Record<string, number>; inferredStates: Record<string, number> }[]; clients: unknown[] }
+    expect(doc.processes).toHaveLength(1)
+    expect(doc.processes[0]).toMatchObject({ command: 'python3', states: { LISTEN: 2 }, inferredStates: { LAST_ACK: 2 } })
+    const none = cli(['who', '1', '--netns', ns])
+    expect(none.code).toBe(1)
+    const human = cli(['who', String(BASE + 2), '--netns', ns])
+    expect(human.stdout).toMatch(/python3/)
+    expect(human.stdout).toMatch(/CLOSE-WAIT 2/)
+  })
+
+  it('states --by port/process/netns groups correctly', () => {
+    const r = cli(['states', '--by', 'port', '--json', '--netns', ns])
+    const doc = JSON.parse(r.stdout) as { groups: { key: string; states: Record<string, number> }[] }
+    const g = new Map(doc.groups.map((x) => [x.key, x.states]))
+    // Server side under the listening port; the client side of the same connections under ->:PORT.
+    expect(g.get(`:${BASE + 2}`)).toEqual({ LISTEN: 2, CLOSE_WAIT: 2 })
+    expect(g.get(`->:${BASE + 2}`)).toEqual({ FIN_WAIT2: 2 })
+    expect(g.get(`->:${BASE + 5}`)).toEqual({ SYN_SENT: 2 })
+    const p = JSON.parse(cli(['states', '--by', 'process', '--json', '--netns', ns]).stdout) as { groups: { key: string; total: number }[] }
+    expect(p.groups[0]!.key).toMatch(/^python3\[\d+\]$/)
+    const all = JSON.parse(cli(['states', '--json', '--netns', 'all']).stdout) as { netns: string; total: number }[]
+    expect(all.find((d) => d.netns === ns)?.total).toBe(ssLines().length)
+  })
+
+  it('snapshot and replay: every command gives the same answer from the file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tdsnap-'))
+    const file = join(dir, 'snap.json')
+    expect(cli(['snapshot', '-o', file, '--netns', ns]).code).toBe(0)
+    const live = JSON.parse(cli(['states', '--json', '--netns', ns]).stdout) as { states: unknown }
+    const replay = JSON.parse(cli(['states', '--json', '--from', file]).stdout) as { source: string; states: unknown }
+    expect(replay.states).toEqual(live.states)
+    expect(replay.source).toBe('snapshot')
+    const ls = JSON.parse(cli(['ls', '--json', '--from', file, 'state', 'close-wait']).stdout) as { sockets: Socket[] }
+    expect(ls.sockets).toHaveLength(2)
+    expect(ls.sockets[0]!.process?.[0]?.command).toBe('python3')
+    const who = cli(['who', `:${BASE + 4}`, '--json', '--from', file])
+    expect(JSON.parse(who.stdout).processes[0].inferredStates).toEqual({ LAST_ACK: 2 })
+    writeFileSync(join(dir, 'bad.json'), '{"format":"nope"}')
+    const bad = cli(['states', '--json', '--from', join(dir, 'bad.json')])
+    expect(bad.code).toBe(2)
+    expect(JSON.parse(bad.stdout).error.code).toBe('TD_SNAPSHOT_FORMAT')
+  })
+
+  it('reports bad input with a code and exit 2, never a stack trace', () => {
+    const cases: [string[], string][] = [
+      [['ls', '--json', 'sport', '='], 'TD_FILTER_SYNTAX'],
+      [['states', '--json', '--netns', 'no-such-ns-here'], 'TD_NOT_FOUND'],
+      [['states', '--json', '--by', 'color'], 'TD_USAGE'],
+      [['who', '--json', '99999'], 'TD_INVALID_ARGUMENT'],
+      [['nosuchcommand', '--json'], 'TD_USAGE'],
+      [['ls', '--json', '--bogus'], 'TD_USAGE'],
+      [['states', '--json', '--from', '/nonexistent/snap.json'], 'TD_NOT_FOUND'],
+    ]
+    for (const [args, code] of cases) {
+      const r = cli(args)
+      expect(r.code, args.join(' ')).toBe(2)
+      expect(JSON.parse(r.stdout).error.code, args.join(' ')).toBe(code)
+      expect(r.stderr).not.toMatch(/\n\s+at /)
+    }
+    const human = cli(['ls', 'dst', 'example.com'])
+    expect(human.code).toBe(2)
+    expect(human.stderr).toMatch(/TD_FILTER_SYNTAX/)
+    expect(human.stderr).not.toMatch(/\n\s+at /)
+  })
+})

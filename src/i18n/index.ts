@@ -6,9 +6,10 @@
  */
 import { common } from './messages/common.js'
 import { sockets } from './messages/sockets.js'
+import { counters } from './messages/counters.js'
 
 /** Every area's catalog, listed by hand (no registration by import side effect). */
-export const catalogs = [common, sockets] as const
+export const catalogs = [common, sockets, counters] as const
 
 export type Lang = 'en' | 'zh'
 

@@ -7,8 +7,9 @@ import { statesCommand } from './states.js'
 import { socketsCommand } from './sockets.js'
 import { whoCommand } from './who.js'
 import { snapshotCommand } from './snapshot.js'
+import { countersCommand } from './counters.js'
 
-export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand]
+export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand, countersCommand]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */
 export const defaultCommand = 'states'

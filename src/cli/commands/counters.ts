@@ -1,0 +1,164 @@
+/**
+ * @module
+ * `tcpdoctor counters`: TCP/IP MIB counters as deltas and rates over an interval, the ones that
+ * matter explained (nstat, netstat -s, sar -n TCP,ETCP). `--absolute` prints values like nstat -a.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { Command, CommandContext } from '../command.js'
+import { TcpdoctorError } from '../../errors.js'
+import { t, type Lang, type MessageKey } from '../../i18n/index.js'
+import { resolveNetns } from '../../kernel/netns.js'
+import { diffCounters, readCounters, type CounterSample } from '../../api/counters.js'
+import { GAUGES, KEY_COUNTERS, globMatcher } from '../../api/counter-catalog.js'
+import type { TcpSockstat } from '../../kernel/procfs/sockstat.js'
+import { formatCount, formatTable } from '../render/table.js'
+import { paint } from '../render/color.js'
+
+export interface CounterRow {
+  name: string
+  value: number
+  /** null with --absolute */
+  delta: number | null
+  /** per second; null with --absolute and for gauges */
+  rate: number | null
+  explain: string | null
+}
+
+interface CountersDoc {
+  netns?: string
+  /** seconds between the samples; null with --absolute */
+  interval: number | null
+  counters: CounterRow[]
+  sockstat: TcpSockstat
+}
+
+/** The explanation of a counter in lang, or null when the catalog has none. */
+export function explainCounter(lang: Lang, name: string): string | null {
+  const key = `counter.${name}` as MessageKey
+  const text = t(lang, key)
+  return text === key ? null : text
+}
+
+function parseInterval(text: string | undefined): number {
+  if (text === undefined) return 1
+  const n = Number(text)
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new TcpdoctorError('TD_USAGE', `--interval must be a number of seconds in (0, 86400], not ${text}`)
+  return n
+}
+
+/** Which names to show, in order: patterns (file order), --all (file order), else the key list. */
+function selectNames(sample: CounterSample, patterns: string[], all: boolean): string[] {
+  const names = Object.keys(sample.counters)
+  if (patterns.length) return names.filter(globMatcher(patterns))
+  if (all) return names
+  return KEY_COUNTERS.filter((n) => n in sample.counters)
+}
+
+function rowsOf(lang: Lang, first: CounterSample | undefined, second: CounterSample, names: string[]): CounterRow[] {
+  if (!first) return names.map((name) => ({ name, value: second.counters[name]!, delta: null, rate: null, explain: explainCounter(lang, name) }))
+  const byName = new Map(diffCounters(first, second).map((d) => [d.name, d]))
+  return names.flatMap((name) => {
+    const d = byName.get(name)
+    return d ? [{ name, value: d.value, delta: d.delta, rate: d.rate === null ? null : Math.round(d.rate * 100) / 100, explain: explainCounter(lang, name) }] : []
+  })
+}
+
+export const countersCommand: Command = {
+  name: 'counters',
+  summary: 'TCP/IP MIB counters as deltas and rates over an interval, explained (nstat, netstat -s)',
+  usage: 'counters [--interval SECONDS] [--all] [--absolute] [PATTERN ...]',
+  help: [
+    'Samples /proc/net/snmp, /proc/net/netstat and /proc/net/snmp6 twice, --interval seconds apart',
+    '(default 1), and shows what changed: deltas, per-second rates and what each counter means.',
+    'Default: the counters that matter for TCP trouble; --all: every counter; PATTERN: nstat',
+    "names with shell globs ('TcpExt*Listen*', 'Tcp*Retrans*'), as nstat prints them.",
+    '--absolute (-a): values since the namespace was created, no interval (nstat -a).',
+    '',
+    'Examples:',
+    '  tcpdoctor counters                         what TCP did in the last second',
+    '  tcpdoctor counters -i 10 --json            10-second deltas for a script',
+    "  tcpdoctor counters -a 'TcpExt*Listen*'     accept-queue overflows since boot",
+    '  tcpdoctor counters --netns NAME            another namespace (through a process in it)',
+    '',
+    'sockstat: TCP inuse and time-wait are per namespace; orphans, allocated and memory are',
+    'host-wide, whatever namespace reads them (compare memory with net.ipv4.tcp_mem, in pages).',
+  ].join('\n'),
+  options: {
+    interval: { type: 'string', short: 'i' },
+    all: { type: 'boolean' },
+    absolute: { type: 'boolean', short: 'a' },
+  },
+  async run(ctx, args) {
+    if (ctx.from) throw new TcpdoctorError('TD_UNSUPPORTED', 'counters cannot be replayed from a snapshot yet: a snapshot holds one moment, counters need two')
+    const absolute = args.values.absolute === true
+    const interval = parseInterval(args.values.interval as string | undefined)
+    const patterns = args.positionals
+    const targets = resolveNetns(ctx.netns, ctx.procRoot)
+    const labelled = ctx.netns !== undefined
+    const opts = targets.map((target) => ({ procRoot: ctx.procRoot, netns: labelled ? target : undefined }))
+    let firsts: CounterSample[] | undefined
+    if (!absolute) {
+      firsts = opts.map((o) => readCounters(o))
+      try {
+        await sleep(interval * 1000, undefined, { signal: ctx.signal })
+      } catch (err) {
+        if ((err as Error).name !== 'AbortError') throw err
+        // Ctrl-C: show what changed so far
+      }
+    }
+    const docs: CountersDoc[] = opts.map((o, i) => {
+      const second = readCounters(o)
+      const first = firsts?.[i]
+      const names = selectNames(second, patterns, args.values.all === true)
+      const doc: CountersDoc = {
+        interval: first ? Math.round(second.monoMs - first.monoMs) / 1000 : null,
+        counters: rowsOf(ctx.lang, first, second, names),
+        sockstat: second.sockstat,
+      }
+      if (labelled) doc.netns = targets[i]!.label
+      return doc
+    })
+    if (ctx.json) {
+      ctx.out(JSON.stringify(ctx.netns === 'all' ? docs : docs[0], null, 2))
+      return 0
+    }
+    const focused = patterns.length > 0 || args.values.all === true
+    for (const d of docs) ctx.out(renderCounters(ctx, d, focused, labelled))
+    return 0
+  },
+}
+
+function formatRate(rate: number | null): string {
+  if (rate === null) return ''
+  return rate >= 100 ? formatCount(Math.round(rate)) : rate.toFixed(1)
+}
+
+function renderCounters(ctx: CommandContext, d: CountersDoc, showAll: boolean, labelled: boolean): string {
+  const ns = labelled && d.netns ? ` [${d.netns}]` : ''
+  const head = paint(ctx.color, 'bold', d.interval === null ? t(ctx.lang, 'counters.title.absolute', { netns: ns }) : t(ctx.lang, 'counters.title', { interval: d.interval, netns: ns }))
+  // Without --all or patterns, keep the screen short: the Tcp basics always, the rest when they moved.
+  const moved = (r: CounterRow): boolean => (r.delta === null ? r.value !== 0 : r.delta !== 0 && !GAUGES.has(r.name))
+  const shown = showAll ? d.counters : d.counters.filter((r) => /^Tcp(?!Ext)[A-Z]/.test(r.name) || moved(r))
+  const lines = [head]
+  if (shown.length === 0) lines.push(t(ctx.lang, 'counters.none'))
+  else {
+    const absolute = d.interval === null
+    const cols = [
+      { header: t(ctx.lang, 'counters.col.name') },
+      { header: t(ctx.lang, 'counters.col.value'), align: 'right' as const },
+      ...(absolute ? [] : [{ header: t(ctx.lang, 'counters.col.delta'), align: 'right' as const }, { header: t(ctx.lang, 'counters.col.rate'), align: 'right' as const }]),
+      { header: t(ctx.lang, 'counters.col.meaning') },
+    ]
+    const rows = shown.map((r) => {
+      const hot = r.delta !== null && r.delta !== 0 && !GAUGES.has(r.name)
+      const name = hot ? paint(ctx.color, 'bold', r.name) : r.name
+      return [name, formatCount(r.value), ...(absolute ? [] : [r.delta === null ? '' : formatCount(r.delta), formatRate(r.rate)]), r.explain ?? '']
+    })
+    lines.push(formatTable(cols, rows))
+  }
+  const hidden = d.counters.length - shown.length
+  if (hidden > 0) lines.push(paint(ctx.color, 'dim', t(ctx.lang, 'counters.hidden', { n: hidden })))
+  const s = d.sockstat
+  lines.push('', t(ctx.lang, 'counters.sockstat', { inuse: s.inuse, inuse6: s.inuse6, tw: s.tw, orphan: s.orphan, alloc: s.alloc, mem: s.memPages }))
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,135 @@
+/**
+ * @module
+ * `tcpdoctor lab SCENARIO`: reproduces a TCP state or trouble for real in private network
+ * namespaces, prints what to look at, holds (--hold SECONDS, or --keep until Ctrl-C) and
+ * removes everything it made.
+ */
+import type { Command, CommandContext } from '../command.js'
+import { TcpdoctorError } from '../../errors.js'
+import { t, type MessageKey } from '../../i18n/index.js'
+import { ssName, type StateName } from '../../model/state.js'
+import { scenarios } from '../../lab/registry.js'
+import { checkLabPrerequisites, cleanupStale, startScenario } from '../../lab/run.js'
+import type { ScenarioInfo } from '../../lab/scenario.js'
+import type { StateCounts } from '../../lab/kit.js'
+import { formatTable } from '../render/table.js'
+import { paint } from '../render/color.js'
+
+const DEFAULT_HOLD_S = 5
+
+function summary(ctx: CommandContext, name: string): string {
+  return t(ctx.lang, `lab.s.${name}` as MessageKey)
+}
+
+function showCounts(c: StateCounts): string {
+  return Object.entries(c).map(([s, n]) => `${ssName(s as StateName)} ${n}`).join(', ') || '-'
+}
+
+function renderList(ctx: CommandContext): string {
+  const lines = [paint(ctx.color, 'bold', t(ctx.lang, 'lab.list.title'))]
+  for (const kind of ['state', 'trouble'] as const) {
+    lines.push('', t(ctx.lang, kind === 'state' ? 'lab.list.states' : 'lab.list.troubles') + ':')
+    const rows = scenarios.filter((s) => s.kind === kind).map((s) => [s.name, summary(ctx, s.name)])
+    lines.push(formatTable([{ header: '' }, { header: '' }], rows, { header: false }).replace(/^/gm, '  '))
+  }
+  return lines.join('\n')
+}
+
+function renderReady(ctx: CommandContext, info: ScenarioInfo): string {
+  const lines = [paint(ctx.color, 'bold', t(ctx.lang, 'lab.ready', { scenario: info.scenario, summary: summary(ctx, info.scenario) })), '']
+  const rows = info.namespaces.map((n) => {
+    const e = info.expect.netns.find((x) => x.role === n.role)
+    const o = info.observed.find((x) => x.role === n.role)
+    return [n.role, n.name, showCounts(o?.states ?? {}), e ? showCounts(e.states) : '-', e?.findings.join(' ') || '-']
+  })
+  lines.push(
+    formatTable(
+      [{ header: t(ctx.lang, 'lab.namespaces') }, { header: '' }, { header: t(ctx.lang, 'lab.observed') }, { header: t(ctx.lang, 'lab.expect') }, { header: 'findings' }],
+      rows,
+    ),
+  )
+  lines.push('', `${t(ctx.lang, 'lab.processes')}: ${info.processes.map((p) => `${p.role} (pid ${p.pid}, ${p.netns})`).join('; ')}`)
+  if (info.expect.findings.length) lines.push(t(ctx.lang, 'lab.findings', { codes: info.expect.findings.join(', ') }))
+  lines.push('', `${t(ctx.lang, 'lab.look')}:`, ...info.look.map((l) => `  ${l}`))
+  return lines.join('\n') + '\n'
+}
+
+/** Resolves after ms, or as soon as the signal aborts. */
+function holdFor(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve()
+    const timer = ms === Infinity ? undefined : setTimeout(done, ms)
+    function done(): void {
+      if (timer) clearTimeout(timer)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done, { once: true })
+    // An unresolved promise does not keep Node alive: with --keep, a timer must.
+    if (ms === Infinity) {
+      const keepAlive = setInterval(() => undefined, 1 << 30)
+      signal.addEventListener('abort', () => clearInterval(keepAlive), { once: true })
+    }
+  })
+}
+
+export const labCommand: Command = {
+  name: 'lab',
+  summary: 'reproduce a TCP state or trouble for real in private network namespaces (root)',
+  usage: 'lab [SCENARIO] [--count N] [--hold SECONDS | --keep] [--list] [--cleanup]',
+  help: [
+    'Examples:',
+    '  tcpdoctor lab                           the scenarios',
+    '  tcpdoctor lab close-wait-leak --keep    hold 100 CLOSE_WAIT sockets until Ctrl-C',
+    '  tcpdoctor lab time-wait --hold 30       20 TIME_WAIT sockets for 30 s',
+    '  tcpdoctor lab syn-flood --json --keep   one JSON document when ready (for tests), then hold',
+    '',
+    'Everything lives in namespaces named tdlab-<pid>-<n>-<role>; it is removed on exit, on',
+    'Ctrl-C and on SIGTERM. --cleanup removes namespaces left by a lab that was killed with',
+    'SIGKILL. Needs root, iproute2, nftables, procps (sysctl) and python3.',
+  ].join('\n'),
+  options: {
+    count: { type: 'string', short: 'c' },
+    hold: { type: 'string' },
+    keep: { type: 'boolean', short: 'k' },
+    list: { type: 'boolean', short: 'l' },
+    cleanup: { type: 'boolean' },
+  },
+  async run(ctx, args) {
+    const name = args.positionals[0]
+    if (args.positionals.length > 1) throw new TcpdoctorError('TD_USAGE', `lab takes one scenario, not ${args.positionals.join(' ')}`)
+    if (args.values.cleanup) {
+      checkLabPrerequisites()
+      const gone = cleanupStale()
+      if (ctx.json) ctx.out(JSON.stringify({ removed: gone }))
+      else ctx.out(t(ctx.lang, 'lab.cleanup', { n: gone.length }))
+      if (!name) return 0
+    }
+    if (!name || args.values.list) {
+      if (ctx.json) ctx.out(JSON.stringify({ scenarios: scenarios.map((s) => ({ name: s.name, kind: s.kind, defaultCount: s.defaultCount, summary: t('en', `lab.s.${s.name}` as MessageKey) })) }, null, 2))
+      else ctx.out(renderList(ctx))
+      return 0
+    }
+    const countText = args.values.count as string | undefined
+    const count = countText === undefined ? undefined : Number(countText)
+    if (count !== undefined && !Number.isInteger(count)) throw new TcpdoctorError('TD_USAGE', `--count must be an integer, not ${countText}`)
+    const holdText = args.values.hold as string | undefined
+    const holdS = holdText === undefined ? DEFAULT_HOLD_S : Number(holdText)
+    if (!Number.isFinite(holdS) || holdS < 0) throw new TcpdoctorError('TD_USAGE', `--hold must be a number of seconds, not ${holdText}`)
+    const keep = args.values.keep === true
+    ctx.note(t(ctx.lang, 'lab.starting', { scenario: name }))
+    const lab = await startScenario(name, { count, signal: ctx.signal })
+    try {
+      if (ctx.json) ctx.out(JSON.stringify(lab.info, null, 2))
+      else {
+        ctx.out(renderReady(ctx, lab.info))
+        ctx.note(keep ? t(ctx.lang, 'lab.keep') : t(ctx.lang, 'lab.hold', { seconds: holdS }))
+      }
+      await holdFor(keep ? Infinity : holdS * 1000, ctx.signal)
+    } finally {
+      await lab.stop()
+    }
+    ctx.note(t(ctx.lang, 'lab.stopped', { scenario: lab.info.scenario }))
+    return 0
+  },
+}

@@ -20,7 +20,10 @@ import { AGENT_PY, RELAY_PY } from './agent-py.js'
 export type StateCounts = Partial<Record<StateName, number>>
 
 export interface LabProcess {
+  /** The namespace role it runs in (client, server). */
   role: string
+  /** Its process name (comm), as ss -p and diagnose show it. */
+  command: string
   pid: number
   netns: string
 }
@@ -239,7 +242,7 @@ export class Lab {
     child.stderr!.on('data', (d: Buffer) => debug('lab %s %s: %s', netns, label, d.toString().trim()))
     child.on('error', (err) => debug('lab %s %s: %s', netns, label, err.message))
     this.children.push(child)
-    if (child.pid !== undefined) this.processes.push({ role: label, pid: child.pid, netns })
+    if (child.pid !== undefined) this.processes.push({ role, command: label, pid: child.pid, netns })
     return child
   }
 

@@ -48,7 +48,7 @@ function renderReady(ctx: CommandContext, info: ScenarioInfo): string {
       rows,
     ),
   )
-  lines.push('', `${t(ctx.lang, 'lab.processes')}: ${info.processes.map((p) => `${p.role} (pid ${p.pid}, ${p.netns})`).join('; ')}`)
+  lines.push('', `${t(ctx.lang, 'lab.processes')}: ${info.processes.map((p) => `${p.command} (pid ${p.pid}, ${p.role})`).join('; ')}`)
   if (info.expect.findings.length) lines.push(t(ctx.lang, 'lab.findings', { codes: info.expect.findings.join(', ') }))
   lines.push('', `${t(ctx.lang, 'lab.look')}:`, ...info.look.map((l) => `  ${l}`))
   return lines.join('\n') + '\n'

@@ -232,3 +232,20 @@ export function tcpSysctls(set: SysctlSet): TcpSysctls {
     rtoMaxMs: n('tcp_rto_max_ms') ?? 120_000,
   }
 }
+
+/**
+ * The time the kernel takes to give up on unacknowledged data with tcp_retries2 = retries
+ * (net/ipv4/tcp_timer.c tcp_model_timeout(): exponential backoff from TCP_RTO_MIN = 200 ms up to
+ * rto_max, then linear). 15 retries -> 924.6 s with the default 120 s maximum. Pure.
+ */
+export function retries2TimeoutMs(retries: number, rtoMaxMs = 120_000, rtoBaseMs = 200): number {
+  const linearBackoffThresh = Math.floor(Math.log2(rtoMaxMs / rtoBaseMs))
+  if (retries <= linearBackoffThresh) return ((2 << retries) - 1) * rtoBaseMs
+  return ((2 << linearBackoffThresh) - 1) * rtoBaseMs + (retries - linearBackoffThresh) * rtoMaxMs
+}
+
+/** Keepalive's time to declare a silent peer dead with the sysctl defaults: time + intvl * probes, in ms. */
+export function keepaliveDefaultMs(t: TcpSysctls): number | undefined {
+  if (t.keepaliveTimeS === undefined || t.keepaliveIntvlS === undefined || t.keepaliveProbes === undefined) return undefined
+  return (t.keepaliveTimeS + t.keepaliveIntvlS * t.keepaliveProbes) * 1000
+}

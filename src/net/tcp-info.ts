@@ -1,0 +1,16 @@
+/**
+ * @module
+ * getTcpInfo(socket) (SPEC 4): struct tcp_info of a Node socket (getsockopt TCP_INFO), decoded by
+ * the same code that decodes INET_DIAG_INFO from sock_diag: rtt, rto, cwnd, retransmits, unacked,
+ * last send/receive times, delivery rate, bytes.
+ */
+import type { Socket } from 'node:net'
+import type { TcpInfo } from '../model/socket.js'
+import { decodeTcpInfo } from '../kernel/sock-diag/parse.js'
+import { IPPROTO_TCP, TCP_INFO, requireFd, sockoptNative } from './fd.js'
+
+/** The kernel's tcp_info for this connected socket. */
+export function getTcpInfo(socket: Socket): TcpInfo {
+  const buf = sockoptNative().getsockopt(requireFd(socket, 'getTcpInfo'), IPPROTO_TCP, TCP_INFO, 512)
+  return decodeTcpInfo(new DataView(buf.buffer, buf.byteOffset, buf.length), 0, buf.length)
+}

@@ -1,0 +1,24 @@
+/**
+ * @module
+ * setUserTimeout(socket, ms) / getUserTimeout(socket) (SPEC 4): TCP_USER_TIMEOUT (RFC 5482), the
+ * longest time sent data may stay unacknowledged before the kernel drops the connection with
+ * ETIMEDOUT -- instead of tcp_retries2's ~15 min. It also bounds keepalive when set
+ * (tcp_keepalive_timer: the connection dies once no ACK came for user_timeout). 0 = system default.
+ */
+import type { Socket } from 'node:net'
+import { TcpdoctorError } from '../errors.js'
+import { IPPROTO_TCP, TCP_USER_TIMEOUT, getInt, requireFd, sockoptNative } from './fd.js'
+
+/** Sets TCP_USER_TIMEOUT in milliseconds (0 restores the default) and returns the value read back. */
+export function setUserTimeout(socket: Socket, ms: number): number {
+  if (!Number.isInteger(ms) || ms < 0 || ms > 0x7fffffff) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `user timeout must be an integer number of milliseconds >= 0, not ${ms}`)
+  const fd = requireFd(socket, 'setUserTimeout')
+  const native = sockoptNative()
+  native.setsockoptInt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, ms)
+  return getInt(native, fd, IPPROTO_TCP, TCP_USER_TIMEOUT)
+}
+
+/** TCP_USER_TIMEOUT in milliseconds; 0 means the system default (tcp_retries2). */
+export function getUserTimeout(socket: Socket): number {
+  return getInt(sockoptNative(), requireFd(socket, 'getUserTimeout'), IPPROTO_TCP, TCP_USER_TIMEOUT)
+}

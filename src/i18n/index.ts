@@ -7,10 +7,11 @@
 import { common } from './messages/common.js'
 import { sockets } from './messages/sockets.js'
 import { counters } from './messages/counters.js'
+import { keepalive } from './messages/keepalive.js'
 import { lab } from './messages/lab.js'
 
 /** Every area's catalog, listed by hand (no registration by import side effect). */
-export const catalogs = [common, sockets, counters, lab] as const
+export const catalogs = [common, sockets, counters, lab, keepalive] as const
 
 export type Lang = 'en' | 'zh'
 

@@ -8,9 +8,10 @@ import { socketsCommand } from './sockets.js'
 import { whoCommand } from './who.js'
 import { snapshotCommand } from './snapshot.js'
 import { countersCommand } from './counters.js'
+import { keepaliveCommand } from './keepalive.js'
 import { labCommand } from './lab.js'
 
-export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand, countersCommand, labCommand]
+export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand, countersCommand, labCommand, keepaliveCommand]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */
 export const defaultCommand = 'states'

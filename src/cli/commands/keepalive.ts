@@ -92,7 +92,10 @@ export const keepaliveCommand: Command = {
 
 function keepaliveText(ctx: CommandContext, r: KeepaliveRow): string {
   if (r.keepalive === 'on') return t(ctx.lang, 'keepalive.on', { next: formatDuration(r.timer?.expiresMs ?? 0) })
-  if (r.keepalive === 'unknown') return t(ctx.lang, 'keepalive.unknown', { timer: r.timer?.name ?? '?' })
+  if (r.keepalive === 'unknown') {
+    const name = r.timer?.name
+    return t(ctx.lang, 'keepalive.unknown', { timer: name === 'on' ? t(ctx.lang, 'keepalive.timer.on') : name === 'persist' ? t(ctx.lang, 'keepalive.timer.persist') : (name ?? '?') })
+  }
   return t(ctx.lang, 'keepalive.off')
 }
 

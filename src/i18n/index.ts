@@ -9,9 +9,11 @@ import { sockets } from './messages/sockets.js'
 import { counters } from './messages/counters.js'
 import { keepalive } from './messages/keepalive.js'
 import { lab } from './messages/lab.js'
+import { knowledge } from './messages/knowledge.js'
+import { tune } from './messages/tune.js'
 
 /** Every area's catalog, listed by hand (no registration by import side effect). */
-export const catalogs = [common, sockets, counters, lab, keepalive] as const
+export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune] as const
 
 export type Lang = 'en' | 'zh'
 

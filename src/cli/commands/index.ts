@@ -10,8 +10,9 @@ import { snapshotCommand } from './snapshot.js'
 import { countersCommand } from './counters.js'
 import { keepaliveCommand } from './keepalive.js'
 import { labCommand } from './lab.js'
+import { explainCommand } from './explain.js'
 
-export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand, countersCommand, labCommand, keepaliveCommand]
+export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand, countersCommand, labCommand, keepaliveCommand, explainCommand]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */
 export const defaultCommand = 'states'

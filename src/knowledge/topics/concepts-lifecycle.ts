@@ -24,11 +24,11 @@ export const conceptsLifecycle = [
     },
     zh: {
       title: '三次握手',
-      summary: 'SYN(seq=j) -> SYN+ACK(seq=k, ack=j+1) -> ACK(ack=k+1)。三个报文建立连接,并同步双方的序列号。',
+      summary: 'SYN(seq=j) -> SYN+ACK(seq=k, ack=j+1) -> ACK（ack=k+1）。三个报文建立连接，并同步双方的序列号。',
       body: [
-        '1. 客户端调用 connect():内核选择源端口,发送带 ISN j 的 SYN,进入 SYN_SENT。\n2. 监听的服务器回复 SYN+ACK:自己的 ISN k 和 ack=j+1。Linux 此时只保存一个请求套接字(NEW_SYN_RECV),而不是完整套接字。\n3. 客户端发送 ACK(ack=k+1),进入 ESTABLISHED;服务器收到后内核创建完整的 ESTABLISHED 套接字,放入 accept 队列。',
-        '至少需要三个报文,双方才能都知道对方收到了自己的 ISN。服务器应用程序在 accept() 返回已建立的连接之前什么也看不到,所以 accept() 循环太慢表现为全连接队列满(listen-overflow),而不是握手变慢。',
-        '失败情况:收到 RST -> ECONNREFUSED;没有回应 -> 重试后 ETIMEDOUT;ICMP 不可达 -> EHOSTUNREACH。',
+        '1. 客户端调用 connect()：内核选择源端口，发送带 ISN j 的 SYN，进入 SYN_SENT。\n2. 监听的服务器回复 SYN+ACK：自己的 ISN k 和 ack=j+1。Linux 此时只保存一个请求套接字（NEW_SYN_RECV），而不是完整套接字。\n3. 客户端发送 ACK(ack=k+1)，进入 ESTABLISHED；服务器收到后内核创建完整的 ESTABLISHED 套接字，放入 accept 队列。',
+        '至少需要三个报文，双方才能都知道对方收到了自己的 ISN。服务器应用程序在 accept() 返回已建立的连接之前什么也看不到，所以 accept() 循环太慢表现为全连接队列满（listen-overflow），而不是握手变慢。',
+        '失败情况：收到 RST -> ECONNREFUSED；没有回应 -> 重试后 ETIMEDOUT;ICMP 不可达 -> EHOSTUNREACH。',
         '$ tcpdoctor capture \'tcp port 80\' --states',
       ].join('\n\n'),
       aliases: ['三次握手', '建立连接'],
@@ -50,12 +50,12 @@ export const conceptsLifecycle = [
       ].join('\n\n'),
     },
     zh: {
-      title: '连接终止(四次挥手)',
-      summary: '两个方向分别关闭:一方 FIN、对方 ACK,另一方 FIN、对方 ACK。需要四个报文,因为第二个 FIN 要等另一端的应用程序关闭。',
+      title: '连接终止（四次挥手）',
+      summary: '两个方向分别关闭：一方 FIN、对方 ACK，另一方 FIN、对方 ACK。需要四个报文，因为第二个 FIN 要等另一端的应用程序关闭。',
       body: [
-        '主动关闭方 A,被动关闭方 B:\n1. A 关闭:FIN -> A 进入 FIN_WAIT_1。\n2. B 确认:ACK -> B 进入 CLOSE_WAIT,A 进入 FIN_WAIT_2。B 的应用程序读到文件结束。\n3. B 的应用程序关闭:FIN -> B 进入 LAST_ACK。\n4. A 确认:ACK -> A 进入 TIME_WAIT(Linux 上 60 秒),B 进入 CLOSED。',
-        '为什么是四次而握手是三次:服务器会立即回应,所以 SYN 和它的 ACK 可以合并在一个报文里;而 B 的 FIN 取决于 B 的应用程序是否已发送完毕(半关闭)。如果 B 立即关闭,ACK 和 FIN 也会合并,挥手只需三个报文。',
-        '无论哪一端,主动关闭的一方承担 TIME_WAIT。用 RST 代替 FIN 则跳过以上所有步骤。',
+        '主动关闭方 A，被动关闭方 B:\n1. A 关闭：FIN -> A 进入 FIN_WAIT_1。\n2. B 确认：ACK -> B 进入 CLOSE_WAIT,A 进入 FIN_WAIT_2。B 的应用程序读到文件结束。\n3. B 的应用程序关闭：FIN -> B 进入 LAST_ACK。\n4. A 确认：ACK -> A 进入 TIME_WAIT（Linux 上 60 秒），B 进入 CLOSED。',
+        '为什么是四次而握手是三次：服务器会立即回应，所以 SYN 和它的 ACK 可以合并在一个报文里；而 B 的 FIN 取决于 B 的应用程序是否已发送完毕（半关闭）。如果 B 立即关闭，ACK 和 FIN 也会合并，挥手只需三个报文。',
+        '无论哪一端，主动关闭的一方承担 TIME_WAIT。用 RST 代替 FIN 则跳过以上所有步骤。',
       ].join('\n\n'),
       aliases: ['四次挥手', '四次握手', '连接终止', '断开连接'],
     },
@@ -76,10 +76,10 @@ export const conceptsLifecycle = [
     },
     zh: {
       title: '半关闭',
-      summary: '一个方向已关闭(已发送 FIN),另一个方向仍在传数据。shutdown(SHUT_WR) 有意这样做;这也是挥手需要四个报文的原因。',
+      summary: '一个方向已关闭（已发送 FIN），另一个方向仍在传数据。shutdown(SHUT_WR) 有意这样做；这也是挥手需要四个报文的原因。',
       body: [
-        '发送 FIN 后本端仍可接收:它处于 FIN_WAIT_2,而处于 CLOSE_WAIT 的对端可以继续发送,直到它也关闭。有些协议用它表示"请求已完整,请发回应答"(例如 rsh、部分 HTTP 客户端)。',
-        '不要与半打开混淆:半打开是指一方不知道另一方已经消失。',
+        '发送 FIN 后本端仍可接收：它处于 FIN_WAIT_2，而处于 CLOSE_WAIT 的对端可以继续发送，直到它也关闭。有些协议用它表示“请求已完整，请发回应答”（例如 rsh、部分 HTTP 客户端）。',
+        '不要与半打开混淆：半打开是指一方不知道另一方已经消失。',
       ].join('\n\n'),
       aliases: ['半关闭'],
     },
@@ -101,17 +101,17 @@ export const conceptsLifecycle = [
     },
     zh: {
       title: '同时打开',
-      summary: '两端同时向对方发送 SYN;双方都经历 SYN_SENT -> SYN_RECV -> ESTABLISHED,最终只建立一条连接,用四个报文而不是三个。',
+      summary: '两端同时向对方发送 SYN；双方都经历 SYN_SENT -> SYN_RECV -> ESTABLISHED，最终只建立一条连接，用四个报文而不是三个。',
       body: [
-        'A 绑定 7777 端口并连接 B:8888,同时 B 绑定 8888 并连接 A:7777。双方在 SYN_SENT 状态收到 SYN,回复 SYN+ACK 并进入 SYN_RECV;各自的 SYN+ACK 再让对方完成建立。',
-        '原文说多数实现不支持同时打开;Linux 和 BSD 都支持,NAT 穿越(TCP 打洞)正依赖于它。当客户端的临时端口恰好等于同一主机上的目的端口时,甚至会这样连接到自己(自连接)。',
+        'A 绑定 7777 端口并连接 B:8888，同时 B 绑定 8888 并连接 A:7777。双方在 SYN_SENT 状态收到 SYN，回复 SYN+ACK 并进入 SYN_RECV；各自的 SYN+ACK 再让对方完成建立。',
+        '原文说多数实现不支持同时打开；Linux 和 BSD 都支持，NAT 穿越（TCP 打洞）正依赖于它。当客户端的临时端口恰好等于同一主机上的目的端口时，甚至会这样连接到自己（自连接）。',
         '$ tcpdoctor lab simultaneous-open',
       ].join('\n\n'),
       aliases: ['同时打开'],
     },
     outdated: {
       en: { article: 'Most TCP/IP implementations do not support simultaneous open.', now: 'Linux, the BSDs and Windows implement it as RFC 9293 describes; NAT hole punching depends on it.' },
-      zh: { article: '多数 TCP/IP 实现并不支持同时打开。', now: 'Linux、BSD 和 Windows 都按 RFC 9293 实现了它;NAT 打洞依赖于它。' },
+      zh: { article: '多数 TCP/IP 实现并不支持同时打开。', now: 'Linux、BSD 和 Windows 都按 RFC 9293 实现了它；NAT 打洞依赖于它。' },
     },
   }),
   topic({
@@ -127,8 +127,8 @@ export const conceptsLifecycle = [
     },
     zh: {
       title: '同时关闭',
-      summary: '两端在收到对方 FIN 之前都发出了 FIN:双方都经历 FIN_WAIT_1 -> CLOSING -> TIME_WAIT。仍是四个报文,两端都以 TIME_WAIT 结束。',
-      body: ['两个 FIN 在网络中交错而过。在 FIN_WAIT_1 收到对端 FIN 时,本端确认它并进入 CLOSING;之后收到对自己 FIN 的 ACK,进入 TIME_WAIT。', '$ tcpdoctor lab simultaneous-close'].join('\n\n'),
+      summary: '两端在收到对方 FIN 之前都发出了 FIN：双方都经历 FIN_WAIT_1 -> CLOSING -> TIME_WAIT。仍是四个报文，两端都以 TIME_WAIT 结束。',
+      body: ['两个 FIN 在网络中交错而过。在 FIN_WAIT_1 收到对端 FIN 时，本端确认它并进入 CLOSING；之后收到对自己 FIN 的 ACK，进入 TIME_WAIT。', '$ tcpdoctor lab simultaneous-close'].join('\n\n'),
       aliases: ['同时关闭'],
     },
   }),
@@ -149,17 +149,17 @@ export const conceptsLifecycle = [
     },
     zh: {
       title: '2MSL 与 Linux 固定 60 秒的 TIME_WAIT',
-      summary: 'RFC 9293 让 TIME_WAIT 持续两倍最大报文生存时间(MSL = 2 分钟,即 4 分钟)。Linux 使用固定的 60 秒(TCP_TIMEWAIT_LEN),任何 sysctl 都改不了。',
+      summary: 'RFC 9293 让 TIME_WAIT 持续两倍最大报文生存时间（MSL = 2 分钟，即 4 分钟）。Linux 使用固定的 60 秒（TCP_TIMEWAIT_LEN），任何 sysctl 都改不了。',
       body: [
-        'MSL 是假定报文在网络中能存活的最长时间。等待 2MSL 可以让丢失的最后一个 ACK 得以重传(一个 MSL 让 FIN 重发回来,一个 MSL 让我们的 ACK 到达),并让该四元组的旧重复报文消亡。',
-        'Linux 写死为 60 秒(include/net/tcp.h:#define TCP_TIMEWAIT_LEN (60*HZ))。常被说成能修改它的 tcp_fin_timeout,实际限制的是孤儿 FIN_WAIT_2。随机化的 ISN 和时间戳(PAWS)使提前复用足够安全,因此 tcp_tw_reuse 可以让新的外发连接接管处于 TIME_WAIT 的四元组。',
-        '原文的"平静时间"来自 RFC 793:主机崩溃后应在一个 MSL 内不发送报文。它与服务器在原端口重启无关:那是 SO_REUSEADDR 的问题(见 eaddrinuse)。',
+        'MSL 是假定报文在网络中能存活的最长时间。等待 2MSL 可以让丢失的最后一个 ACK 得以重传（一个 MSL 让 FIN 重发回来，一个 MSL 让我们的 ACK 到达），并让该四元组的旧重复报文消亡。',
+        'Linux 写死为 60 秒(include/net/tcp.h:#define TCP_TIMEWAIT_LEN (60*HZ))。常被说成能修改它的 tcp_fin_timeout，实际限制的是孤儿 FIN_WAIT_2。随机化的 ISN 和时间戳（PAWS）使提前复用足够安全，因此 tcp_tw_reuse 可以让新的外发连接接管处于 TIME_WAIT 的四元组。',
+        '原文的“平静时间”来自 RFC 793：主机崩溃后应在一个 MSL 内不发送报文。它与服务器在原端口重启无关：那是 SO_REUSEADDR 的问题（见 eaddrinuse）。',
       ].join('\n\n'),
       aliases: ['最大报文生存时间', '2倍MSL', '平静时间'],
     },
     outdated: {
       en: { article: 'TIME_WAIT is the 2MSL state; during 2MSL a server such as httpd cannot restart on its port, so it must wait out a quiet time.', now: 'Linux waits a fixed 60 s, not 2MSL. A server restarting on its port only needs SO_REUSEADDR (every common server sets it); TIME_WAIT never blocks a listening socket that uses it.' },
-      zh: { article: 'TIME_WAIT 就是 2MSL 状态;在 2MSL 内 httpd 之类的服务器无法在原端口重启,只能等待平静时间。', now: 'Linux 固定等待 60 秒,而不是 2MSL。服务器在原端口重启只需设置 SO_REUSEADDR(常见服务器都设置了);对设置了它的监听套接字,TIME_WAIT 不会造成阻碍。' },
+      zh: { article: 'TIME_WAIT 就是 2MSL 状态；在 2MSL 内 httpd 之类的服务器无法在原端口重启，只能等待平静时间。', now: 'Linux 固定等待 60 秒，而不是 2MSL。服务器在原端口重启只需设置 SO_REUSEADDR（常见服务器都设置了）；对设置了它的监听套接字，TIME_WAIT 不会造成阻碍。' },
     },
   }),
 ]

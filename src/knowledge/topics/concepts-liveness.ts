@@ -24,11 +24,11 @@ export const conceptsLiveness = [
     },
     zh: {
       title: '半打开连接',
-      summary: '一方已经不在了(崩溃、断电、NAT 超时、移动网络切换),另一方却不知道:它的套接字仍是 ESTABLISHED,阻塞的 recv() 会永远等下去。用应用层心跳或 TCP 保活来检测。',
+      summary: '一方已经不在了（崩溃、断电、NAT 超时、移动网络切换），另一方却不知道：它的套接字仍是 ESTABLISHED，阻塞的 recv() 会永远等下去。用应用层心跳或 TCP 保活来检测。',
       body: [
-        'TCP 只有在发送数据时才能发现对端已消失:空闲连接没有任何定时器。在此之前 recv() 一直阻塞,服务器保留着套接字及其内存,而每次重连的客户端都会留下一条失效连接。',
-        '它如何结束:\n- 发送数据:报文一直重传到 tcp_retries2 次(默认 15,约 924.6 秒),之后的调用以 ETIMEDOUT 失败;TCP_USER_TIMEOUT 可针对单个套接字缩短这个时间;\n- 崩溃后已重启的对端会对任何报文回复 RST(ECONNRESET);\n- 开启了 SO_KEEPALIVE 时的保活探测;\n- 带超时判定的应用层心跳。',
-        'tcpdoctor keepalive 列出永远不会发现对端失效的 ESTABLISHED 套接字;当同一客户端持有大量空闲连接时,diagnose 报告 HALF_OPEN_SUSPECTED。',
+        'TCP 只有在发送数据时才能发现对端已消失：空闲连接没有任何定时器。在此之前 recv() 一直阻塞，服务器保留着套接字及其内存，而每次重连的客户端都会留下一条失效连接。',
+        '它如何结束：\n- 发送数据：报文一直重传到 tcp_retries2 次（默认 15，约 924.6 秒），之后的调用以 ETIMEDOUT 失败；TCP_USER_TIMEOUT 可针对单个套接字缩短这个时间；\n- 崩溃后已重启的对端会对任何报文回复 RST(ECONNRESET);\n- 开启了 SO_KEEPALIVE 时的保活探测；\n- 带超时判定的应用层心跳。',
+        'tcpdoctor keepalive 列出永远不会发现对端失效的 ESTABLISHED 套接字；当同一客户端持有大量空闲连接时，diagnose 报告 HALF_OPEN_SUSPECTED。',
       ].join('\n\n'),
       aliases: ['半打开', '半开连接', '假连接'],
     },
@@ -50,19 +50,19 @@ export const conceptsLiveness = [
       ].join('\n\n'),
     },
     zh: {
-      title: 'TCP 保活(keepalive),以及它与应用层心跳的区别',
-      summary: '开启 SO_KEEPALIVE 后,连接空闲一段时间,内核发送空的探测包(seq-1 的 ACK);多次探测无应答则以 ETIMEDOUT 结束连接。默认 7200/75/9 秒:2 小时 11 分钟后才发现对端失效。',
+      title: 'TCP 保活（keepalive），以及它与应用层心跳的区别',
+      summary: '开启 SO_KEEPALIVE 后，连接空闲一段时间，内核发送空的探测包（seq-1 的 ACK）；多次探测无应答则以 ETIMEDOUT 结束连接。默认 7200/75/9 秒：2 小时 11 分钟后才发现对端失效。',
       body: [
-        '除非应用程序开启 SO_KEEPALIVE,否则保活是关闭的。sysctl tcp_keepalive_time(7200 秒)、tcp_keepalive_intvl(75 秒)和 tcp_keepalive_probes(9)只是开启了保活、却没有自行设置 TCP_KEEPIDLE、TCP_KEEPINTVL、TCP_KEEPCNT 的套接字的默认值。检测时间 = 空闲时间 + 间隔 x 次数。',
-        '存活的对端回复 ACK;已重启的对端回复 RST(ECONNRESET);所有探测都无应答则结束连接,阻塞的 recv() 返回 -1,errno 为 ETIMEDOUT,与原文所说一致。',
-        '保活与心跳的区别:保活只能证明对端内核可达,不能证明应用程序在正常工作,而且中间设备可能代答或丢弃探测包。应用层心跳(一方发送,另一方检查超时)还能发现挂死的对端进程,并且能穿过代理。同时使用 TCP_USER_TIMEOUT,让有未确认数据的连接尽快失败。',
-        '原文中 Windows 的数字(探测间隔 1 秒、5 次或 10 次)不适用于 Linux。',
+        '除非应用程序开启 SO_KEEPALIVE，否则保活是关闭的。sysctl tcp_keepalive_time（7200 秒）、tcp_keepalive_intvl（75 秒）和 tcp_keepalive_probes（9）只是开启了保活、却没有自行设置 TCP_KEEPIDLE、TCP_KEEPINTVL、TCP_KEEPCNT 的套接字的默认值。检测时间 = 空闲时间 + 间隔 x 次数。',
+        '存活的对端回复 ACK；已重启的对端回复 RST(ECONNRESET)；所有探测都无应答则结束连接，阻塞的 recv() 返回 -1,errno 为 ETIMEDOUT，与原文所说一致。',
+        '保活与心跳的区别：保活只能证明对端内核可达，不能证明应用程序在正常工作，而且中间设备可能代答或丢弃探测包。应用层心跳（一方发送，另一方检查超时）还能发现挂死的对端进程，并且能穿过代理。同时使用 TCP_USER_TIMEOUT，让有未确认数据的连接尽快失败。',
+        '原文中 Windows 的数字（探测间隔 1 秒、5 次或 10 次）不适用于 Linux。',
       ].join('\n\n'),
       aliases: ['保活', '保活机制', '心跳保活'],
     },
     outdated: {
       en: { article: 'Keepalive retries every 1000 ms, 5 times (Windows XP/2003) or 10 times (Vista and later); set tcp_keepalive_time/intvl/probes globally to 60/20/3.', now: 'Linux defaults are 7200 s idle, 75 s interval, 9 probes. The sysctls change nothing for sockets that did not enable SO_KEEPALIVE; set TCP_KEEPIDLE/INTVL/CNT per socket where you can.' },
-      zh: { article: '保活探测每 1000 毫秒重试一次,共 5 次(Windows XP/2003)或 10 次(Vista 之后);全局设置 tcp_keepalive_time/intvl/probes 为 60/20/3。', now: 'Linux 默认空闲 7200 秒、间隔 75 秒、9 次探测。对没有开启 SO_KEEPALIVE 的套接字,这些 sysctl 不起任何作用;能在套接字上设置 TCP_KEEPIDLE/INTVL/CNT 时就单独设置。' },
+      zh: { article: '保活探测每 1000 毫秒重试一次，共 5 次（Windows XP/2003）或 10 次（Vista 之后）；全局设置 tcp_keepalive_time/intvl/probes 为 60/20/3。', now: 'Linux 默认空闲 7200 秒、间隔 75 秒、9 次探测。对没有开启 SO_KEEPALIVE 的套接字，这些 sysctl 不起任何作用；能在套接字上设置 TCP_KEEPIDLE/INTVL/CNT 时就单独设置。' },
     },
   }),
   topic({
@@ -81,10 +81,10 @@ export const conceptsLiveness = [
     },
     zh: {
       title: '应用层心跳',
-      summary: '应用程序自己按固定间隔发送小消息,接收方在超时时间内没收到任何消息就关闭连接。能在几秒内发现失效的对端和挂死的进程,并能穿过任何代理。',
+      summary: '应用程序自己按固定间隔发送小消息，接收方在超时时间内没收到任何消息就关闭连接。能在几秒内发现失效的对端和挂死的进程，并能穿过任何代理。',
       body: [
-        '正如原文建议,通常由客户端发送,服务器只检查距上一条消息的时间,这样服务器不增加流量。超时设为若干个间隔(例如间隔 10 秒、超时 30 秒)。',
-        '在 Node.js 中 tcpdoctor 导出 heartbeat(socket, options):一方发送,另一方检查超时,并以带类型的错误销毁套接字。配合 TCP_USER_TIMEOUT(RFC 5482)使用,它限制已发送数据可保持未确认的时长。',
+        '正如原文建议，通常由客户端发送，服务器只检查距上一条消息的时间，这样服务器不增加流量。超时设为若干个间隔（例如间隔 10 秒、超时 30 秒）。',
+        '在 Node.js 中 tcpdoctor 导出 heartbeat(socket, options)：一方发送，另一方检查超时，并以带类型的错误销毁套接字。配合 TCP_USER_TIMEOUT（RFC 5482）使用，它限制已发送数据可保持未确认的时长。',
       ].join('\n\n'),
       aliases: ['心跳', '心跳包', '应用心跳'],
     },
@@ -106,10 +106,10 @@ export const conceptsLiveness = [
     },
     zh: {
       title: '重传',
-      summary: 'TCP 会重发超时未确认的数据(RTO),或重复 ACK/SACK 显示丢失的数据(快速重传、RACK)。重传率高说明路径上有丢包或拥塞,或对端停止了响应。',
+      summary: 'TCP 会重发超时未确认的数据（RTO），或重复 ACK/SACK 显示丢失的数据（快速重传、RACK）。重传率高说明路径上有丢包或拥塞，或对端停止了响应。',
       body: [
-        '重传超时由测得的 RTT 计算(Linux 上最小 200 毫秒),每次超时后加倍。超时 tcp_retries2 次(默认约 15 分钟)后连接以 ETIMEDOUT 中止。',
-        '计数器:TcpRetransSegs 与 TcpOutSegs 之比为重传率,TcpExtTCPTimeouts 为超时次数,还有 TcpExtTCPLostRetransmit。单个套接字可用 tcpdoctor sockets --info 查看 retrans 和 lost。在互联网上千分之几是正常的;达到百分之几就会影响吞吐量。',
+        '重传超时由测得的 RTT 计算（Linux 上最小 200 毫秒），每次超时后加倍。超时 tcp_retries2 次（默认约 15 分钟）后连接以 ETIMEDOUT 中止。',
+        '计数器：TcpRetransSegs 与 TcpOutSegs 之比为重传率，TcpExtTCPTimeouts 为超时次数，还有 TcpExtTCPLostRetransmit。单个套接字可用 tcpdoctor sockets --info 查看 retrans 和 lost。在互联网上千分之几是正常的；达到百分之几就会影响吞吐量。',
         '$ tcpdoctor counters\n$ tcpdoctor sockets --info state established',
       ].join('\n\n'),
       aliases: ['重传', '超时重传', '丢包'],
@@ -130,11 +130,11 @@ export const conceptsLiveness = [
       ].join('\n\n'),
     },
     zh: {
-      title: '复位(大量 RST)',
-      summary: '大量发送或收到复位,说明连接是被中止而不是正常关闭:连接被拒绝、应用程序关闭时还有未读数据、tcp_abort_on_overflow=1 时 accept 队列已满、防火墙或负载均衡器切断了流。',
+      title: '复位（大量 RST）',
+      summary: '大量发送或收到复位，说明连接是被中止而不是正常关闭：连接被拒绝、应用程序关闭时还有未读数据、tcp_abort_on_overflow=1 时 accept 队列已满、防火墙或负载均衡器切断了流。',
       body: [
-        '计数器:TcpOutRsts(发送的复位)、TcpEstabResets(ESTABLISHED 或 CLOSE_WAIT 连接被复位)、TcpExtTCPAbortOnData / OnClose / OnMemory / OnTimeout / OnLinger(本机中止的原因)。连接被拒绝(对 SYN 回 RST)说明端口上没有监听者。',
-        '用 tcpdoctor capture \'tcp[tcpflags] & tcp-rst != 0\' 或分析抓包文件看是哪一端发出的:来自路径中间设备的复位,其 TTL 与对端的不同。',
+        '计数器：TcpOutRsts（发送的复位）、TcpEstabResets（ESTABLISHED 或 CLOSE_WAIT 连接被复位）、TcpExtTCPAbortOnData / OnClose / OnMemory / OnTimeout / OnLinger（本机中止的原因）。连接被拒绝（对 SYN 回 RST）说明端口上没有监听者。',
+        '用 tcpdoctor capture \'tcp[tcpflags] & tcp-rst != 0\' 或分析抓包文件看是哪一端发出的：来自路径中间设备的复位，其 TTL 与对端的不同。',
       ].join('\n\n'),
       aliases: ['复位', '连接复位', '连接重置'],
     },

@@ -23,17 +23,17 @@ export const errnos = [
     },
     zh: {
       title: 'EADDRNOTAVAIL:"Cannot assign requested address"',
-      summary: 'connect() 找不到到该目标的空闲源端口(临时端口耗尽),或者 bind() 指定了本机没有的地址。',
+      summary: 'connect() 找不到到该目标的空闲源端口（临时端口耗尽），或者 bind() 指定了本机没有的地址。',
       body: [
-        '对 connect():ip_local_port_range 中每个端口都已被用于这个(目的 IP, 端口):被打开的连接占用,或被本机先关闭的连接的 TIME_WAIT 条目占用。修复方法见 port-exhaustion;真正的修复是复用连接。',
-        '对 bind():该 IP 地址没有配置在任何网卡上(写错、地址已迁移、IPv6 尚未就绪)。设置 net.ipv4.ip_nonlocal_bind=1 可以仍然绑定。',
+        '对 connect():ip_local_port_range 中每个端口都已被用于这个（目的 IP, 端口）：被打开的连接占用，或被本机先关闭的连接的 TIME_WAIT 条目占用。修复方法见 port-exhaustion；真正的修复是复用连接。',
+        '对 bind()：该 IP 地址没有配置在任何网卡上（写错、地址已迁移、IPv6 尚未就绪）。设置 net.ipv4.ip_nonlocal_bind=1 可以仍然绑定。',
         '$ tcpdoctor states --by remote\n$ tcpdoctor diagnose',
       ].join('\n\n'),
       aliases: ['无法分配请求的地址', '不能分配请求的地址'],
     },
     outdated: {
       en: { article: 'Many TIME_WAIT cause "Cannot assign requested address"; tune tcp_tw_reuse, tcp_tw_recycle and tcp_fin_timeout.', now: 'Only on the side that closes first AND opens many connections to the same destination IP and port: the limit is per 4-tuple. tcp_tw_recycle no longer exists (4.12), tcp_fin_timeout does not touch TIME_WAIT; reuse connections, add source IPs or destination ports, widen the port range.' },
-      zh: { article: '大量 TIME_WAIT 导致 "Cannot assign requested address";调整 tcp_tw_reuse、tcp_tw_recycle 和 tcp_fin_timeout。', now: '只发生在既先关闭、又向同一目的 IP 和端口建立大量连接的一方:限制是按四元组计算的。tcp_tw_recycle 已不存在(4.12),tcp_fin_timeout 与 TIME_WAIT 无关;应复用连接、增加源 IP 或目的端口、扩大端口范围。' },
+      zh: { article: '大量 TIME_WAIT 导致 “Cannot assign requested address”；调整 tcp_tw_reuse、tcp_tw_recycle 和 tcp_fin_timeout。', now: '只发生在既先关闭、又向同一目的 IP 和端口建立大量连接的一方：限制是按四元组计算的。tcp_tw_recycle 已不存在（4.12），tcp_fin_timeout 与 TIME_WAIT 无关；应复用连接、增加源 IP 或目的端口、扩大端口范围。' },
     },
   }),
   topic({
@@ -52,9 +52,9 @@ export const errnos = [
     },
     zh: {
       title: 'EADDRINUSE:"Address already in use"',
-      summary: '对另一个套接字占用的端口调用 bind() 或 listen()。服务器重启时旧连接处于 TIME_WAIT,需要设置 SO_REUSEADDR,常见服务器都会设置。',
+      summary: '对另一个套接字占用的端口调用 bind() 或 listen()。服务器重启时旧连接处于 TIME_WAIT，需要设置 SO_REUSEADDR，常见服务器都会设置。',
       body: [
-        '用 tcpdoctor who :端口 找到占用者。如果是仍在运行的监听者,说明另一个实例在运行。如果只剩上一个进程留下的 TIME_WAIT 等,在 bind() 前设置 SO_REUSEADDR;SO_REUSEPORT 允许多个进程有意共享同一个端口。',
+        '用 tcpdoctor who :端口 找到占用者。如果是仍在运行的监听者，说明另一个实例在运行。如果只剩上一个进程留下的 TIME_WAIT 等，在 bind() 前设置 SO_REUSEADDR;SO_REUSEPORT 允许多个进程有意共享同一个端口。',
         '这就是原文归因于 2MSL 的 httpd 重启问题。',
       ].join('\n\n'),
       aliases: ['地址已在使用', '端口被占用', '地址已被使用'],
@@ -73,8 +73,8 @@ export const errnos = [
     },
     zh: {
       title: 'ECONNREFUSED:"Connection refused"',
-      summary: '目标用 RST 回应了我们的 SYN:主机在线,但该端口上没有监听者(或防火墙以 tcp-reset 拒绝)。',
-      body: ['检查端口和地址(IPv4 还是 IPv6,服务绑定的是 127.0.0.1 还是公网地址),以及服务是否在运行:在服务器上执行 tcpdoctor who :端口。连接被拒绝会很快返回;被静默丢弃则得到 ETIMEDOUT。tcpdoctor ping --tcp 端口 可以区分拒绝、超时和不可达。'].join('\n\n'),
+      summary: '目标用 RST 回应了我们的 SYN：主机在线，但该端口上没有监听者（或防火墙以 tcp-reset 拒绝）。',
+      body: ['检查端口和地址（IPv4 还是 IPv6，服务绑定的是 127.0.0.1 还是公网地址），以及服务是否在运行：在服务器上执行 tcpdoctor who :端口。连接被拒绝会很快返回；被静默丢弃则得到 ETIMEDOUT。tcpdoctor ping --tcp 端口 可以区分拒绝、超时和不可达。'].join('\n\n'),
       aliases: ['连接被拒绝', '拒绝连接'],
     },
   }),
@@ -91,8 +91,8 @@ export const errnos = [
     },
     zh: {
       title: 'ECONNRESET:"Connection reset by peer"',
-      summary: '对端(或中间设备)在已建立的连接上发送了 RST:它关闭时还有未读数据、崩溃后重启、有意中止,或在 tcp_abort_on_overflow=1 时 accept 队列溢出。',
-      body: ['仍在途中的数据全部丢失。常见原因:服务器恰在客户端复用时关闭了空闲的 keep-alive 连接(对幂等请求重试);对端没读完整个请求就关闭了;负载均衡器空闲超时;重启后的对端回应半打开连接。在两端抓包,看是谁发出的 RST。'].join('\n\n'),
+      summary: '对端（或中间设备）在已建立的连接上发送了 RST：它关闭时还有未读数据、崩溃后重启、有意中止，或在 tcp_abort_on_overflow=1 时 accept 队列溢出。',
+      body: ['仍在途中的数据全部丢失。常见原因：服务器恰在客户端复用时关闭了空闲的 keep-alive 连接（对幂等请求重试）；对端没读完整个请求就关闭了；负载均衡器空闲超时；重启后的对端回应半打开连接。在两端抓包，看是谁发出的 RST。'].join('\n\n'),
       aliases: ['连接被对端重置', '连接被重置'],
     },
   }),
@@ -109,8 +109,8 @@ export const errnos = [
     },
     zh: {
       title: 'ETIMEDOUT:"Connection timed out"',
-      summary: '内核放弃了:connect() 发出 tcp_syn_retries 次 SYN 仍无应答(约 2 分钟),数据经过 tcp_retries2 次重传(约 15 分钟)或 TCP_USER_TIMEOUT 仍未被确认,或保活探测无应答。',
-      body: ['在 connect() 上它表示报文被静默丢弃(防火墙、主机宕机、路由错误),这与 ECONNREFUSED 不同。在已建立的连接上,这是最终发现对端失效的方式;原文中保活后 recv() 返回 -1、errno 为 ETIMEDOUT 就是这种情况。在 Linux 6.18 默认设置下实测,连接一个丢弃报文的目标约 135 秒后失败。'].join('\n\n'),
+      summary: '内核放弃了：connect() 发出 tcp_syn_retries 次 SYN 仍无应答（约 2 分钟），数据经过 tcp_retries2 次重传（约 15 分钟）或 TCP_USER_TIMEOUT 仍未被确认，或保活探测无应答。',
+      body: ['在 connect() 上它表示报文被静默丢弃（防火墙、主机宕机、路由错误），这与 ECONNREFUSED 不同。在已建立的连接上，这是最终发现对端失效的方式；原文中保活后 recv() 返回 -1、errno 为 ETIMEDOUT 就是这种情况。在 Linux 6.18 默认设置下实测，连接一个丢弃报文的目标约 135 秒后失败。'].join('\n\n'),
       aliases: ['连接超时', '超时'],
     },
   }),
@@ -127,8 +127,8 @@ export const errnos = [
     },
     zh: {
       title: 'EPIPE:"Broken pipe"',
-      summary: '向已无法发送的连接写数据:对端已复位连接,或本端已关闭写方向。没有 MSG_NOSIGNAL 时进程还会收到 SIGPIPE,默认会被它杀死。',
-      body: ['通常在收到 RST 后,第一次写返回 ECONNRESET,下一次返回 EPIPE。服务器应忽略 SIGPIPE(Node.js 已这样做)或使用 MSG_NOSIGNAL 发送,并把 EPIPE 当作"对端已离开"。'].join('\n\n'),
+      summary: '向已无法发送的连接写数据：对端已复位连接，或本端已关闭写方向。没有 MSG_NOSIGNAL 时进程还会收到 SIGPIPE，默认会被它杀死。',
+      body: ['通常在收到 RST 后，第一次写返回 ECONNRESET，下一次返回 EPIPE。服务器应忽略 SIGPIPE（Node.js 已这样做）或使用 MSG_NOSIGNAL 发送，并把 EPIPE 当作“对端已离开”。'].join('\n\n'),
       aliases: ['管道破裂', '断开的管道'],
     },
   }),
@@ -144,9 +144,9 @@ export const errnos = [
       body: ['Check routes (ip route get ADDR), the neighbour table (ip neigh), and REJECT rules on both hosts. tcpdoctor trace ADDR shows where the path stops.'].join('\n\n'),
     },
     zh: {
-      title: 'EHOSTUNREACH:"No route to host"(以及 ENETUNREACH)',
-      summary: '收到了 ICMP 不可达,或本机无法解析下一跳(ARP/邻居无应答),或防火墙以 icmp-host-prohibited 拒绝。ENETUNREACH:根本没有路由。',
-      body: ['检查路由(ip route get 地址)、邻居表(ip neigh)以及两台主机上的 REJECT 规则。tcpdoctor trace 地址 显示路径在哪里中断。'].join('\n\n'),
+      title: 'EHOSTUNREACH:“No route to host”（以及 ENETUNREACH）',
+      summary: '收到了 ICMP 不可达，或本机无法解析下一跳（ARP/邻居无应答），或防火墙以 icmp-host-prohibited 拒绝。ENETUNREACH：根本没有路由。',
+      body: ['检查路由（ip route get 地址）、邻居表（ip neigh）以及两台主机上的 REJECT 规则。tcpdoctor trace 地址 显示路径在哪里中断。'].join('\n\n'),
       aliases: ['没有到主机的路由', '主机不可达', '网络不可达'],
     },
   }),

@@ -1,0 +1,71 @@
+/**
+ * @module
+ * `tcpdoctor explain TOPIC`: what a state, flag, combination, sysctl, error or concept means on
+ * modern Linux, in English or Chinese, with where the seed article is outdated. Replaces the
+ * article itself.
+ */
+import type { Command, CommandContext } from '../command.js'
+import { TcpdoctorError } from '../../errors.js'
+import { t } from '../../i18n/index.js'
+import { allTopics, findTopic } from '../../knowledge/lookup.js'
+import { formatTopic, topicDoc } from '../../knowledge/format.js'
+import { formatTable } from '../render/table.js'
+import { paint } from '../render/color.js'
+
+/** Output width: --width, else the terminal's columns, else COLUMNS, else 100. */
+export function outputWidth(ctx: CommandContext, flag: string | undefined): number {
+  if (flag !== undefined) {
+    const n = Number(flag)
+    if (!Number.isInteger(n) || n < 20) throw new TcpdoctorError('TD_USAGE', `--width must be an integer of at least 20, not ${flag}`)
+    return n
+  }
+  if (ctx.stdout.isTTY && ctx.stdout.columns) return ctx.stdout.columns
+  const env = Number(ctx.env.COLUMNS)
+  return Number.isInteger(env) && env >= 20 ? env : 100
+}
+
+export const explainCommand: Command = {
+  name: 'explain',
+  summary: 'explain a TCP state, flag, sysctl, error or concept, correct for modern Linux (en/zh)',
+  usage: 'explain TOPIC | explain --list',
+  help: [
+    'Examples:',
+    '  tcpdoctor explain close-wait',
+    '  tcpdoctor explain "Cannot assign requested address"',
+    '  tcpdoctor explain syn+ack',
+    '  tcpdoctor explain net.ipv4.tcp_tw_reuse --lang zh',
+    '  tcpdoctor explain "LISTEN -> SYN_RCVD"      one transition of the state diagram',
+    '  tcpdoctor explain --list --json',
+    '',
+    'Any spelling works: CLOSE_WAIT, close-wait, closewait, 关闭等待. On a miss the closest',
+    'topics are suggested and the exit code is 2 (TD_NOT_FOUND).',
+  ].join('\n'),
+  options: {
+    list: { type: 'boolean', short: 'l' },
+    width: { type: 'string', short: 'w' },
+  },
+  async run(ctx, args) {
+    const width = outputWidth(ctx, args.values.width as string | undefined)
+    if (args.values.list) {
+      const topics = allTopics()
+      if (ctx.json) {
+        ctx.out(JSON.stringify({ lang: ctx.lang, topics: topics.map((tp) => ({ id: tp.id, kind: tp.kind, title: tp[ctx.lang].title, summary: tp[ctx.lang].summary })) }, null, 2))
+        return 0
+      }
+      const rows = topics.map((tp) => [tp.id, t(ctx.lang, `explain.kind.${tp.kind}`), tp[ctx.lang].title])
+      ctx.out(paint(ctx.color, 'bold', t(ctx.lang, 'explain.list.title', { n: topics.length })))
+      ctx.out(formatTable([{ header: t(ctx.lang, 'explain.col.id') }, { header: t(ctx.lang, 'explain.col.kind') }, { header: t(ctx.lang, 'explain.col.title') }], rows))
+      return 0
+    }
+    const query = args.positionals.join(' ').trim()
+    if (!query) throw new TcpdoctorError('TD_USAGE', t(ctx.lang, 'explain.usage'), { hint: 'tcpdoctor explain close-wait' })
+    const result = findTopic(query)
+    if (!result.found) {
+      const hint = result.suggestions.length ? t(ctx.lang, 'explain.didYouMean', { list: result.suggestions.join(', ') }) : t(ctx.lang, 'explain.noSuggestion')
+      throw new TcpdoctorError('TD_NOT_FOUND', t(ctx.lang, 'explain.notFound', { query }), { hint })
+    }
+    if (ctx.json) ctx.out(JSON.stringify(topicDoc(result.found, ctx.lang), null, 2))
+    else ctx.out(formatTopic(result.found, { lang: ctx.lang, width, bold: (s) => paint(ctx.color, 'bold', s) }))
+    return 0
+  },
+}

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { need } from '../helpers/can.js'
 import { dropNetns, makeNetns } from '../helpers/netns.js'
 import { readCounters } from '../../src/api/counters.js'
+import { readKernelLog } from '../../src/kernel/procfs/kmsg.js'
 import { resolveNetns } from '../../src/kernel/netns.js'
 import type { TcpdoctorError } from '../../src/errors.js'
 
@@ -145,5 +146,31 @@ describe.skipIf(skip)('counters against nstat in a private namespace', () => {
     } finally {
       dropNetns(other)
     }
+  })
+
+  it('a real SYN flood shows in the counters and as a typed kernel-log event', () => {
+    const before = readKernelLog()
+    if (!before.readable) return void console.warn(`SKIP kernel log part: ${before.reason}`)
+    const lastSeq = Math.max(-1, ...before.events.map((e) => e.seq))
+    const port = 7400 + (process.pid % 500) // the kernel warns once per listener: a fresh port per run
+    execFileSync('ip', ['netns', 'exec', ns, 'nft', 'add table inet fl; add chain inet fl out { type filter hook output priority 0; policy accept; }; add rule inet fl out tcp flags & (syn | ack) == syn | ack drop'])
+    const a = nstat(['-az', '-s']).get('TcpExtTCPReqQFullDoCookies') ?? 0
+    execFileSync('ip', ['netns', 'exec', ns, 'python3', '-c', `
+import socket, time
+l = socket.socket(); l.bind(('127.0.0.1', ${port})); l.listen(2)
+cs = []
+for i in range(8):
+    c = socket.socket(); c.setblocking(False)
+    try: c.connect(('127.0.0.1', ${port}))
+    except BlockingIOError: pass
+    cs.append(c)
+time.sleep(0.3)
+`])
+    execFileSync('ip', ['netns', 'exec', ns, 'nft', 'delete table inet fl'])
+    expect((nstat(['-az', '-s']).get('TcpExtTCPReqQFullDoCookies') ?? 0) - a).toBeGreaterThan(0)
+    const after = readKernelLog()
+    const mine = after.events.filter((e) => e.seq > lastSeq && e.kind === 'syn_flood' && e.port === port)
+    expect(mine).toEqual([expect.objectContaining({ kind: 'syn_flood', port, address: '127.0.0.1', action: 'cookies' })])
+    expect(Date.parse(mine[0]!.time!)).toBeGreaterThan(Date.now() - 60_000)
   })
 })

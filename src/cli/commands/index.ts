@@ -11,8 +11,9 @@ import { countersCommand } from './counters.js'
 import { keepaliveCommand } from './keepalive.js'
 import { labCommand } from './lab.js'
 import { explainCommand } from './explain.js'
+import { diagramCommand } from './diagram.js'
 
-export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand, countersCommand, labCommand, keepaliveCommand, explainCommand]
+export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand, countersCommand, labCommand, keepaliveCommand, explainCommand, diagramCommand]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */
 export const defaultCommand = 'states'

@@ -1,0 +1,125 @@
+/**
+ * @module
+ * `tcpdoctor diagram`: the RFC 9293 state diagram in the terminal (box drawing, 100 columns)
+ * or as SVG, with the article's client/server paths, a highlighted state, and this host's
+ * live counts on each state. Replaces the article's figure.
+ */
+import { writeFileSync } from 'node:fs'
+import type { Command, CommandContext } from '../command.js'
+import { TcpdoctorError, fromSystemError } from '../../errors.js'
+import { t } from '../../i18n/index.js'
+import { parseStates, type StateName } from '../../model/state.js'
+import { countStates, countList } from '../../kernel/source.js'
+import { resolveNetns } from '../../kernel/netns.js'
+import { gatherSockets } from '../../snapshot/take.js'
+import { diagramModel, renderDiagram } from '../../knowledge/diagram.js'
+import { renderSvg } from '../../knowledge/svg.js'
+import { labelled } from '../../knowledge/format.js'
+import { DIAGRAM_STATES, PATHS, STATE_LABELS, pathStates, type DiagramState, type PathName } from '../../knowledge/transitions.js'
+import { formatTable } from '../render/table.js'
+import { paint } from '../render/color.js'
+
+interface Live {
+  counts: Partial<Record<StateName, number>>
+  source: string
+  where: string
+  notes: string[]
+}
+
+function parseHighlight(text: string): DiagramState {
+  const states = parseStates(text).map((s) => (s === 'NEW_SYN_RECV' ? 'SYN_RECV' : s))
+  const hit = states.find((s): s is DiagramState => (DIAGRAM_STATES as readonly string[]).includes(s))
+  if (!hit) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--highlight: ${text} is not a state of the diagram`, { hint: `states: ${DIAGRAM_STATES.map((s) => STATE_LABELS[s].label).join(', ')}` })
+  return hit
+}
+
+/** Counts per state from the kernel (every --netns target summed) or from a --from snapshot. */
+function liveCounts(ctx: CommandContext): Live {
+  const counts: Partial<Record<StateName, number>> = {}
+  const add = (states: Partial<Record<StateName, number>>): void => {
+    for (const [k, v] of Object.entries(states) as [StateName, number][]) counts[k] = (counts[k] ?? 0) + v
+  }
+  const notes: string[] = []
+  if (ctx.from) {
+    const g = gatherSockets({ from: ctx.from, netns: ctx.netns, procRoot: ctx.procRoot, source: ctx.source })
+    for (const ns of g.namespaces) add(countList(ns.sockets).states)
+    return { counts, source: 'snapshot', where: t(ctx.lang, 'diagram.live.snapshot', { file: ctx.from }), notes }
+  }
+  const sources = new Set<string>()
+  const targets = resolveNetns(ctx.netns, ctx.procRoot)
+  for (const target of targets) {
+    const c = countStates({ netns: target, source: ctx.source, procRoot: ctx.procRoot })
+    sources.add(c.source)
+    if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
+    add(c.states)
+  }
+  const where = ctx.netns ? t(ctx.lang, 'diagram.live.netns', { netns: targets.map((x) => x.label).join(', ') }) : t(ctx.lang, 'diagram.live.host')
+  return { counts, source: [...sources].join('+'), where, notes }
+}
+
+const STYLES = { highlight: 'yellow', path: 'cyan', count: 'bold', label: 'red' } as const
+
+export const diagramCommand: Command = {
+  name: 'diagram',
+  summary: 'the TCP state diagram (RFC 9293) in the terminal or as SVG, with live counts per state',
+  usage: 'diagram [--path client|server] [--highlight STATE] [--live] [--svg FILE]',
+  help: [
+    'Examples:',
+    '  tcpdoctor diagram                       the diagram and its numbered transitions',
+    '  tcpdoctor diagram --path client         the article\'s client route in heavy lines',
+    '  tcpdoctor diagram --highlight close-wait',
+    '  tcpdoctor diagram --live                this host\'s sockets on each state',
+    '  tcpdoctor diagram --live --netns NAME   (or --from snapshot.json)',
+    '  tcpdoctor diagram --svg states.svg --lang zh',
+    '',
+    'With --json: { nodes, edges, path?, highlight?, counts? } (docs/commands/diagram.md).',
+  ].join('\n'),
+  options: {
+    svg: { type: 'string' },
+    highlight: { type: 'string' },
+    path: { type: 'string' },
+    live: { type: 'boolean' },
+  },
+  async run(ctx, args) {
+    if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', `diagram takes no arguments (got ${args.positionals.join(' ')})`)
+    const pathText = args.values.path as string | undefined
+    if (pathText !== undefined && !(pathText in PATHS)) throw new TcpdoctorError('TD_USAGE', `--path must be client or server, not ${pathText}`)
+    const path = pathText as PathName | undefined
+    const hl = args.values.highlight as string | undefined
+    const highlight = hl === undefined ? undefined : parseHighlight(hl)
+    const live = args.values.live || ctx.from ? liveCounts(ctx) : undefined
+    const model = diagramModel({ lang: ctx.lang, path, highlight, counts: live?.counts })
+    const offDiagram = live ? Object.keys(live.counts).filter((s) => !(DIAGRAM_STATES as readonly string[]).includes(s)) : []
+    const svgFile = args.values.svg as string | undefined
+    if (svgFile) {
+      try {
+        writeFileSync(svgFile, renderSvg(model, t(ctx.lang, 'diagram.title')))
+      } catch (err) {
+        throw fromSystemError(err, `writing ${svgFile}`)
+      }
+    }
+    if (ctx.json) {
+      ctx.out(JSON.stringify({ ...model, ...(live ? { source: live.source } : {}), ...(svgFile ? { svg: svgFile } : {}), ...(live?.notes.length ? { notes: live.notes } : {}) }, null, 2))
+      return 0
+    }
+    if (svgFile) {
+      ctx.note(t(ctx.lang, 'diagram.svg.written', { file: svgFile }))
+      return 0
+    }
+    const lines: string[] = [paint(ctx.color, 'bold', t(ctx.lang, 'diagram.title')), '']
+    lines.push(renderDiagram(model, (name, text) => paint(ctx.color, STYLES[name as keyof typeof STYLES] ?? 'reset', text)))
+    lines.push('')
+    if (path) lines.push(labelled(ctx.lang, t(ctx.lang, `diagram.path.${path}`), pathStates(path).map((s) => STATE_LABELS[s].label).join(' -> ')), '')
+    const rows = model.edges.map((e) => [String(e.n), STATE_LABELS[e.from].label, STATE_LABELS[e.to].label, e.event, e.action])
+    lines.push(paint(ctx.color, 'bold', t(ctx.lang, 'diagram.legend')))
+    lines.push(formatTable([{ header: t(ctx.lang, 'diagram.col.n'), align: 'right' }, { header: t(ctx.lang, 'diagram.col.from') }, { header: t(ctx.lang, 'diagram.col.to') }, { header: t(ctx.lang, 'diagram.col.event') }, { header: t(ctx.lang, 'diagram.col.action') }], rows))
+    lines.push('', t(ctx.lang, 'diagram.note.errors'))
+    if (live) {
+      lines.push(t(ctx.lang, 'diagram.live', { where: live.where, source: live.source }))
+      if (offDiagram.length) lines.push(t(ctx.lang, 'diagram.live.other', { list: offDiagram.map((s) => `${s} ${live.counts[s as StateName]}`).join(', ') }))
+    }
+    ctx.out(lines.join('\n'))
+    for (const n of new Set(live?.notes ?? [])) ctx.note(n)
+    return 0
+  },
+}

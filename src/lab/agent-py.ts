@@ -246,7 +246,8 @@ os._exit(0)
 /**
  * A userspace stand-in for netem (missing on some kernels): two TUN devices joined by a relay
  * that delays, jitters and drops packets. Adapted from shared/tools/netns-topology.sh. Both
- * devices are created in the namespace the relay runs in; the lab then moves one away.
+ * devices are created in the namespace the relay runs in; the lab then moves one away. It exits
+ * when stdin closes, like the agent.
  */
 export const RELAY_PY = String.raw`
 import fcntl, heapq, os, random, select, struct, sys, time
@@ -262,8 +263,12 @@ q, seq = [], 0
 print("ready", flush=True)
 while True:
     timeout = max(0.0, q[0][0] - time.monotonic()) if q else None
-    r, _, _ = select.select([a, b], [], [], timeout)
+    r, _, _ = select.select([a, b, 0], [], [], timeout)
+    if 0 in r and not os.read(0, 4096):
+        os._exit(0)
     for fd in r:
+        if fd == 0:
+            continue
         pkt = os.read(fd, 65535)
         if random.random() * 100 < loss:
             continue

@@ -14,8 +14,13 @@ export const PORT = 8080
 /** Documentation range (RFC 5737) routed to the server namespace and dropped there. */
 export const BLACKHOLE = '198.51.100'
 
-/** Sysctls that keep held states alive while the lab holds (all per-namespace). */
+/**
+ * Sysctls that keep held states alive while the lab holds (all per-namespace). rfc1337: on
+ * veth the kernel sometimes ACKs the peer's FIN twice; the peer, already CLOSED, answers the
+ * second ACK with an RST, which would kill our TIME_WAIT socket (TIME_WAIT assassination).
+ */
 export const HOLD_SYSCTLS = {
+  'net.ipv4.tcp_rfc1337': 1,
   'net.ipv4.tcp_syn_retries': 127,
   'net.ipv4.tcp_synack_retries': 60,
   'net.ipv4.tcp_orphan_retries': 15,

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { need } from '../helpers/can.js'
 import { startScenario } from '../../src/lab/run.js'
@@ -138,6 +139,43 @@ describe.skipIf(skip)('lab --keep ends cleanly on a signal', () => {
       expectGone(info)
     })
   }
+})
+
+function gone(pid: number): boolean {
+  try {
+    return /State:\s+Z/.test(readFileSync(`/proc/${pid}/status`, 'utf8')) // a zombie holds nothing
+  } catch {
+    return true
+  }
+}
+
+describe.skipIf(skip)('lab after SIGKILL', () => {
+  it('helpers exit by themselves and --cleanup removes the namespaces', async () => {
+    const child = spawn(process.execPath, [BIN, 'lab', 'simultaneous-close', '--keep', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let text = ''
+    const info = await new Promise<ScenarioInfo>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        text += d.toString()
+        try {
+          resolve(JSON.parse(text) as ScenarioInfo)
+        } catch {
+          // not complete yet
+        }
+      })
+      child.on('exit', (code) => reject(new Error(`exited ${code} before ready: ${text}`)))
+    })
+    const exited = new Promise((r) => child.on('exit', r))
+    child.kill('SIGKILL')
+    await exited
+    const deadline = Date.now() + 5000
+    while (!info.processes.every((p) => gone(p.pid)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    for (const p of info.processes) expect(gone(p.pid), `${p.command} outlived its lab`).toBe(true)
+    expect(labNamespaces()).toEqual(expect.arrayContaining(info.namespaces.map((n) => n.name)))
+    const r = spawnSync(process.execPath, [BIN, 'lab', '--cleanup', '--json'], { encoding: 'utf8' })
+    expect(r.status).toBe(0)
+    expect((JSON.parse(r.stdout) as { removed: string[] }).removed).toEqual(expect.arrayContaining(info.namespaces.map((n) => n.name)))
+    for (const n of info.namespaces) expect(labNamespaces()).not.toContain(n.name)
+  })
 })
 
 describe.skipIf(skip)('lab command', () => {

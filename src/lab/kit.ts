@@ -6,7 +6,7 @@
  * namespaces; it runs on stop(), on error, on abort (Ctrl-C) and at process exit.
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -50,7 +50,7 @@ function python(): string {
 
 function scripts(): { agent: string; relay: string } {
   if (!scriptDir) {
-    scriptDir = mkdtempSync(join(tmpdir(), 'tcpdoctor-lab-'))
+    scriptDir = mkdtempSync(join(tmpdir(), `tcpdoctor-lab-${process.pid}-`))
     writeFileSync(join(scriptDir, 'agent.py'), AGENT_PY)
     writeFileSync(join(scriptDir, 'relay.py'), RELAY_PY)
   }
@@ -292,6 +292,23 @@ export class Lab {
   }
 }
 
+function pidGone(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return false // its owner still runs
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH'
+  }
+}
+
+/** Removes helper-script directories left in the temp dir by lab processes that no longer run. */
+export function removeStaleScriptDirs(): void {
+  for (const entry of readdirSync(tmpdir())) {
+    const m = /^tcpdoctor-lab-(\d+)-/.exec(entry)
+    if (m && pidGone(Number(m[1]))) rmSync(join(tmpdir(), entry), { recursive: true, force: true })
+  }
+}
+
 /** Lab namespaces left by a tcpdoctor process that no longer runs (killed with SIGKILL). */
 export function staleNamespaces(): string[] {
   let names: string[]
@@ -302,13 +319,7 @@ export function staleNamespaces(): string[] {
   }
   return names.filter((n) => {
     const m = /^tdlab-(\d+)-\d+-/.exec(n)
-    if (!m) return false
-    try {
-      process.kill(Number(m[1]), 0)
-      return false // its owner still runs
-    } catch (err) {
-      return (err as NodeJS.ErrnoException).code === 'ESRCH'
-    }
+    return m !== null && pidGone(Number(m[1]))
   })
 }
 

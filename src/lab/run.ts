@@ -12,7 +12,7 @@ import { TcpdoctorError } from '../errors.js'
 import { t } from '../i18n/index.js'
 import type { MessageKey } from '../i18n/index.js'
 import { ssName, type StateName } from '../model/state.js'
-import { Lab, staleNamespaces, dropNamespaceSync, type StateCounts } from './kit.js'
+import { Lab, staleNamespaces, dropNamespaceSync, removeStaleScriptDirs, type StateCounts } from './kit.js'
 import { findScenario, scenarioNames } from './registry.js'
 import type { ScenarioInfo } from './scenario.js'
 
@@ -108,5 +108,6 @@ export async function startScenario(name: string, opts: StartOptions = {}): Prom
 export function cleanupStale(): string[] {
   const stale = staleNamespaces()
   for (const n of stale) dropNamespaceSync(n)
+  removeStaleScriptDirs()
   return stale
 }

@@ -43,8 +43,9 @@ export interface Io {
   signal?: AbortSignal
 }
 
-function findCommand(name: string): Command | undefined {
-  return commands.find((c) => c.name === name || c.aliases?.includes(name))
+async function findCommand(name: string): Promise<Command | undefined> {
+  const entry = commands.find((c) => c.name === name || c.aliases?.includes(name))
+  return entry?.load()
 }
 
 function version(): string {
@@ -56,8 +57,9 @@ function version(): string {
   }
 }
 
-function mainHelp(lang: Lang): string {
-  const rows = commands.map((c) => [c.name + (c.aliases?.length ? ` (${c.aliases.join(', ')})` : ''), c.summary])
+async function mainHelp(lang: Lang): Promise<string> {
+  const loaded = await Promise.all(commands.map((c) => c.load()))
+  const rows = loaded.map((c) => [c.name + (c.aliases?.length ? ` (${c.aliases.join(', ')})` : ''), c.summary])
   return [
     `tcpdoctor ${version()}: Linux TCP connection inspector and troubleshooter`,
     '',
@@ -91,15 +93,15 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     let cmd: Command | undefined
     let rest = argv
     if (first && !first.startsWith('-')) {
-      cmd = findCommand(first)
+      cmd = await findCommand(first)
       if (!cmd) throw new TcpdoctorError('TD_USAGE', `unknown command: ${first}`, { hint: `commands: ${commands.map((c) => c.name).join(', ')}` })
       rest = argv.slice(1)
     } else if (argv.includes('--help') || argv.includes('-h')) {
       const li = argv.indexOf('--lang')
-      io.stdout.write(mainHelp(detectLang(li >= 0 ? argv[li + 1] : undefined, io.env)) + '\n')
+      io.stdout.write((await mainHelp(detectLang(li >= 0 ? argv[li + 1] : undefined, io.env))) + '\n')
       return 0
     } else {
-      cmd = findCommand(defaultCommand)
+      cmd = await findCommand(defaultCommand)
       if (!cmd) throw new TcpdoctorError('TD_INTERNAL', `default command ${defaultCommand} missing`)
     }
     let parsed

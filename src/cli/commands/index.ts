@@ -1,19 +1,29 @@
 /**
  * @module
- * Every CLI command, listed by hand: the whole list visible in one place.
+ * Every CLI command, listed by hand: the whole list visible in one place. Commands load lazily
+ * (dynamic import) so `tcpdoctor states` does not pay for the knowledge base, the lab or the
+ * doctor at start-up. To add one: `{ name, aliases?, load: async () => (await import('./x.js')).xCommand }`.
  */
 import type { Command } from '../command.js'
-import { statesCommand } from './states.js'
-import { socketsCommand } from './sockets.js'
-import { whoCommand } from './who.js'
-import { snapshotCommand } from './snapshot.js'
-import { countersCommand } from './counters.js'
-import { keepaliveCommand } from './keepalive.js'
-import { labCommand } from './lab.js'
-import { explainCommand } from './explain.js'
-import { diagramCommand } from './diagram.js'
 
-export const commands: readonly Command[] = [statesCommand, socketsCommand, whoCommand, snapshotCommand, countersCommand, labCommand, keepaliveCommand, explainCommand, diagramCommand]
+export interface CommandEntry {
+  name: string
+  aliases?: readonly string[]
+  load(): Promise<Command>
+}
+
+export const commands: readonly CommandEntry[] = [
+  { name: 'states', load: async () => (await import('./states.js')).statesCommand },
+  { name: 'sockets', aliases: ['ls'], load: async () => (await import('./sockets.js')).socketsCommand },
+  { name: 'who', load: async () => (await import('./who.js')).whoCommand },
+  { name: 'snapshot', load: async () => (await import('./snapshot.js')).snapshotCommand },
+  { name: 'counters', load: async () => (await import('./counters.js')).countersCommand },
+  { name: 'keepalive', load: async () => (await import('./keepalive.js')).keepaliveCommand },
+  { name: 'lab', load: async () => (await import('./lab.js')).labCommand },
+  { name: 'explain', load: async () => (await import('./explain.js')).explainCommand },
+  { name: 'diagram', load: async () => (await import('./diagram.js')).diagramCommand },
+  { name: 'tune', load: async () => (await import('./tune.js')).tuneCommand },
+]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */
 export const defaultCommand = 'states'

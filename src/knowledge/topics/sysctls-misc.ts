@@ -10,20 +10,20 @@ export const sysctlsMisc = [
   sysctlTopic({
     key: 'net.ipv4.tcp_keepalive_time',
     seeAlso: ['keepalive', 'tcp_keepalive_intvl', 'tcp_keepalive_probes', 'half-open'],
-    en: { summary: 'Idle seconds before the first keepalive probe, for sockets with SO_KEEPALIVE that did not set TCP_KEEPIDLE. Default 7200 (2 hours).', body: 'Time to detect a dead peer = time + intvl x probes (default 7200 + 75 x 9 = 8175 s). NAT gateways and firewalls often forget idle flows after 5 to 30 minutes, so servers with long idle connections use 300 to 600.' },
-    zh: { summary: '对开启了 SO_KEEPALIVE 但没有设置 TCP_KEEPIDLE 的套接字，发送第一个保活探测前的空闲秒数。默认 7200（2 小时）。', body: '发现对端失效的时间 = time + intvl x probes（默认 7200 + 75 x 9 = 8175 秒）。NAT 网关和防火墙常在 5 到 30 分钟后忘记空闲的流，所以有长时间空闲连接的服务器常用 300 到 600。' },
+    en: { summary: 'Idle seconds before the first keepalive probe, for sockets with SO_KEEPALIVE that did not set TCP_KEEPIDLE. Default 7200 (2 hours).', body: 'Time to detect a dead peer = time + intvl x probes (default 7200 + 75 x 9 = 7875 s). NAT gateways and firewalls often forget idle flows after 5 to 30 minutes, so servers with long idle connections use 300 to 600.' },
+    zh: { summary: '对开启了 SO_KEEPALIVE 但没有设置 TCP_KEEPIDLE 的套接字，发送第一个保活探测前的空闲秒数。默认 7200（2 小时）。', body: '发现对端失效的时间 = time + intvl x probes（默认 7200 + 75 x 9 = 7875 秒）。NAT 网关和防火墙常在 5 到 30 分钟后忘记空闲的流，所以有长时间空闲连接的服务器常用 300 到 600。' },
   }),
   sysctlTopic({
     key: 'net.ipv4.tcp_keepalive_intvl',
     seeAlso: ['keepalive', 'tcp_keepalive_time', 'tcp_keepalive_probes'],
-    en: { summary: 'Seconds between keepalive probes when the peer does not answer. Default 75.', body: 'Per socket: TCP_KEEPINTVL.' },
-    zh: { summary: '对端不应答时两次保活探测之间的秒数。默认 75。', body: '单个套接字：TCP_KEEPINTVL。' },
+    en: { summary: 'Seconds between keepalive probes when the peer does not answer. Default 75.', body: 'Only for sockets with SO_KEEPALIVE that did not set TCP_KEEPINTVL themselves. With the defaults, 9 probes 75 s apart add 11 min 15 s after the 2 hour idle time before the connection fails with ETIMEDOUT.' },
+    zh: { summary: '对端不应答时两次保活探测之间的秒数。默认 75。', body: '只作用于开启了 SO_KEEPALIVE 且没有自行设置 TCP_KEEPINTVL 的套接字。默认设置下，在 2 小时空闲之后还要再发 9 次间隔 75 秒的探测，即再过 11 分 15 秒，连接才以 ETIMEDOUT 失败。' },
   }),
   sysctlTopic({
     key: 'net.ipv4.tcp_keepalive_probes',
     seeAlso: ['keepalive', 'tcp_keepalive_time', 'tcp_keepalive_intvl'],
-    en: { summary: 'Unanswered keepalive probes before the connection is declared dead (ETIMEDOUT). Default 9.', body: 'Per socket: TCP_KEEPCNT.' },
-    zh: { summary: '连接被判定失效（ETIMEDOUT）前未应答的保活探测次数。默认 9。', body: '单个套接字：TCP_KEEPCNT。' },
+    en: { summary: 'Unanswered keepalive probes before the connection is declared dead (ETIMEDOUT). Default 9.', body: 'Only for sockets with SO_KEEPALIVE that did not set TCP_KEEPCNT themselves. A peer that answers any probe resets the count; a rebooted peer answers with RST and the connection fails at once with ECONNRESET.' },
+    zh: { summary: '连接被判定失效（ETIMEDOUT）前未应答的保活探测次数。默认 9。', body: '只作用于开启了 SO_KEEPALIVE 且没有自行设置 TCP_KEEPCNT 的套接字。对端应答任何一次探测都会让计数重新开始；已重启的对端会回复 RST，连接立即以 ECONNRESET 失败。' },
   }),
   sysctlTopic({
     key: 'net.ipv4.tcp_retries2',

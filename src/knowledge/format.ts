@@ -66,7 +66,7 @@ export function formatTopic(topic: Topic, opts: FormatOptions): string {
   const bold = opts.bold ?? ((s: string) => s)
   const doc = topicDoc(topic, lang)
   const out: string[] = []
-  out.push(`${bold(doc.title)}  [${t(lang, `explain.kind.${topic.kind}`)}]`)
+  out.push(bold(wrapText(`${doc.title}  [${t(lang, `explain.kind.${topic.kind}`)}]`, width)))
   out.push('')
   out.push(wrapText(doc.summary, width))
   out.push('')

@@ -14,7 +14,6 @@ import { resolveNetns } from '../../kernel/netns.js'
 import { gatherSockets } from '../../snapshot/take.js'
 import { diagramModel, renderDiagram } from '../../knowledge/diagram.js'
 import { renderSvg } from '../../knowledge/svg.js'
-import { labelled } from '../../knowledge/format.js'
 import { DIAGRAM_STATES, PATHS, STATE_LABELS, pathStates, type DiagramState, type PathName } from '../../knowledge/transitions.js'
 import { formatTable } from '../render/table.js'
 import { paint } from '../render/color.js'
@@ -109,7 +108,7 @@ export const diagramCommand: Command = {
     const lines: string[] = [paint(ctx.color, 'bold', t(ctx.lang, 'diagram.title')), '']
     lines.push(renderDiagram(model, (name, text) => paint(ctx.color, STYLES[name as keyof typeof STYLES] ?? 'reset', text)))
     lines.push('')
-    if (path) lines.push(labelled(ctx.lang, t(ctx.lang, `diagram.path.${path}`), pathStates(path).map((s) => STATE_LABELS[s].label).join(' -> ')), '')
+    if (path) lines.push(t(ctx.lang, `diagram.path.${path}`) + (ctx.lang === 'zh' ? '\uff1a' : ':'), `  ${pathStates(path).map((s) => STATE_LABELS[s].label).join(' -> ')}`, '')
     const rows = model.edges.map((e) => [String(e.n), STATE_LABELS[e.from].label, STATE_LABELS[e.to].label, e.event, e.action])
     lines.push(paint(ctx.color, 'bold', t(ctx.lang, 'diagram.legend')))
     lines.push(formatTable([{ header: t(ctx.lang, 'diagram.col.n'), align: 'right' }, { header: t(ctx.lang, 'diagram.col.from') }, { header: t(ctx.lang, 'diagram.col.to') }, { header: t(ctx.lang, 'diagram.col.event') }, { header: t(ctx.lang, 'diagram.col.action') }], rows))

@@ -42,7 +42,7 @@ export const auditProfile: Audit = (input) => {
     const message = input.profile === 'default' ? 'tune.f.profile.default' : kind === 'min' ? 'tune.f.profile.min' : kind === 'max' ? 'tune.f.profile.max' : 'tune.f.profile.eq'
     return {
       code: 'PROFILE', severity: input.profile === 'default' ? 'info' : 'warning', key: r.key, current: r.current, recommended: r.value,
-      message, vars: { profile: input.profile, key: r.key, value: r.current ?? '', want: r.value, ...r.vars }, reason: r.reason, topic: r.topic,
+      message, vars: { profile: input.profile, key: r.key, value: r.current ?? '', want: r.value, ...r.vars }, ...(input.profile === 'default' ? {} : { reason: r.reason }), topic: r.topic,
     }
   })
 }

@@ -64,10 +64,10 @@ function transitionTopic(tr: Transition): Topic {
   const from = STATE_LABELS[tr.from]
   const to = STATE_LABELS[tr.to]
   const text = (lang: Lang): TopicText => ({
-    title: `${from.label} -> ${to.label} (${lang === 'zh' ? '迁移' : 'transition'} ${tr.n})`,
-    summary: lang === 'zh' ? `${tr.event.zh};动作:${tr.action.zh}。` : `${tr.event.en}; action: ${tr.action.en}.`,
+    title: lang === 'zh' ? `${from.label} -> ${to.label}\uff08迁移 ${tr.n}\uff09` : `${from.label} -> ${to.label} (transition ${tr.n})`,
+    summary: lang === 'zh' ? `${tr.event.zh}\uff1b动作\uff1a${tr.action.zh}。` : `${tr.event.en}; action: ${tr.action.en}.`,
     body: lang === 'zh'
-      ? `RFC 9293 状态图中从 ${from.label}(${from.zh})到 ${to.label}(${to.zh})的迁移。事件:${tr.event.zh}。动作:${tr.action.zh}。`
+      ? `RFC 9293 状态图中从 ${from.label}\uff08${from.zh}\uff09到 ${to.label}\uff08${to.zh}\uff09的迁移。事件\uff1a${tr.event.zh}。动作\uff1a${tr.action.zh}。`
       : `The transition from ${from.label} to ${to.label} in RFC 9293's state diagram. Event: ${tr.event.en}. Action: ${tr.action.en}.`,
   })
   return {

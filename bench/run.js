@@ -75,9 +75,10 @@ const floorTotal = Number(/total (\d+)/.exec(floorOut)[1])
 if (Math.abs(floorTotal - tdStates.total) > procs + 2) throw new Error(`count mismatch: floor ${floorTotal}, tcpdoctor ${tdStates.total}`)
 console.log(`sockets counted: floor ${floorTotal}, tcpdoctor ${tdStates.total} (source ${tdStates.source})`)
 
-const awk = `awk 'NR>1{c[\\$1]++} END{for(s in c) print s, c[s]}'`
+writeFileSync(join(tmp, 'count.awk'), 'NR>1{c[$1]++} END{for(s in c) print s, c[s]}\n')
+const awk = `awk -f ${join(tmp, 'count.awk')}`
 const r = {}
-r.floor = time(join(tmp, 'floor'), 5)
+r.floor = time(`${join(tmp, 'floor')} >/dev/null`, 5)
 r.addon = time(`${node} ${join(here, 'addon-dump.js')} >/dev/null`, 5)
 r.states = time(`${td} states >/dev/null`, 5)
 r.ssAwk = time(`ss -tan | ${awk} >/dev/null`, 3)
@@ -112,3 +113,5 @@ const table = [
 console.log('\n' + table + '\n')
 writeFileSync(join(here, 'results.md'), table + '\n')
 writeFileSync(join(here, 'results.json'), JSON.stringify({ sockets: floorTotal, results: r }, null, 2) + '\n')
+cleanup()
+process.exit(0)

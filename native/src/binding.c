@@ -155,6 +155,95 @@ static napi_value fd_walk(napi_env env, napi_callback_info info) {
   return obj;
 }
 
+/* fdWalkAsync(procRoot, threads, inodes | null): Promise of the same object as fdWalk. The walk
+ * runs off the main thread, so the caller can dump and decode sockets meanwhile. */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref inodes_ref;
+  char root[4096];
+  int threads;
+  const uint64_t *inodes;
+  size_t n_inodes;
+  td_fd_walk_result res;
+  int rc;
+} walk_job;
+
+static void walk_execute(napi_env env, void *data) {
+  walk_job *j = data;
+  j->rc = td_fd_walk(j->root, j->threads, j->inodes, j->n_inodes, &j->res);
+}
+
+static void walk_complete(napi_env env, napi_status status, void *data) {
+  walk_job *j = data;
+  if (j->inodes_ref) napi_delete_reference(env, j->inodes_ref);
+  if (j->rc < 0 || status != napi_ok) {
+    int err = j->rc < 0 ? -j->rc : EIO;
+    napi_value code, msg, error;
+    char text[160];
+    snprintf(text, sizeof text, "fd walk: %s", strerror(err));
+    napi_create_string_utf8(env, td_errno_name(err), NAPI_AUTO_LENGTH, &code);
+    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+    napi_create_error(env, code, msg, &error);
+    napi_reject_deferred(env, j->deferred, error);
+  } else {
+    napi_value obj, buf;
+    napi_create_object(env, &obj);
+    if (j->res.count == 0) {
+      free(j->res.entries);
+      napi_create_buffer(env, 0, NULL, &buf);
+    } else {
+      napi_create_external_buffer(env, j->res.count * sizeof(td_fd_entry), j->res.entries, free_entries, NULL, &buf);
+    }
+    napi_set_named_property(env, obj, "entries", buf);
+    napi_set_named_property(env, obj, "pidsSeen", make_u32(env, j->res.pids_seen));
+    napi_set_named_property(env, obj, "pidsDenied", make_u32(env, j->res.pids_denied));
+    napi_set_named_property(env, obj, "pidsVanished", make_u32(env, j->res.pids_vanished));
+    napi_resolve_deferred(env, j->deferred, obj);
+  }
+  napi_delete_async_work(env, j->work);
+  free(j);
+}
+
+static napi_value fd_walk_async(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  walk_job *j = calloc(1, sizeof *j);
+  if (!j) return throw_errno(env, ENOMEM, "fd walk");
+  size_t len;
+  if (napi_get_value_string_utf8(env, argv[0], j->root, sizeof j->root, &len) != napi_ok) {
+    free(j);
+    napi_throw_type_error(env, "TD_NATIVE_ARGS", "fdWalkAsync: procRoot must be a string");
+    return NULL;
+  }
+  uint32_t threads = 1;
+  arg_u32(env, argv[1], &threads);
+  j->threads = (int)threads;
+  bool is_ta = false;
+  if (argc > 2) napi_is_typedarray(env, argv[2], &is_ta);
+  if (is_ta) {
+    napi_typedarray_type type;
+    void *data;
+    napi_value ab;
+    size_t off;
+    napi_get_typedarray_info(env, argv[2], &type, &j->n_inodes, &data, &ab, &off);
+    if (type != napi_biguint64_array) {
+      free(j);
+      napi_throw_type_error(env, "TD_NATIVE_ARGS", "fdWalkAsync: inodes must be a BigUint64Array");
+      return NULL;
+    }
+    j->inodes = data;
+    napi_create_reference(env, argv[2], 1, &j->inodes_ref);
+  }
+  napi_value promise, name;
+  CHECK(napi_create_promise(env, &j->deferred, &promise));
+  napi_create_string_utf8(env, "tcpdoctor:fdWalk", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_create_async_work(env, NULL, name, walk_execute, walk_complete, j, &j->work));
+  CHECK(napi_queue_async_work(env, j->work));
+  return promise;
+}
+
 /* getsockopt(fd, level, name, maxLen): Buffer */
 static napi_value get_sockopt(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -199,6 +288,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"diagRead", NULL, diag_read, NULL, NULL, NULL, napi_default, NULL},
       {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
       {"fdWalk", NULL, fd_walk, NULL, NULL, NULL, napi_default, NULL},
+      {"fdWalkAsync", NULL, fd_walk_async, NULL, NULL, NULL, napi_default, NULL},
       {"getsockopt", NULL, get_sockopt, NULL, NULL, NULL, napi_default, NULL},
       {"setsockoptInt", NULL, set_sockopt_int, NULL, NULL, NULL, napi_default, NULL},
   };

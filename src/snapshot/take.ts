@@ -7,7 +7,7 @@
 import type { Socket } from '../model/socket.js'
 import { resolveNetns } from '../kernel/netns.js'
 import { listSockets, type SocketQuery, type SourceName } from '../kernel/source.js'
-import { attachOwners } from '../kernel/owners.js'
+import { attachOwners, readOwnerMapAsync } from '../kernel/owners.js'
 import { readSnapshot, type Snapshot } from './file.js'
 import type { StateName } from '../model/state.js'
 
@@ -67,4 +67,20 @@ export function gatherSockets(opts: GatherOptions): Gathered {
     pidsDenied = attachOwners(all, { procRoot: opts.procRoot, cmdline: opts.cmdline }).pidsDenied
   }
   return { namespaces, pidsDenied }
+}
+
+/**
+ * gatherSockets with the /proc fd walk overlapped with the dump: the walk starts on worker
+ * threads first, the namespaces are dumped and decoded meanwhile, then owners are attached.
+ */
+export async function gatherSocketsAsync(opts: GatherOptions): Promise<Gathered> {
+  if (opts.from || !opts.owners) return gatherSockets(opts)
+  const walk = readOwnerMapAsync(opts.procRoot ?? '/proc')
+  // A failed walk must not become an unhandled rejection while the dump runs.
+  walk.catch(() => undefined)
+  const g = gatherSockets({ ...opts, owners: false })
+  const owners = await walk
+  const all = g.namespaces.flatMap((n) => n.sockets)
+  g.pidsDenied = attachOwners(all, { procRoot: opts.procRoot, cmdline: opts.cmdline, owners }).pidsDenied
+  return g
 }

@@ -6,7 +6,7 @@
 import type { Command } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
-import { gatherSockets } from '../../snapshot/take.js'
+import { gatherSocketsAsync } from '../../snapshot/take.js'
 import { makeSnapshot, writeSnapshot } from '../../snapshot/file.js'
 import { baseGather, sourceNotes } from './gather-args.js'
 
@@ -20,7 +20,7 @@ export const snapshotCommand: Command = {
     const file = args.values.output as string | undefined
     if (!file) throw new TcpdoctorError('TD_USAGE', 'snapshot needs -o FILE')
     if (ctx.from) throw new TcpdoctorError('TD_USAGE', 'snapshot reads the kernel; --from makes no sense here')
-    const g = gatherSockets({ ...baseGather(ctx), info: true, mem: true, owners: true, cmdline: true })
+    const g = await gatherSocketsAsync({ ...baseGather(ctx), info: true, mem: true, owners: true, cmdline: true })
     const snap = makeSnapshot(
       g.namespaces.map((n) => ({ netns: n.netns, source: n.source, sockets: n.sockets })),
       { pidsDenied: g.pidsDenied },

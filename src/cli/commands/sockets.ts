@@ -8,9 +8,9 @@ import { t } from '../../i18n/index.js'
 import type { Family, Socket } from '../../model/socket.js'
 import { ssName, parseStates, type StateName } from '../../model/state.js'
 import { formatEndpoint } from '../../model/endpoint-text.js'
-import { gatherSockets } from '../../snapshot/take.js'
+import { gatherSocketsAsync } from '../../snapshot/take.js'
 import { sortSockets, SORT_KEYS, type SortKey } from '../../snapshot/sort.js'
-import { formatTable } from '../render/table.js'
+import { writeTable } from '../render/table.js'
 import { formatInfo, formatMem, formatTimer, formatUsers } from '../render/socket-line.js'
 import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
 import { filterFromArgs } from './filter-args.js'
@@ -59,7 +59,7 @@ export const socketsCommand: Command = {
     const limitText = v.limit as string | undefined
     const limit = limitText === undefined ? undefined : Number(limitText)
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
-    const g = gatherSockets({
+    const g = await gatherSocketsAsync({
       ...baseGather(ctx), states, families, bytecode: filter.bytecode, match: filter.match,
       info: v.info === true || sort === 'rtt' || sort === 'retrans', mem: v.mem === true, owners: v.process === true || sort === 'pid', cmdline: ctx.verbose,
     })
@@ -72,7 +72,7 @@ export const socketsCommand: Command = {
       ctx.out(JSON.stringify({ source: sourceOf(g), total: list.length, sockets: list, ...(notes.length ? { notes } : {}) }, null, 2))
       return 0
     }
-    ctx.out(renderSockets(ctx, list, { process: v.process === true, info: v.info === true, timers: v.timers === true, mem: v.mem === true, extended: v.extended === true, header: !v['no-header'], netns: ctx.netns === 'all' }))
+    renderSockets(ctx, list, { process: v.process === true, info: v.info === true, timers: v.timers === true, mem: v.mem === true, extended: v.extended === true, header: !v['no-header'], netns: ctx.netns === 'all' })
     for (const n of notes) ctx.note(n)
     return 0
   },
@@ -80,8 +80,12 @@ export const socketsCommand: Command = {
 
 interface RenderOptions { process: boolean; info: boolean; timers: boolean; mem: boolean; extended: boolean; header: boolean; netns: boolean }
 
-function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): string {
-  if (list.length === 0) return o.header ? t(ctx.lang, 'sockets.none') : ''
+function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): void {
+  if (list.length === 0) {
+    if (o.header) ctx.out(t(ctx.lang, 'sockets.none'))
+    return
+  }
+  const lastCol = o.process || o.timers || o.extended
   const cols = [
     ...(o.netns ? [{ header: t(ctx.lang, 'col.netns') }] : []),
     { header: t(ctx.lang, 'col.state') },
@@ -89,23 +93,14 @@ function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): s
     { header: t(ctx.lang, 'col.sendq'), align: 'right' as const },
     { header: t(ctx.lang, 'col.local'), align: 'right' as const },
     { header: t(ctx.lang, 'col.peer') },
-    ...(o.process || o.timers || o.extended ? [{ header: o.process ? t(ctx.lang, 'col.process') : '' }] : []),
+    ...(lastCol ? [{ header: o.process ? t(ctx.lang, 'col.process') : '' }] : []),
   ]
-  const extras = o.info || o.mem
-  const rows: string[][] = []
-  const tails: string[] = []
-  for (const s of list) {
-    const last = [o.timers ? formatTimer(s) : '', o.extended ? `uid:${s.uid} ino:${s.inode} sk:${s.cookie ? BigInt(s.cookie).toString(16) : '-'}` : '', o.process ? formatUsers(s) : ''].filter(Boolean).join(' ')
-    rows.push([...(o.netns ? [s.netns ?? ''] : []), ssName(s.state), String(s.recvQ), String(s.sendQ), formatEndpoint(s.local, s.family), formatEndpoint(s.remote, s.family), ...(cols.length > (o.netns ? 6 : 5) ? [last] : [])])
-    tails.push(extras ? [o.mem ? formatMem(s) : '', o.info ? formatInfo(s) : ''].filter(Boolean).join(' ') : '')
+  const rowAt = (i: number): string[] => {
+    const s = list[i]!
+    const row = [...(o.netns ? [s.netns ?? ''] : []), ssName(s.state), String(s.recvQ), String(s.sendQ), formatEndpoint(s.local, s.family), formatEndpoint(s.remote, s.family)]
+    if (lastCol) row.push([o.timers ? formatTimer(s) : '', o.extended ? `uid:${s.uid} ino:${s.inode} sk:${s.cookie ? BigInt(s.cookie).toString(16) : '-'}` : '', o.process ? formatUsers(s) : ''].filter(Boolean).join(' '))
+    return row
   }
-  const table = formatTable(cols, rows, { header: o.header }).split('\n')
-  if (!extras) return table.join('\n')
-  const out: string[] = []
-  if (o.header) out.push(table[0]!)
-  table.slice(o.header ? 1 : 0).forEach((line, i) => {
-    out.push(line)
-    if (tails[i]) out.push(`\t ${tails[i]}`)
-  })
-  return out.join('\n')
+  const extraAt = o.info || o.mem ? (i: number): string => [o.mem ? formatMem(list[i]!) : '', o.info ? formatInfo(list[i]!) : ''].filter(Boolean).join(' ') : undefined
+  writeTable(cols, list.length, rowAt, (chunk) => void ctx.stdout.write(chunk), { header: o.header, extraAt })
 }

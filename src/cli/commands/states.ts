@@ -8,7 +8,7 @@ import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { countStates, countList } from '../../kernel/source.js'
 import { resolveNetns } from '../../kernel/netns.js'
-import { gatherSockets } from '../../snapshot/take.js'
+import { gatherSocketsAsync } from '../../snapshot/take.js'
 import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
 import { groupStates, GROUP_KEYS, type GroupKey, type StateGroup } from '../../snapshot/group.js'
 import { formatBar, formatCount, formatTable } from '../render/table.js'
@@ -62,7 +62,7 @@ export const statesCommand: Command = {
         docs.push({ netns: target.label, source: c.source, total: c.total, states: c.states })
       }
     } else {
-      const g = gatherSockets({ ...baseGather(ctx), states: filter.states, bytecode: filter.bytecode, match: filter.match, owners: by === 'process' })
+      const g = await gatherSocketsAsync({ ...baseGather(ctx), states: filter.states, bytecode: filter.bytecode, match: filter.match, owners: by === 'process' })
       notes.push(...sourceNotes(ctx, g))
       for (const ns of g.namespaces) {
         const c = countList(ns.sockets)

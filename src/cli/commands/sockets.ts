@@ -10,7 +10,7 @@ import { ssName, parseStates, type StateName } from '../../model/state.js'
 import { formatEndpoint } from '../../model/endpoint-text.js'
 import { gatherSocketsAsync } from '../../snapshot/take.js'
 import { sortSockets, SORT_KEYS, type SortKey } from '../../snapshot/sort.js'
-import { writeTable } from '../render/table.js'
+import { writeColumns } from '../render/table.js'
 import { formatInfo, formatMem, formatTimer, formatUsers } from '../render/socket-line.js'
 import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
 import { filterFromArgs } from './filter-args.js'
@@ -95,12 +95,26 @@ function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): v
     { header: t(ctx.lang, 'col.peer') },
     ...(lastCol ? [{ header: o.process ? t(ctx.lang, 'col.process') : '' }] : []),
   ]
-  const rowAt = (i: number): string[] => {
+  // Column-major cells, each string built once.
+  const n = list.length
+  const cells: string[][] = cols.map(() => new Array<string>(n))
+  for (let i = 0; i < n; i++) {
     const s = list[i]!
-    const row = [...(o.netns ? [s.netns ?? ''] : []), ssName(s.state), String(s.recvQ), String(s.sendQ), formatEndpoint(s.local, s.family), formatEndpoint(s.remote, s.family)]
-    if (lastCol) row.push([o.timers ? formatTimer(s) : '', o.extended ? `uid:${s.uid} ino:${s.inode} sk:${s.cookie ? BigInt(s.cookie).toString(16) : '-'}` : '', o.process ? formatUsers(s) : ''].filter(Boolean).join(' '))
-    return row
+    let j = 0
+    if (o.netns) cells[j++]![i] = s.netns ?? ''
+    cells[j++]![i] = ssName(s.state)
+    cells[j++]![i] = String(s.recvQ)
+    cells[j++]![i] = String(s.sendQ)
+    cells[j++]![i] = formatEndpoint(s.local, s.family)
+    cells[j++]![i] = formatEndpoint(s.remote, s.family)
+    if (lastCol) {
+      const parts: string[] = []
+      if (o.timers) { const x = formatTimer(s); if (x) parts.push(x) }
+      if (o.extended) parts.push(`uid:${s.uid} ino:${s.inode} sk:${s.cookie ? BigInt(s.cookie).toString(16) : '-'}`)
+      if (o.process) { const x = formatUsers(s); if (x) parts.push(x) }
+      cells[j]![i] = parts.join(' ')
+    }
   }
   const extraAt = o.info || o.mem ? (i: number): string => [o.mem ? formatMem(list[i]!) : '', o.info ? formatInfo(list[i]!) : ''].filter(Boolean).join(' ') : undefined
-  writeTable(cols, list.length, rowAt, (chunk) => void ctx.stdout.write(chunk), { header: o.header, extraAt })
+  writeColumns(cols, cells, (chunk) => void ctx.stdout.write(chunk), { header: o.header, extraAt })
 }

@@ -77,15 +77,27 @@ export function formatTable(columns: Column[], rows: string[][], opts: { header?
 }
 
 /**
- * Streams a large table: widths from a first pass over rowAt, then lines written in chunks, so
- * 300,000 rows never sit in memory as one string. extraAt may add an indented line under a row.
+ * Streams a large table given column-major cells (one string array per column, each built once):
+ * widths in one pass, then lines written in chunks, so 300,000 rows never become one string.
+ * extraAt may add an indented line under a row.
  */
-export function writeTable(columns: Column[], count: number, rowAt: (i: number) => string[], write: (chunk: string) => void, opts: { header?: boolean; extraAt?: (i: number) => string } = {}): void {
+export function writeColumns(columns: Column[], cells: string[][], write: (chunk: string) => void, opts: { header?: boolean; extraAt?: (i: number) => string } = {}): void {
   const header = opts.header !== false
-  const widths = columnWidths(columns, (function* () { for (let i = 0; i < count; i++) yield rowAt(i) })(), header)
+  const count = cells[0]?.length ?? 0
+  const widths = columns.map((c, j) => {
+    let w = header ? displayWidth(c.header) : 0
+    const col = cells[j]!
+    for (let i = 0; i < count; i++) {
+      const cw = displayWidth(col[i]!)
+      if (cw > w) w = cw
+    }
+    return w
+  })
   let chunk = header ? formatRow(columns, widths, columns.map((c) => c.header)) + '\n' : ''
+  const row: string[] = new Array(columns.length)
   for (let i = 0; i < count; i++) {
-    chunk += formatRow(columns, widths, rowAt(i)) + '\n'
+    for (let j = 0; j < columns.length; j++) row[j] = cells[j]![i]!
+    chunk += formatRow(columns, widths, row) + '\n'
     const extra = opts.extraAt?.(i)
     if (extra) chunk += `\t ${extra}\n`
     if (chunk.length > 1 << 16) { write(chunk); chunk = '' }

@@ -1,0 +1,29 @@
+/**
+ * @module
+ * tcpdoctor as a library (ESM, typed). Expected failures (a socket that is gone, a namespace we
+ * may not enter) come back as TcpdoctorError with a stable `code`; see docs/errors.md.
+ * @example
+ * import { countStates, whoOwns, setKeepAlive } from 'tcpdoctor'
+ * const { states } = countStates()
+ * console.log(states.CLOSE_WAIT ?? 0)
+ */
+export { TcpdoctorError, UnsupportedError, type ErrorCode } from './errors.js'
+export type { Socket, Endpoint, ProcessRef, TcpInfo, SocketTimer, SocketMemory, Family } from './model/socket.js'
+export { TCP_STATES, STATE_NAMES, parseStates, type StateName } from './model/state.js'
+export { listSockets, countStates, whoOwns, type SocketQuery, type SocketList, type StateCounts } from './api/sockets.js'
+export { resolveNetns, type NetnsTarget } from './kernel/netns.js'
+export { gatherSockets, gatherSocketsAsync, type GatherOptions, type Gathered } from './snapshot/take.js'
+export { readSnapshot, writeSnapshot, makeSnapshot, type Snapshot } from './snapshot/file.js'
+export { parseFilter } from './query/parse.js'
+export { matchFilter } from './query/match.js'
+export { compileBytecode } from './query/compile.js'
+export type { WhoReport } from './snapshot/who.js'
+export { readCounters, diffCounters, sampleCounters, type CounterSample, type CounterDelta } from './api/counters.js'
+export { readSysctls, retries2TimeoutMs, keepaliveDefaultMs, type Sysctls } from './api/sysctls.js'
+export { readKernelLog, type KernelLogResult } from './api/kernel-log.js'
+export { sampleAges } from './api/ages.js'
+export { SocketTracker } from './snapshot/track.js'
+export { auditKeepalive } from './snapshot/keepalive.js'
+export { setKeepAlive, getKeepAlive, disableKeepAlive, type KeepAliveOptions, type KeepAliveSettings } from './net/keepalive.js'
+export { setUserTimeout, getUserTimeout } from './net/user-timeout.js'
+export { getTcpInfo } from './net/tcp-info.js'

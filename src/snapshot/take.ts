@@ -5,6 +5,7 @@
  * source choice behave the same everywhere.
  */
 import type { Socket } from '../model/socket.js'
+import { TcpdoctorError } from '../errors.js'
 import { resolveNetns } from '../kernel/netns.js'
 import { listSockets, type SocketQuery, type SourceName } from '../kernel/source.js'
 import { attachOwners, readOwnerMapAsync } from '../kernel/owners.js'
@@ -36,6 +37,11 @@ export interface Gathered {
   snapshot?: Snapshot
 }
 
+/** A namespace that disappeared between listing and reading it. */
+export function vanished(err: unknown): boolean {
+  return err instanceof TcpdoctorError && (err.code === 'TD_NOT_FOUND' || (err.cause as { code?: string } | undefined)?.code === 'EINVAL')
+}
+
 const stateSet = (states: readonly StateName[] | undefined): Set<StateName> | undefined => (states ? new Set(states) : undefined)
 
 /** Reads sockets from the kernel (each namespace asked for) or from a snapshot file. */
@@ -56,7 +62,14 @@ export function gatherSockets(opts: GatherOptions): Gathered {
   const targets = resolveNetns(opts.netns, opts.procRoot)
   const namespaces: NamespaceSockets[] = []
   for (const target of targets) {
-    const r = listSockets({ ...opts, netns: target })
+    let r
+    try {
+      r = listSockets({ ...opts, netns: target })
+    } catch (err) {
+      // With --netns all, a namespace whose last process exits mid-run is simply gone.
+      if (opts.netns === 'all' && vanished(err)) continue
+      throw err
+    }
     // Label rows only when the user asked about namespaces.
     if (opts.netns === undefined) for (const s of r.sockets) delete s.netns
     namespaces.push({ netns: target.label, source: r.source, fallbackReason: r.fallbackReason, interrupted: r.interrupted, sockets: r.sockets })

@@ -8,7 +8,7 @@ import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { countStates, countList } from '../../kernel/source.js'
 import { resolveNetns } from '../../kernel/netns.js'
-import { gatherSocketsAsync } from '../../snapshot/take.js'
+import { gatherSocketsAsync, vanished } from '../../snapshot/take.js'
 import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
 import { groupStates, GROUP_KEYS, type GroupKey, type StateGroup } from '../../snapshot/group.js'
 import { formatBar, formatCount, formatTable } from '../render/table.js'
@@ -56,7 +56,13 @@ export const statesCommand: Command = {
     if (!by && !ctx.from) {
       // The fast path: one byte per socket, no objects.
       for (const target of resolveNetns(ctx.netns, ctx.procRoot)) {
-        const c = countStates({ netns: target, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match })
+        let c
+        try {
+          c = countStates({ netns: target, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match })
+        } catch (err) {
+          if (ctx.netns === 'all' && vanished(err)) continue // its last process exited meanwhile
+          throw err
+        }
         if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
         if (c.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
         docs.push({ netns: target.label, source: c.source, total: c.total, states: c.states })

@@ -13,6 +13,8 @@ import { tryNative, type FdWalkResult } from './native.js'
 export interface OwnerMap {
   /** The processes holding a socket inode (several after fork or fd passing). */
   holders(inode: number): { pid: number; fd: number }[]
+  /** The same without allocating: calls fn for each holder. */
+  forEachHolder(inode: number, fn: (pid: number, fd: number) => void): void
   /** Socket fds seen. */
   size: number
   pidsSeen: number
@@ -56,6 +58,11 @@ class OwnerIndex {
     this.next[i] = head === undefined ? -1 : head
     this.first.set(inode, i)
   }
+  forEachHolder(inode: number, fn: (pid: number, fd: number) => void): void {
+    const chain: number[] = []
+    for (let i = this.first.get(inode) ?? -1; i >= 0; i = this.next[i]!) chain.push(i)
+    for (let k = chain.length - 1; k >= 0; k--) fn(this.pids[chain[k]!]!, this.fds[chain[k]!]!)
+  }
   holders(inode: number): { pid: number; fd: number }[] {
     const out: { pid: number; fd: number }[] = []
     for (let i = this.first.get(inode) ?? -1; i >= 0; i = this.next[i]!) out.push({ pid: this.pids[i]!, fd: this.fds[i]! })
@@ -89,7 +96,7 @@ function indexOf(r: FdWalkResult): OwnerMap {
     // Socket inodes are unsigned int in the kernel (sock_i_ino), so the high word is 0.
     index.add(e.readUInt32LE(off + 8), e.readUInt32LE(off), e.readUInt32LE(off + 4))
   }
-  return { holders: (i) => index.holders(i), size: index.size, pidsSeen: r.pidsSeen, pidsDenied: r.pidsDenied, pidsVanished: r.pidsVanished, via: 'native' }
+  return { holders: (i) => index.holders(i), forEachHolder: (i, fn) => index.forEachHolder(i, fn), size: index.size, pidsSeen: r.pidsSeen, pidsDenied: r.pidsDenied, pidsVanished: r.pidsVanished, via: 'native' }
 }
 
 /**
@@ -138,7 +145,7 @@ export function readOwnerMap(procRoot = '/proc', only?: readonly number[]): Owne
       index.add(inode, pid, Number(fd))
     }
   }
-  return { holders: (i) => index.holders(i), size: index.size, pidsSeen, pidsDenied, pidsVanished, via: 'js' }
+  return { holders: (i) => index.holders(i), forEachHolder: (i, fn) => index.forEachHolder(i, fn), size: index.size, pidsSeen, pidsDenied, pidsVanished, via: 'js' }
 }
 
 let users: Map<number, string> | undefined
@@ -211,18 +218,16 @@ export function attachOwners(sockets: Socket[], opts: { procRoot?: string; cmdli
     return details.get(pid)
   }
   const refsOf = (inode: number, inferred: boolean): ProcessRef[] | undefined => {
-    const holders = owners.holders(inode)
-    if (holders.length === 0) return undefined
-    const refs: ProcessRef[] = []
-    for (const h of holders) {
-      const d = detailsOf(h.pid)
-      if (!d) continue
-      const ref: ProcessRef = { pid: d.pid, fd: h.fd, command: d.command, user: d.user, uid: d.uid }
+    let refs: ProcessRef[] | undefined
+    owners.forEachHolder(inode, (pid, fd) => {
+      const d = detailsOf(pid)
+      if (!d) return
+      const ref: ProcessRef = { pid: d.pid, fd, command: d.command, user: d.user, uid: d.uid }
       if (opts.cmdline) { ref.cmdline = d.cmdline; ref.cgroup = d.cgroup }
       if (inferred) ref.inferred = true
-      refs.push(ref)
-    }
-    return refs.length ? refs : undefined
+      ;(refs ??= []).push(ref)
+    })
+    return refs
   }
   const listeners = new Map<string, number>()
   for (const s of sockets) if (s.state === 'LISTEN' && s.inode) listeners.set(`${s.netns ?? ''}|${s.local.port}`, s.inode)

@@ -30,6 +30,8 @@ export interface SocketQuery {
   /** Ask for socket memory (ss -m). */
   mem?: boolean
   netns?: NetnsTarget
+  /** Set socket.netns to the namespace label (when the user asked about namespaces). Default true. */
+  labelNetns?: boolean
   source?: 'auto' | SourceName
   procRoot?: string
 }
@@ -124,7 +126,7 @@ export function listSockets(q: SocketQuery = {}): SocketList {
   let sockets = value
   // The bytecode and the predicate express the same filter; the kernel already applied the first.
   if (q.match && !(meta.source === 'netlink' && q.bytecode)) sockets = sockets.filter(q.match)
-  if (label !== undefined) for (const s of sockets) s.netns = label
+  if (label !== undefined && q.labelNetns !== false) for (const s of sockets) s.netns = label
   return { ...meta, interrupted, sockets }
 }
 

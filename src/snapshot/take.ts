@@ -64,14 +64,12 @@ export function gatherSockets(opts: GatherOptions): Gathered {
   for (const target of targets) {
     let r
     try {
-      r = listSockets({ ...opts, netns: target })
+      r = listSockets({ ...opts, netns: target, labelNetns: opts.netns !== undefined })
     } catch (err) {
       // With --netns all, a namespace whose last process exits mid-run is simply gone.
       if (opts.netns === 'all' && vanished(err)) continue
       throw err
     }
-    // Label rows only when the user asked about namespaces.
-    if (opts.netns === undefined) for (const s of r.sockets) delete s.netns
     namespaces.push({ netns: target.label, source: r.source, fallbackReason: r.fallbackReason, interrupted: r.interrupted, sockets: r.sockets })
   }
   let pidsDenied = 0
@@ -93,7 +91,7 @@ export async function gatherSocketsAsync(opts: GatherOptions): Promise<Gathered>
   walk.catch(() => undefined)
   const g = gatherSockets({ ...opts, owners: false })
   const owners = await walk
-  const all = g.namespaces.flatMap((n) => n.sockets)
+  const all = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((n) => n.sockets)
   g.pidsDenied = attachOwners(all, { procRoot: opts.procRoot, cmdline: opts.cmdline, owners }).pidsDenied
   return g
 }

@@ -10,7 +10,7 @@ import { ssName, parseStates, type StateName } from '../../model/state.js'
 import { formatEndpoint } from '../../model/endpoint-text.js'
 import { gatherSocketsAsync } from '../../snapshot/take.js'
 import { sortSockets, SORT_KEYS, type SortKey } from '../../snapshot/sort.js'
-import { writeColumns } from '../render/table.js'
+import { displayWidth, formatRow } from '../render/table.js'
 import { formatInfo, formatMem, formatTimer, formatUsers } from '../render/socket-line.js'
 import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
 import { filterFromArgs } from './filter-args.js'
@@ -63,7 +63,7 @@ export const socketsCommand: Command = {
       ...baseGather(ctx), states, families, bytecode: filter.bytecode, match: filter.match,
       info: v.info === true || sort === 'rtt' || sort === 'retrans', mem: v.mem === true, owners: v.process === true || sort === 'pid', cmdline: ctx.verbose,
     })
-    let list = g.namespaces.flatMap((ns) => ns.sockets)
+    let list = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
     if (sort) list = sortSockets(list, sort as SortKey)
     if (v.reverse) list.reverse()
     if (limit !== undefined) list = list.slice(0, limit)
@@ -95,26 +95,47 @@ function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): v
     { header: t(ctx.lang, 'col.peer') },
     ...(lastCol ? [{ header: o.process ? t(ctx.lang, 'col.process') : '' }] : []),
   ]
-  // Column-major cells, each string built once.
+  // Widths by arithmetic, strings built once at write time: at 300,000 rows every extra string
+  // is garbage-collection time.
   const n = list.length
-  const cells: string[][] = cols.map(() => new Array<string>(n))
+  const digits = (x: number): number => (x < 10 ? 1 : Math.floor(Math.log10(x)) + 1)
+  const epWidth = (s: Socket, ep: Socket['local']): number => ep.address.length + (s.family === 'inet6' ? 2 : 0) + 1 + (ep.port === 0 ? 1 : digits(ep.port))
+  const last: string[] = lastCol ? new Array<string>(n) : []
+  const widths = cols.map((c) => displayWidth(c.header))
+  const netnsOff = o.netns ? 1 : 0
   for (let i = 0; i < n; i++) {
     const s = list[i]!
-    let j = 0
-    if (o.netns) cells[j++]![i] = s.netns ?? ''
-    cells[j++]![i] = ssName(s.state)
-    cells[j++]![i] = String(s.recvQ)
-    cells[j++]![i] = String(s.sendQ)
-    cells[j++]![i] = formatEndpoint(s.local, s.family)
-    cells[j++]![i] = formatEndpoint(s.remote, s.family)
+    if (o.netns) widths[0] = Math.max(widths[0]!, displayWidth(s.netns ?? ''))
+    widths[netnsOff] = Math.max(widths[netnsOff]!, ssName(s.state).length)
+    widths[netnsOff + 1] = Math.max(widths[netnsOff + 1]!, digits(s.recvQ))
+    widths[netnsOff + 2] = Math.max(widths[netnsOff + 2]!, digits(s.sendQ))
+    widths[netnsOff + 3] = Math.max(widths[netnsOff + 3]!, epWidth(s, s.local))
     if (lastCol) {
+      widths[netnsOff + 4] = Math.max(widths[netnsOff + 4]!, epWidth(s, s.remote))
       const parts: string[] = []
       if (o.timers) { const x = formatTimer(s); if (x) parts.push(x) }
       if (o.extended) parts.push(`uid:${s.uid} ino:${s.inode} sk:${s.cookie ? BigInt(s.cookie).toString(16) : '-'}`)
       if (o.process) { const x = formatUsers(s); if (x) parts.push(x) }
-      cells[j]![i] = parts.join(' ')
+      last[i] = parts.join(' ')
     }
   }
   const extraAt = o.info || o.mem ? (i: number): string => [o.mem ? formatMem(list[i]!) : '', o.info ? formatInfo(list[i]!) : ''].filter(Boolean).join(' ') : undefined
-  writeColumns(cols, cells, (chunk) => void ctx.stdout.write(chunk), { header: o.header, extraAt })
+  let chunk = o.header ? formatRow(cols, widths, cols.map((c) => c.header)) + '\n' : ''
+  const row: string[] = new Array(cols.length)
+  for (let i = 0; i < n; i++) {
+    const s = list[i]!
+    let j = 0
+    if (o.netns) row[j++] = s.netns ?? ''
+    row[j++] = ssName(s.state)
+    row[j++] = String(s.recvQ)
+    row[j++] = String(s.sendQ)
+    row[j++] = formatEndpoint(s.local, s.family)
+    row[j++] = formatEndpoint(s.remote, s.family)
+    if (lastCol) row[j] = last[i]!
+    chunk += formatRow(cols, widths, row) + '\n'
+    const extra = extraAt?.(i)
+    if (extra) chunk += `\t ${extra}\n`
+    if (chunk.length > 1 << 16) { ctx.stdout.write(chunk); chunk = '' }
+  }
+  if (chunk) ctx.stdout.write(chunk)
 }

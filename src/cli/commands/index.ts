@@ -13,6 +13,7 @@ export interface CommandEntry {
 }
 
 export const commands: readonly CommandEntry[] = [
+  { name: 'diagnose', load: async () => (await import('./diagnose.js')).diagnoseCommand },
   { name: 'states', load: async () => (await import('./states.js')).statesCommand },
   { name: 'sockets', aliases: ['ls'], load: async () => (await import('./sockets.js')).socketsCommand },
   { name: 'who', load: async () => (await import('./who.js')).whoCommand },
@@ -26,4 +27,4 @@ export const commands: readonly CommandEntry[] = [
 ]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */
-export const defaultCommand = 'states'
+export const defaultCommand = 'diagnose'

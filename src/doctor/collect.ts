@@ -1,0 +1,269 @@
+/**
+ * @module
+ * Gathers a DiagnoseInput: per namespace the sockets (owners, tcp_info, timers, memory) at the
+ * start and the end of the interval, tracked by cookie (SocketTracker) so rules can tell what
+ * stayed from what passed through; two counter samples for deltas and rates; the sysctls; the
+ * recent TCP events of the kernel log. `--interval 0` takes one sample. With `from`, everything
+ * comes from a snapshot that holds the extension collectSnapshotExtras() builds.
+ */
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { hostname, release } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { readCounters, type CounterSample } from '../api/counters.js'
+import { readSysctls } from '../api/sysctls.js'
+import { readKernelLog } from '../kernel/procfs/kmsg.js'
+import { resolveNetns, type NetnsTarget } from '../kernel/netns.js'
+import type { SourceName } from '../kernel/source.js'
+import type { Socket } from '../model/socket.js'
+import { gatherSockets, type Gathered } from '../snapshot/take.js'
+import { readSnapshot } from '../snapshot/file.js'
+import { SocketTracker, socketKey } from '../snapshot/track.js'
+import { INPUT_VERSION, type CounterWindow, type DiagnoseInput, type EarlierSocket, type KernelLogInput, type NamespaceInput, type SysctlInput } from './input.js'
+
+export interface CollectOptions {
+  /** --netns: undefined (the one we run in), a name, a path, a pid or "all". */
+  netns?: string
+  /** --from: a snapshot file (with the extension from collectSnapshotExtras). */
+  from?: string
+  procRoot?: string
+  source?: 'auto' | SourceName
+  /** Time between the two samples (default 1000 ms; 0: one sample). */
+  intervalMs?: number
+  signal?: AbortSignal
+  /** Kernel log events older than this are left out (default 600 s). */
+  kernelLogWindowS?: number
+  /** /dev/kmsg, for tests. */
+  kmsgPath?: string
+}
+
+/** Keeps the TCP MIB counters (Tcp*, TcpExt*): the rest is not used and bloats snapshots. */
+function tcpCounters(c: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(c)) if (k.startsWith('Tcp')) out[k] = v
+  return out
+}
+
+type CounterRead = { sample: CounterSample } | { missing: string }
+
+function readCountersOf(target: NetnsTarget | undefined, procRoot: string | undefined): CounterRead {
+  try {
+    return { sample: readCounters({ procRoot, netns: target, ipv6: false }) }
+  } catch (err) {
+    // A namespace without processes has no /proc/<pid>/net to read from outside: rules that need counters skip it.
+    return { missing: (err as Error).message }
+  }
+}
+
+function windowOf(a: CounterRead | undefined, b: CounterRead): CounterWindow | string {
+  if ('missing' in b) return b.missing
+  const w: CounterWindow = { intervalMs: 0, second: tcpCounters(b.sample.counters), sockstat: b.sample.sockstat }
+  if (a && 'sample' in a) {
+    w.first = tcpCounters(a.sample.counters)
+    w.intervalMs = Math.round(b.sample.monoMs - a.sample.monoMs)
+  }
+  return w
+}
+
+function uptimeUs(procRoot = '/proc'): number | undefined {
+  try {
+    return Number(readFileSync(join(procRoot, 'uptime'), 'utf8').split(' ')[0]) * 1e6
+  } catch {
+    return undefined // no uptime: keep every event (the window cannot be applied)
+  }
+}
+
+/** The TCP events of the kernel log younger than windowS. */
+export function readRecentKernelLog(windowS: number, opts: { procRoot?: string; path?: string } = {}): KernelLogInput {
+  const r = readKernelLog({ procRoot: opts.procRoot, path: opts.path })
+  if (!r.readable) return { readable: false, reason: r.reason, windowS, events: [], older: 0 }
+  const now = uptimeUs(opts.procRoot)
+  const recent = now === undefined ? r.events : r.events.filter((e) => now - e.usec <= windowS * 1e6)
+  return { readable: true, windowS, events: recent.slice(-50), older: r.events.length - recent.length }
+}
+
+function readSysctlInput(procRoot: string | undefined): SysctlInput | undefined {
+  try {
+    const s = readSysctls({ procRoot })
+    const values: Record<string, string> = {}
+    // The TCP keys and the few others rules read; the rest (e.g. tcp_fastopen_key) stays out.
+    for (const [k, v] of Object.entries(s.values)) if (k.startsWith('net.ipv4.tcp_') || k.startsWith('net.ipv4.ip_local') || k.startsWith('net.core.somaxconn')) values[k] = v
+    return { kernel: s.kernel, values, missing: s.missing, initialNetns: s.initialNetns, tcp: s.tcp }
+  } catch {
+    return undefined // a fixture root without /proc/sys: sysctl-based checks are skipped
+  }
+}
+
+const INFO_FIELDS = ['segsOut', 'totalRetrans', 'bytesSent', 'bytesRetrans'] as const
+
+function earlierMap(first: readonly Socket[], last: readonly Socket[], tracker: SocketTracker): Record<string, EarlierSocket> {
+  const before = new Map(first.map((s) => [socketKey(s), s]))
+  const ages = new Map(tracker.ages().map((a) => [a.key, a]))
+  const out: Record<string, EarlierSocket> = {}
+  for (const s of last) {
+    const key = socketKey(s)
+    const b = before.get(key)
+    if (!b || b.state !== s.state) continue
+    const e: EarlierSocket = { state: b.state, ageMs: ages.get(key)?.ageMs ?? 0 }
+    for (const f of INFO_FIELDS) if (b.info?.[f] !== undefined) e[f] = b.info[f]
+    out[key] = e
+  }
+  return out
+}
+
+function gather(opts: CollectOptions): Gathered {
+  return gatherSockets({ netns: opts.netns, procRoot: opts.procRoot, source: opts.source, info: true, mem: true, owners: true, cmdline: true })
+}
+
+function sourceNotes(g: Gathered): string[] {
+  const notes: string[] = []
+  for (const ns of g.namespaces) {
+    if (ns.fallbackReason) notes.push(`${ns.netns}: sockets from /proc (${ns.fallbackReason})`)
+    if (ns.interrupted) notes.push(`${ns.netns}: the socket dump was interrupted (tables changed meanwhile)`)
+  }
+  if (g.pidsDenied > 0) notes.push(`${g.pidsDenied} processes could not be inspected: owners may be missing (run as root)`)
+  return notes
+}
+
+async function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  try {
+    await sleep(ms, undefined, { signal })
+  } catch (err) {
+    if ((err as Error).name !== 'AbortError') throw err
+    // interrupted: the second sample is taken now, rates hold for the shorter interval
+  }
+}
+
+function windowMs(a: CounterRead[] | undefined, b: CounterRead[]): number | undefined {
+  const x = a?.[0]
+  const y = b[0]
+  return x && y && 'sample' in x && 'sample' in y ? y.sample.monoMs - x.sample.monoMs : undefined
+}
+
+/** Reads the kernel (or a snapshot) into a DiagnoseInput. */
+export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseInput> {
+  if (opts.from) return inputFromSnapshot(opts)
+  const intervalMs = Math.max(0, opts.intervalMs ?? 1000)
+  const windowS = opts.kernelLogWindowS ?? 600
+  const targets = resolveNetns(opts.netns, opts.procRoot)
+  const labelled = opts.netns !== undefined
+  const counterTarget = (t: NetnsTarget): NetnsTarget | undefined => (labelled ? t : undefined)
+  const tracker = new SocketTracker()
+  let firstCounters: CounterRead[] | undefined
+  let first: Gathered | undefined
+  let firstMono = 0
+  // Sockets outside, counters inside: the counter window is the interval itself.
+  if (intervalMs > 0) {
+    first = gather(opts)
+    tracker.update(first.namespaces.flatMap((n) => n.sockets), Date.now())
+    firstCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
+    firstMono = performance.now()
+    await pause(intervalMs, opts.signal)
+  }
+  const lastCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
+  const lastMono = performance.now()
+  const last = gather(opts)
+  tracker.update(last.namespaces.flatMap((n) => n.sockets), Date.now())
+  const sysctls = readSysctlInput(opts.procRoot)
+  const notes = sourceNotes(last)
+  const namespaces: NamespaceInput[] = last.namespaces.map((n, idx) => {
+    // gatherSockets resolved the namespaces again: match by label (the order is the same unless one vanished).
+    const byLabel = targets.findIndex((t) => t.label === n.netns)
+    const i = byLabel >= 0 ? byLabel : idx
+    const target = targets[i]
+    const own = target?.path === undefined
+    const ns: NamespaceInput = { netns: n.netns, source: n.source, sockets: n.sockets, sysctlScope: sysctls ? (own ? 'own' : 'runner') : 'none' }
+    if (sysctls) ns.sysctls = sysctls
+    if (first) ns.earlier = earlierMap(first.namespaces.find((f) => f.netns === n.netns)?.sockets ?? [], n.sockets, tracker)
+    const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : 'namespace vanished'
+    if (typeof w === 'string') {
+      ns.countersMissing = w
+      notes.push(`${n.netns}: no counters (${w})`)
+    } else ns.counters = w
+    if (!own && sysctls) notes.push(`${n.netns}: sysctls are those of the namespace tcpdoctor runs in; for its own, run: ip netns exec NAME tcpdoctor diagnose`)
+    return ns
+  })
+  const kernelLog = readRecentKernelLog(windowS, { procRoot: opts.procRoot, path: opts.kmsgPath })
+  if (!kernelLog.readable) notes.push(`kernel log not read: ${kernelLog.reason}`)
+  return {
+    version: INPUT_VERSION,
+    takenAt: new Date().toISOString(),
+    hostname: hostname(),
+    kernel: sysctls?.kernel || release(),
+    samples: first ? 2 : 1,
+    intervalMs: first ? Math.round(windowMs(firstCounters, lastCounters) ?? lastMono - firstMono) : 0,
+    namespaces,
+    kernelLog,
+    notes,
+  }
+}
+
+/** The snapshot extension (SPEC 3 snapshot): counters (two samples), sysctls, kernel log events. */
+export interface SnapshotExtras {
+  counters: Record<string, CounterWindow>
+  countersMissing: Record<string, string>
+  /** The sysctls of the namespace the snapshot was taken in, and its label. */
+  sysctls: (SysctlInput & { netns: string }) | null
+  kernelLog: KernelLogInput
+}
+
+/**
+ * Builds the snapshot extension: `snapshot` writes it beside the sockets
+ * (`makeSnapshot(namespaces, owners, await collectSnapshotExtras(opts))`), and `diagnose --from`
+ * reads it back. Takes two counter samples opts.intervalMs apart (default 1000; 0: one).
+ */
+export async function collectSnapshotExtras(opts: { netns?: string; procRoot?: string; intervalMs?: number; signal?: AbortSignal; kernelLogWindowS?: number; kmsgPath?: string } = {}): Promise<Record<string, unknown>> {
+  const targets = resolveNetns(opts.netns, opts.procRoot)
+  const labelled = opts.netns !== undefined
+  const intervalMs = Math.max(0, opts.intervalMs ?? 1000)
+  const first = intervalMs > 0 ? targets.map((t) => readCountersOf(labelled ? t : undefined, opts.procRoot)) : undefined
+  if (intervalMs > 0) await pause(intervalMs, opts.signal)
+  const counters: Record<string, CounterWindow> = {}
+  const countersMissing: Record<string, string> = {}
+  targets.forEach((t, i) => {
+    const w = windowOf(first?.[i], readCountersOf(labelled ? t : undefined, opts.procRoot))
+    if (typeof w === 'string') countersMissing[t.label] = w
+    else counters[t.label] = w
+  })
+  const s = readSysctlInput(opts.procRoot)
+  const self = resolveNetns(undefined, opts.procRoot)[0]!.label
+  const extras: SnapshotExtras = {
+    counters,
+    countersMissing,
+    sysctls: s ? { ...s, netns: self } : null,
+    kernelLog: readRecentKernelLog(opts.kernelLogWindowS ?? 600, { procRoot: opts.procRoot, path: opts.kmsgPath }),
+  }
+  return { ...extras }
+}
+
+function inputFromSnapshot(opts: CollectOptions): DiagnoseInput {
+  const snap = readSnapshot(opts.from!)
+  const g = gatherSockets({ from: opts.from, netns: opts.netns })
+  const ext = snap as unknown as Partial<SnapshotExtras>
+  const notes: string[] = [`replayed from ${opts.from} (taken ${snap.takenAt} on ${snap.hostname})`]
+  if (!ext.counters && !ext.sysctls) notes.push('the snapshot has no counters, sysctls or kernel log (made by an older tcpdoctor): only socket-based checks ran')
+  const namespaces: NamespaceInput[] = g.namespaces.map((n) => {
+    const own = ext.sysctls ? ext.sysctls.netns === n.netns || g.namespaces.length === 1 : false
+    const ns: NamespaceInput = { netns: n.netns, source: 'snapshot', sockets: n.sockets, sysctlScope: ext.sysctls ? (own ? 'own' : 'runner') : 'none' }
+    if (ext.sysctls) {
+      const { netns: _label, ...rest } = ext.sysctls
+      ns.sysctls = rest
+    }
+    const w = ext.counters?.[n.netns]
+    if (w) ns.counters = w
+    else if (ext.countersMissing?.[n.netns]) ns.countersMissing = ext.countersMissing[n.netns]
+    return ns
+  })
+  const firstWindow = Object.values(ext.counters ?? {})[0]
+  return {
+    version: INPUT_VERSION,
+    takenAt: snap.takenAt,
+    hostname: snap.hostname,
+    kernel: snap.kernel,
+    samples: 1,
+    intervalMs: firstWindow?.intervalMs ?? 0,
+    namespaces,
+    kernelLog: ext.kernelLog ?? { readable: false, reason: 'not in the snapshot', windowS: 0, events: [], older: 0 },
+    notes,
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * @module
+ * RESETS_HIGH: RSTs sent (TcpOutRsts) plus connections ended by one (TcpEstabResets,
+ * TcpAttemptFails) at minPerSecond or more, and at least minShareOfOpens of the connections
+ * opened meanwhile: refused connects (nothing listens), aborts (close() with unread data,
+ * SO_LINGER 0), or a peer/middlebox resetting. Needs two counter samples (--interval > 0). The
+ * counters are per namespace and name no port; the abort counters say which kind it is.
+ */
+import { absolute, delta, type NamespaceInput } from '../input.js'
+import { perNamespace } from '../rule.js'
+import { listenersOf } from './listeners.js'
+
+const DETAIL = ['TcpExtTCPAbortOnData', 'TcpExtTCPAbortOnClose', 'TcpExtTCPAbortOnLinger', 'TcpExtTCPAbortOnTimeout', 'TcpExtTCPAbortOnMemory', 'TcpExtEmbryonicRsts', 'TcpExtTCPChallengeACK'] as const
+
+function d(ns: NamespaceInput, name: string): number {
+  return delta(ns, name) ?? 0
+}
+
+export const resetsHigh = perNamespace('RESETS_HIGH', 'warning', (ns, config) => {
+  const t = config.thresholds.RESETS_HIGH
+  const ms = ns.counters?.intervalMs ?? 0
+  if (!ns.counters?.first || ms <= 0) return []
+  const sent = d(ns, 'TcpOutRsts')
+  const received = d(ns, 'TcpEstabResets') + d(ns, 'TcpAttemptFails')
+  const opens = d(ns, 'TcpActiveOpens') + d(ns, 'TcpPassiveOpens')
+  const perS = ((sent + received) * 1000) / ms
+  const share = opens > 0 ? (sent + received) / opens : Infinity
+  if (perS < t.minPerSecond || share < t.minShareOfOpens) return []
+  const detail: Record<string, number> = {}
+  for (const n of DETAIL) detail[n] = d(ns, n)
+  const kinds = Object.entries(detail).filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1])
+  const listening = listenersOf(ns).map((l) => l.local.port)
+  const round = (x: number): number => Math.round(x * 10) / 10
+  return [{
+    severity: perS >= t.criticalPerSecond ? 'critical' : 'warning',
+    magnitude: perS / Math.max(0.1, t.minPerSecond),
+    vars: { perS: round(perS), sentPerS: round((sent * 1000) / ms), recvPerS: round((received * 1000) / ms) },
+    evidence: {
+      perSecond: round(perS),
+      threshold: t.minPerSecond,
+      intervalS: ms / 1000,
+      sent: { TcpOutRsts: sent },
+      received: { TcpEstabResets: d(ns, 'TcpEstabResets'), TcpAttemptFails: d(ns, 'TcpAttemptFails') },
+      opened: { TcpActiveOpens: d(ns, 'TcpActiveOpens'), TcpPassiveOpens: d(ns, 'TcpPassiveOpens') },
+      shareOfOpens: Number.isFinite(share) ? round(share) : null,
+      aborts: detail,
+      totals: { TcpOutRsts: absolute(ns, 'TcpOutRsts') ?? null, TcpEstabResets: absolute(ns, 'TcpEstabResets') ?? null },
+      listeningPorts: listening.slice(0, 10),
+    },
+    details: [
+      ['doctor.ev.resets', { sent, received, seconds: ms / 1000, perS: round(perS), opens }],
+      ['doctor.ev.resetKinds', { kinds: kinds.map(([k, v]) => `${k.replace(/^TcpExt/, '')} ${v}`).join(', ') || '-' }],
+    ],
+    fixes: [['doctor.RESETS_HIGH.fix.refused'], ['doctor.RESETS_HIGH.fix.abort'], ['doctor.RESETS_HIGH.fix.capture']],
+  }]
+})

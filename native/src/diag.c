@@ -12,6 +12,7 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/sock_diag.h>
+#include <netinet/in.h>
 #include "tcpdoctor.h"
 
 #define TD_MIN_FREE (64 * 1024)
@@ -44,25 +45,42 @@ int td_diag_open(const char *netns_path, uint8_t family, uint8_t protocol, uint3
   int rcvbuf = 1 << 20;
   (void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf); /* best effort */
 
-  struct {
-    struct nlmsghdr nlh;
-    struct inet_diag_req_v2 r;
-  } req;
-  memset(&req, 0, sizeof req);
-  req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.nlh.nlmsg_seq = 1;
-  req.r.sdiag_family = family;
-  req.r.sdiag_protocol = protocol;
-  req.r.idiag_states = states;
-  req.r.idiag_ext = ext;
+  /* family AF_UNSPEC: the compat request (TCPDIAG_GETSOCK + struct inet_diag_req), which the
+   * kernel serves as one dump of IPv4 and IPv6 together (inet_diag_dump_compat sets
+   * sdiag_family = AF_UNSPEC). Each per-family v2 dump walks the whole established hash table
+   * (~40 ms with 262,144 buckets, under a global mutex), so one walk instead of two matters. */
+  union {
+    struct { struct nlmsghdr nlh; struct inet_diag_req_v2 r; } v2;
+    struct { struct nlmsghdr nlh; struct inet_diag_req r; } compat;
+  } u;
+  memset(&u, 0, sizeof u);
+  size_t reqlen;
+  if (family == AF_UNSPEC) {
+    if (protocol != IPPROTO_TCP) { close(fd); return -EINVAL; }
+    u.compat.nlh.nlmsg_type = TCPDIAG_GETSOCK;
+    u.compat.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    u.compat.nlh.nlmsg_seq = 1;
+    u.compat.r.idiag_states = states;
+    u.compat.r.idiag_ext = ext;
+    reqlen = sizeof u.compat;
+  } else {
+    u.v2.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    u.v2.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    u.v2.nlh.nlmsg_seq = 1;
+    u.v2.r.sdiag_family = family;
+    u.v2.r.sdiag_protocol = protocol;
+    u.v2.r.idiag_states = states;
+    u.v2.r.idiag_ext = ext;
+    reqlen = sizeof u.v2;
+  }
+  struct nlmsghdr *nlh = &u.v2.nlh;
 
   struct rtattr rta;
   struct iovec iov[3];
   int iovcnt = 1;
-  iov[0].iov_base = &req;
-  iov[0].iov_len = sizeof req;
-  size_t total = sizeof req;
+  iov[0].iov_base = &u;
+  iov[0].iov_len = reqlen;
+  size_t total = reqlen;
   if (bc_len > 0) {
     rta.rta_type = INET_DIAG_REQ_BYTECODE;
     rta.rta_len = RTA_LENGTH(bc_len);
@@ -73,7 +91,7 @@ int td_diag_open(const char *netns_path, uint8_t family, uint8_t protocol, uint3
     iovcnt = 3;
     total += RTA_SPACE(bc_len);
   }
-  req.nlh.nlmsg_len = (uint32_t)total;
+  nlh->nlmsg_len = (uint32_t)total;
 
   struct sockaddr_nl nladdr = {.nl_family = AF_NETLINK};
   struct msghdr msg = {.msg_name = &nladdr, .msg_namelen = sizeof nladdr,

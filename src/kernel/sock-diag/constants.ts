@@ -8,6 +8,9 @@ export const NLMSG_ERROR = 2
 export const NLMSG_DONE = 3
 export const NLM_F_DUMP_INTR = 0x10
 export const SOCK_DIAG_BY_FAMILY = 20
+/** The compat request type; the kernel answers it with one dump of both families (inet_diag_dump_compat). */
+export const TCPDIAG_GETSOCK = 18
+export const AF_UNSPEC = 0
 
 export const AF_INET = 2
 export const AF_INET6 = 10

@@ -6,7 +6,9 @@
 import { fromSystemError } from '../../errors.js'
 import type { Family } from '../../model/socket.js'
 import type { Native } from '../native.js'
-import { AF_INET, AF_INET6, IPPROTO_TCP } from './constants.js'
+import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP } from './constants.js'
+import { TcpdoctorError } from '../../errors.js'
+import { debug } from '../../debug.js'
 import { scanDiag } from './parse.js'
 
 export interface DumpRequest {
@@ -28,15 +30,38 @@ export interface DumpResult {
 
 const CHUNK = 1 << 20
 
-/** Calls onSocket(buf, off, bodyLen) for every socket the kernel returns. */
+let compatWorks = true
+
+/**
+ * Calls onSocket(buf, off, bodyLen) for every socket the kernel returns. Both families come from
+ * one compat request when the kernel takes it: every per-family request walks the whole
+ * established hash table (~40 ms on a host with 262,144 buckets), so two requests cost a walk more.
+ */
 export function dumpSockets(native: Native, req: DumpRequest, onSocket: (buf: Buffer, off: number, bodyLen: number) => void): DumpResult {
+  if (compatWorks && req.families.includes('inet') && req.families.includes('inet6')) {
+    try {
+      return dumpFamilies(native, req, [AF_UNSPEC], onSocket)
+    } catch (err) {
+      // A kernel without the compat path says EINVAL/ENOENT before sending any socket: use v2.
+      if (!(err instanceof TcpdoctorError && err.code === 'TD_NETLINK' && !compatSentData)) throw err
+      debug('compat sock_diag request refused (%s); one request per family', err.message)
+      compatWorks = false
+    }
+  }
+  return dumpFamilies(native, req, req.families.map((f) => (f === 'inet6' ? AF_INET6 : AF_INET)), onSocket)
+}
+
+let compatSentData = false
+
+function dumpFamilies(native: Native, req: DumpRequest, families: number[], onSocket: (buf: Buffer, off: number, bodyLen: number) => void): DumpResult {
   const buf = Buffer.allocUnsafe(CHUNK)
   let interrupted = false
   let bytes = 0
-  for (const family of req.families) {
+  compatSentData = false
+  for (const family of families) {
     let fd: number
     try {
-      fd = native.diagOpen(req.netnsPath ?? null, family === 'inet6' ? AF_INET6 : AF_INET, IPPROTO_TCP, req.states >>> 0, req.ext, req.bytecode ?? null)
+      fd = native.diagOpen(req.netnsPath ?? null, family, IPPROTO_TCP, req.states >>> 0, req.ext, req.bytecode ?? null)
     } catch (err) {
       throw fromSystemError(err, req.netnsPath ? `sock_diag in ${req.netnsPath}` : 'sock_diag')
     }
@@ -50,7 +75,10 @@ export function dumpSockets(native: Native, req: DumpRequest, onSocket: (buf: Bu
           throw fromSystemError(err, 'sock_diag read')
         }
         bytes += n
-        const r = scanDiag(buf, n, (off, len) => onSocket(buf, off, len))
+        const r = scanDiag(buf, n, (off, len) => {
+          compatSentData = true
+          onSocket(buf, off, len)
+        })
         if (r.interrupted) interrupted = true
         if (done || r.done) break
       }

@@ -10,7 +10,7 @@ import type { Socket, SocketMemory, SocketTimer, TcpInfo } from '../../model/soc
 import { stateName } from '../../model/state.js'
 import {
   AF_INET, AF_INET6, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO,
-  NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY,
+  NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK,
 } from './constants.js'
 
 const align4 = (n: number): number => (n + 3) & ~3
@@ -24,7 +24,7 @@ export interface ScanResult {
 
 /**
  * Walks the netlink messages in buf[0, len) and calls onSocket(offsetOfInetDiagMsg, bodyLength)
- * for each SOCK_DIAG_BY_FAMILY message. Throws TD_PARSE on malformed framing and TD_NETLINK on an
+ * for each SOCK_DIAG_BY_FAMILY (or compat TCPDIAG_GETSOCK) message. Throws TD_PARSE on malformed framing and TD_NETLINK on an
  * NLMSG_ERROR message.
  */
 export function scanDiag(buf: Uint8Array, len: number, onSocket: (off: number, bodyLen: number) => void): ScanResult {
@@ -49,7 +49,7 @@ export function scanDiag(buf: Uint8Array, len: number, onSocket: (off: number, b
         hint: errno === 2 ? 'this kernel has no tcp_diag/inet_diag module' : undefined,
       })
     }
-    if (type === SOCK_DIAG_BY_FAMILY) {
+    if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
       if (msgLen < NLMSG_HDRLEN + INET_DIAG_MSG_LEN)
         throw new TcpdoctorError('TD_PARSE', `netlink: inet_diag_msg at offset ${p} is ${msgLen - NLMSG_HDRLEN} bytes, need ${INET_DIAG_MSG_LEN}`)
       onSocket(p + NLMSG_HDRLEN, msgLen - NLMSG_HDRLEN)

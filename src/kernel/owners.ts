@@ -195,8 +195,8 @@ export function readProcessDetails(procRoot: string, pid: number): ProcessDetail
   return { pid, command: name, uid, user: uid >= 0 ? userName(uid) : '?', cmdline, cgroup }
 }
 
-/** States a socket can be in after its last fd is gone (TIME_WAIT, and orphans being closed). */
-const FDLESS_STATES = new Set(['TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK'])
+/** States without a file descriptor: TIME_WAIT, orphans being closed, and request sockets (SYN_RECV) not yet accepted. */
+const FDLESS_STATES = new Set(['TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK', 'SYN_RECV', 'NEW_SYN_RECV'])
 
 export interface AttachResult {
   pidsDenied: number

@@ -9,7 +9,7 @@
  */
 import { absolute, delta, ownSysctls, stateOf } from '../input.js'
 import { perNamespace } from '../rule.js'
-import { peersText, portsText, processText, topLocalPorts, topPeers, topProcesses } from '../offenders.js'
+import { destinationsText, portsText, processText, topDestinations, topLocalPorts, topPeers, topProcesses } from '../offenders.js'
 
 const ORPHAN_STATES = new Set(['FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK'])
 
@@ -30,6 +30,7 @@ export const orphanSocketsHigh = perNamespace('ORPHAN_SOCKETS_HIGH', 'warning', 
   for (const s of orphans) byState[stateOf(s)] = (byState[stateOf(s)] ?? 0) + 1
   const ports = topLocalPorts(orphans)
   const peers = topPeers(orphans)
+  const destinations = topDestinations(orphans)
   const procs = topProcesses(orphans)
   const severity = pressed || (max !== undefined && hostOrphans !== undefined && hostOrphans >= max) ? 'critical' : 'warning'
   return [{
@@ -47,6 +48,7 @@ export const orphanSocketsHigh = perNamespace('ORPHAN_SOCKETS_HIGH', 'warning', 
       tcp_orphan_retries: ns.sysctls?.tcp.orphanRetries ?? null,
       counters: { TcpExtTCPAbortOnMemory: { delta: aborts ?? null, total: absolute(ns, 'TcpExtTCPAbortOnMemory') ?? null } },
       ports,
+      destinations,
       peers,
       processes: procs,
       kernelLog: events.slice(-3).map((e) => ({ text: e.text, time: e.time ?? null })),
@@ -56,7 +58,7 @@ export const orphanSocketsHigh = perNamespace('ORPHAN_SOCKETS_HIGH', 'warning', 
       ['doctor.ev.orphanData', { withData: withData.length, kb: Math.round(bytes / 1024), min: t.minWithData }],
       ['doctor.ev.orphanHost', { host: hostOrphans ?? '?', max: max ?? '?' }],
       ['doctor.ev.ports', { ports: portsText(ports) }],
-      ['doctor.ev.peers', { peers: peersText(peers) }],
+      ['doctor.ev.destinations', { destinations: destinationsText(destinations) }],
       ...(procs.length ? [['doctor.ev.processes', { processes: procs.map((p) => `${processText(p)} x${p.count}`).join(', ') }] as [string, Record<string, string | number>]] : []),
     ],
     fixes: [

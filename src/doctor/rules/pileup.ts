@@ -8,7 +8,7 @@ import type { Socket } from '../../model/socket.js'
 import type { StateName } from '../../model/state.js'
 import { earlierOf, lingering, stateOf, type NamespaceInput } from '../input.js'
 import type { Draft, Text } from '../rule.js'
-import { maxOf, ownerOf, peersText, portsText, processText, seconds, topLocalPorts, topPeers, topProcesses } from '../offenders.js'
+import { destinationsText, maxOf, ownerOf, peersText, portsText, processText, seconds, topDestinations, topLocalPorts, topPeers, topProcesses } from '../offenders.js'
 
 export interface PileupOptions {
   state: StateName
@@ -26,6 +26,11 @@ export function judgePileup(ns: NamespaceInput, o: PileupOptions): Draft[] {
   const orphans = piled.filter((s) => s.inode === 0 || !s.process?.some((p) => !p.inferred)).length
   const ports = topLocalPorts(piled)
   const peers = topPeers(piled)
+  const destinations = topDestinations(piled)
+  // Server side (local port is a listener's): "on :8080"; client side: "to 10.0.0.2:8080".
+  const listening = new Set(ns.sockets.filter((s) => s.state === 'LISTEN').map((s) => s.local.port))
+  const serverSide = ports[0] !== undefined && listening.has(ports[0].port)
+  const where = serverSide ? `:${ports[0]!.port}` : destinations[0] ? `-> ${destinations[0].destination}` : '?'
   const processes = topProcesses(piled)
   const ageMs = maxOf(piled.map((s) => earlierOf(ns, s)?.ageMs ?? 0))
   const idleMs = maxOf(piled.map((s) => (s.info ? Math.min(s.info.lastAckRecvMs, s.info.lastDataRecvMs) : 0)))
@@ -35,7 +40,7 @@ export function judgePileup(ns: NamespaceInput, o: PileupOptions): Draft[] {
   const details: Text[] = [
     ['doctor.ev.pileup', { count: piled.length, state: o.state, total, min: o.minCount }],
     ['doctor.ev.orphans', { orphans, withFd: piled.length - orphans }],
-    ['doctor.ev.ports', { ports: portsText(ports) }],
+    serverSide ? ['doctor.ev.ports', { ports: portsText(ports) }] : ['doctor.ev.destinations', { destinations: destinationsText(destinations) }],
     ['doctor.ev.peers', { peers: peersText(peers) }],
   ]
   if (processes.length) details.push(['doctor.ev.processes', { processes: processes.map((p) => `${processText(p)} x${p.count}`).join(', ') }])
@@ -46,14 +51,16 @@ export function judgePileup(ns: NamespaceInput, o: PileupOptions): Draft[] {
   return [{
     severity: piled.length >= o.criticalCount ? 'critical' : 'warning',
     magnitude: piled.length / Math.max(1, o.minCount),
-    vars: { count: piled.length, port: ports[0]?.port ?? 0, process: top ? processText(top) : '?', peer: peers[0]?.address ?? '?', orphans },
+    vars: { count: piled.length, where, port: ports[0]?.port ?? 0, process: top ? processText(top) : '?', peer: peers[0]?.address ?? '?', orphans },
     evidence: {
       count: piled.length,
       total,
       threshold: o.minCount,
       orphans,
       withFd: piled.length - orphans,
+      side: serverSide ? 'server' : 'client',
       ports,
+      destinations,
       peers,
       processes,
       ageMinS: seconds(ageMs),

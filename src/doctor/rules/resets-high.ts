@@ -4,7 +4,8 @@
  * TcpAttemptFails) at minPerSecond or more, and at least minShareOfOpens of the connections
  * opened meanwhile: refused connects (nothing listens), aborts (close() with unread data,
  * SO_LINGER 0), or a peer/middlebox resetting. Needs two counter samples (--interval > 0). The
- * counters are per namespace and name no port; the abort counters say which kind it is.
+ * counters are per namespace and name no port; the abort counters say which kind it is. RSTs
+ * answering late segments of connections that skipped TIME_WAIT (TCPTimeWaitOverflow) are left out.
  */
 import { absolute, delta, type NamespaceInput } from '../input.js'
 import { perNamespace } from '../rule.js'
@@ -20,7 +21,10 @@ export const resetsHigh = perNamespace('RESETS_HIGH', 'warning', (ns, config) =>
   const t = config.thresholds.RESETS_HIGH
   const ms = ns.counters?.intervalMs ?? 0
   if (!ns.counters?.first || ms <= 0) return []
-  const sent = d(ns, 'TcpOutRsts')
+  // A close that overflowed tcp_max_tw_buckets skips TIME_WAIT, so the peer's late FIN or ACK
+  // meets no socket and draws an RST: those belong to TIME_WAIT_BUCKET_OVERFLOW, not here.
+  const twOverflow = d(ns, 'TcpExtTCPTimeWaitOverflow')
+  const sent = Math.max(0, d(ns, 'TcpOutRsts') - twOverflow)
   const received = d(ns, 'TcpEstabResets') + d(ns, 'TcpAttemptFails')
   const opens = d(ns, 'TcpActiveOpens') + d(ns, 'TcpPassiveOpens')
   const perS = ((sent + received) * 1000) / ms
@@ -39,7 +43,7 @@ export const resetsHigh = perNamespace('RESETS_HIGH', 'warning', (ns, config) =>
       perSecond: round(perS),
       threshold: t.minPerSecond,
       intervalS: ms / 1000,
-      sent: { TcpOutRsts: sent },
+      sent: { TcpOutRsts: d(ns, 'TcpOutRsts'), afterTimeWaitOverflow: Math.min(d(ns, 'TcpOutRsts'), twOverflow) },
       received: { TcpEstabResets: d(ns, 'TcpEstabResets'), TcpAttemptFails: d(ns, 'TcpAttemptFails') },
       opened: { TcpActiveOpens: d(ns, 'TcpActiveOpens'), TcpPassiveOpens: d(ns, 'TcpPassiveOpens') },
       shareOfOpens: Number.isFinite(share) ? round(share) : null,

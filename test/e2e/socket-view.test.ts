@@ -38,9 +38,9 @@ function ssPairs(args: string[]): string[] {
   return out.trim().split('\n').filter(Boolean).map((l) => l.trim().split(/\s+/).slice(-2).join(' ')).sort()
 }
 
-function cli(args: string[], opts: { inside?: boolean } = {}): { code: number; stdout: string; stderr: string } {
+function cli(args: string[], opts: { inside?: boolean; env?: Record<string, string> } = {}): { code: number; stdout: string; stderr: string } {
   const cmd = opts.inside ? ['ip', ['netns', 'exec', ns, process.execPath, BIN, ...args]] as const : [process.execPath, [BIN, ...args]] as const
-  const r = spawnSync(cmd[0], cmd[1], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } })
+  const r = spawnSync(cmd[0], cmd[1], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', ...opts.env } })
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr }
 }
 
@@ -75,6 +75,18 @@ describe.skipIf(skip)('socket view against ss in a planted namespace', () => {
     const doc = JSON.parse(r.stdout) as { source: string; sockets: Socket[] }
     expect(doc.source).toBe('netlink')
     expect(doc.sockets.map(line).sort()).toEqual(ssLines())
+  })
+
+  it('without the addon, falls back to /proc inside the namespace and says so', () => {
+    const r = cli(['states', '--json'], { inside: true, env: { TCPDOCTOR_NO_NATIVE: '1' } })
+    expect(r.code, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout) as { source: string; total: number; notes: string[] }
+    expect(doc.source).toBe('procfs')
+    expect(doc.total).toBe(ssLines().length)
+    expect(doc.notes.join(' ')).toMatch(/netlink unavailable.*TCPDOCTOR_NO_NATIVE/)
+    const human = cli(['ls', '-p', 'state', 'close-wait'], { inside: true, env: { TCPDOCTOR_NO_NATIVE: '1' } })
+    expect(human.stdout).toMatch(/users:\(\("python3"/)
+    expect(human.stderr).toMatch(/read \/proc instead/)
   })
 
   it('counts states as ss does, on both sources and in the CLI', () => {

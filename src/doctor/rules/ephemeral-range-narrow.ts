@@ -35,7 +35,7 @@ export const ephemeralRangeNarrow = perNamespace('EPHEMERAL_RANGE_NARROW', 'warn
     details: [
       ['doctor.ev.range', { low: range.low, high: range.high, reserved: range.reserved, usable: range.usable }],
       ...(top ? [['doctor.ev.tuple', { destination: destinationText(top), count: top.count, timeWait: top.timeWait, usable: range.usable, percent: Math.round(fraction * 100) }] as [string, Record<string, string | number>]] : []),
-      ['doctor.ev.processes', { processes: procs }],
+      ...(procs === '?' ? [] : [['doctor.ev.processes', { processes: procs }] as [string, Record<string, string | number>]]),
     ],
     fixes: [
       ['doctor.EPHEMERAL_RANGE_NARROW.fix.widen', { low: range.low, high: range.high }],

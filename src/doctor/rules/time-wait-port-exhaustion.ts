@@ -39,7 +39,7 @@ export const timeWaitPortExhaustion = perNamespace('TIME_WAIT_PORT_EXHAUSTION', 
       ['doctor.ev.tuple', { destination: destinationText(top), count: top.count, timeWait: top.timeWait, usable: range.usable, percent: Math.round(fraction * 100) }],
       ['doctor.ev.range', { low: range.low, high: range.high, reserved: range.reserved, usable: range.usable }],
       ['doctor.ev.twReuse', { value: tcp?.twReuse ?? '?' }],
-      ['doctor.ev.processes', { processes: procs }],
+      ...(procs === '?' ? [] : [['doctor.ev.processes', { processes: procs }] as [string, Record<string, string | number>]]),
     ],
     fixes: [
       ['doctor.TIME_WAIT_PORT_EXHAUSTION.fix.pool'],

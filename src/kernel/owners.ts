@@ -31,6 +31,20 @@ export interface ProcessDetails {
   user: string
   cmdline: string
   cgroup: string
+  /** "docker:0123456789ab", "containerd:...", "podman:...", "k8s-pod:<uid>"; undefined on the host. */
+  container?: string
+}
+
+/** The container a cgroup v2/v1 path belongs to, as runtime:short-id. Pure. */
+export function containerOf(cgroup: string): string | undefined {
+  const m =
+    /(docker|cri-containerd|crio|libpod)-([0-9a-f]{12,64})\.scope/.exec(cgroup) ??
+    /\/(docker|containerd|crio)\/([0-9a-f]{12,64})/.exec(cgroup) ??
+    /kubepods[^ ]*\/pod[0-9a-f_-]+\/([0-9a-f]{12,64})$/.exec(cgroup)
+  if (!m) return undefined
+  if (m.length === 2) return `k8s:${m[1]!.slice(0, 12)}`
+  const runtime = { 'cri-containerd': 'containerd', libpod: 'podman' }[m[1]!] ?? m[1]!
+  return `${runtime}:${m[2]!.slice(0, 12)}`
 }
 
 /**
@@ -192,7 +206,8 @@ export function readProcessDetails(procRoot: string, pid: number): ProcessDetail
   } catch {
     // exited meanwhile
   }
-  return { pid, command: name, uid, user: uid >= 0 ? userName(uid) : '?', cmdline, cgroup }
+  const container = containerOf(cgroup)
+  return { pid, command: name, uid, user: uid >= 0 ? userName(uid) : '?', cmdline, cgroup, ...(container ? { container } : {}) }
 }
 
 /** States without a file descriptor: TIME_WAIT, orphans being closed, and request sockets (SYN_RECV) not yet accepted. */
@@ -223,7 +238,7 @@ export function attachOwners(sockets: Socket[], opts: { procRoot?: string; cmdli
       const d = detailsOf(pid)
       if (!d) return
       const ref: ProcessRef = { pid: d.pid, fd, command: d.command, user: d.user, uid: d.uid }
-      if (opts.cmdline) { ref.cmdline = d.cmdline; ref.cgroup = d.cgroup }
+      if (opts.cmdline) { ref.cmdline = d.cmdline; ref.cgroup = d.cgroup; if (d.container) ref.container = d.container }
       if (inferred) ref.inferred = true
       ;(refs ??= []).push(ref)
     })

@@ -39,6 +39,8 @@ export interface ProcessRef {
   uid?: number
   cmdline?: string
   cgroup?: string
+  /** The container, from the cgroup path: "docker:0123456789ab", "containerd:...", "podman:...", "k8s:..." */
+  container?: string
   /** true when attributed by inference (fd-less socket mapped to the listener on its port). */
   inferred?: boolean
 }

@@ -45,6 +45,7 @@ export interface WhoProcess {
   uid?: number
   cmdline?: string
   cgroup?: string
+  container?: string
   /** Sockets on the target held through a file descriptor. */
   states: Partial<Record<StateName, number>>
   /** fd-less sockets (TIME_WAIT, orphans) attributed to this process by its listener: inferred. */
@@ -84,6 +85,7 @@ function byProcess(sockets: Socket[], unowned: Partial<Record<StateName, number>
         procs.set(p.pid, (w = { pid: p.pid, command: p.command, user: p.user, uid: p.uid, states: {}, inferredStates: {}, sockets: 0 }))
         if (p.cmdline !== undefined) w.cmdline = p.cmdline
         if (p.cgroup !== undefined) w.cgroup = p.cgroup
+        if (p.container !== undefined) w.container = p.container
       }
       bump(p.inferred ? w.inferredStates : w.states, s.state)
       w.sockets++

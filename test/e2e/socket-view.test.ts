@@ -89,6 +89,15 @@ describe.skipIf(skip)('socket view against ss in a planted namespace', () => {
     expect(human.stderr).toMatch(/read \/proc instead/)
   })
 
+  it('as an unprivileged user: every socket, no owners for other users, and a note that says so', () => {
+    const r = spawnSync('ip', ['netns', 'exec', ns, 'setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'ls', '-p', '--json'], { encoding: 'utf8' })
+    expect(r.status, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout) as { sockets: Socket[]; notes: string[] }
+    expect(doc.sockets.map(line).sort()).toEqual(ssLines())
+    expect(doc.sockets.every((s) => !s.process)).toBe(true)
+    expect(doc.notes.join(' ')).toMatch(/\d+ processes could not be read \(permission\)/)
+  })
+
   it('counts states as ss does, on both sources and in the CLI', () => {
     const expected: Record<string, number> = {}
     const names: Record<string, string> = { ESTAB: 'ESTABLISHED', 'SYN-SENT': 'SYN_SENT', 'SYN-RECV': 'SYN_RECV', 'FIN-WAIT-2': 'FIN_WAIT2', 'TIME-WAIT': 'TIME_WAIT', 'CLOSE-WAIT': 'CLOSE_WAIT', 'LAST-ACK': 'LAST_ACK', LISTEN: 'LISTEN' }

@@ -9,21 +9,34 @@ import { t } from '../../i18n/index.js'
 import { gatherSocketsAsync } from '../../snapshot/take.js'
 import { makeSnapshot, writeSnapshot } from '../../snapshot/file.js'
 import { baseGather, sourceNotes } from './gather-args.js'
+import { collectSnapshotExtras } from '../../doctor/collect.js'
 
 export const snapshotCommand: Command = {
   name: 'snapshot',
   summary: 'save all sockets with owners, tcp_info, timers and memory to a file (replay with --from)',
-  usage: 'snapshot -o FILE [--netns NAME|all]',
-  help: ['Examples:', '  tcpdoctor snapshot -o before.json', '  tcpdoctor states --by port --from before.json', '  tcpdoctor who 8080 --from before.json'].join('\n'),
-  options: { output: { type: 'string', short: 'o' } },
+  usage: 'snapshot -o FILE [--interval S] [--netns NAME|all]',
+  help: [
+    'Saves sockets (owners, tcp_info, timers, memory), counters sampled over --interval seconds',
+    '(default 1; 0 for one sample), sysctls and kernel log lines. Replay with --from on states,',
+    'sockets, who, diagram --live and diagnose.',
+    '',
+    'Examples:', '  tcpdoctor snapshot -o before.json', '  tcpdoctor states --by port --from before.json', '  tcpdoctor who 8080 --from before.json', '  tcpdoctor diagnose --from before.json',
+  ].join('\n'),
+  options: { output: { type: 'string', short: 'o' }, interval: { type: 'string' } },
   async run(ctx, args) {
     const file = args.values.output as string | undefined
     if (!file) throw new TcpdoctorError('TD_USAGE', 'snapshot needs -o FILE')
     if (ctx.from) throw new TcpdoctorError('TD_USAGE', 'snapshot reads the kernel; --from makes no sense here')
     const g = await gatherSocketsAsync({ ...baseGather(ctx), info: true, mem: true, owners: true, cmdline: true })
+    // Counters over --interval (default 1 s), sysctls and kernel log lines: what diagnose --from needs.
+    const intervalText = args.values.interval as string | undefined
+    const intervalS = intervalText === undefined ? 1 : Number(intervalText)
+    if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', `--interval must be seconds >= 0, not ${intervalText}`)
+    const extras = await collectSnapshotExtras({ netns: ctx.netns, procRoot: ctx.procRoot, intervalMs: intervalS * 1000, signal: ctx.signal })
     const snap = makeSnapshot(
       g.namespaces.map((n) => ({ netns: n.netns, source: n.source, sockets: n.sockets })),
       { pidsDenied: g.pidsDenied },
+      extras,
     )
     writeSnapshot(file, snap)
     const count = g.namespaces.reduce((a, n) => a + n.sockets.length, 0)

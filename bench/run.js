@@ -25,7 +25,10 @@ for (const f of ['holder', 'floor', 'timeit']) execFileSync('cc', ['-O2', '-o', 
 const ns = `tdbench${process.pid}`
 const holders = []
 
+let cleaned = false
 function cleanup() {
+  if (cleaned) return
+  cleaned = true
   for (const h of holders) try { h.kill('SIGKILL') } catch {}
   try {
     const pids = execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean)

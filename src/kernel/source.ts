@@ -11,6 +11,7 @@ import { SS_ALL_BITS, stateMask, stateName, type StateName } from '../model/stat
 import { extBit, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_SKMEMINFO } from './sock-diag/constants.js'
 import { dumpSockets } from './sock-diag/dump.js'
 import { decodeSocket, stateAt } from './sock-diag/parse.js'
+import { RawSockets } from './sock-diag/raw.js'
 import { loadNative } from './native.js'
 import { readProcNetTcp } from './procfs/net-tcp.js'
 import type { NetnsTarget } from './netns.js'
@@ -183,4 +184,24 @@ export function countList(sockets: readonly Socket[]): { total: number; states: 
     states[name] = (states[name] ?? 0) + 1
   }
   return { total: sockets.length, states }
+}
+
+/**
+ * Dumps over netlink into a RawSockets (no objects per socket), for listings of any size. Throws
+ * TD_NATIVE_MISSING / TD_UNSUPPORTED when netlink cannot run: callers then use listSockets.
+ */
+export function dumpRawSockets(q: SocketQuery, into: RawSockets = new RawSockets()): { raw: RawSockets; interrupted: boolean } {
+  const native = loadNative()
+  let chunk = -1
+  let lastBuf: Buffer | undefined
+  let lastLen = -1
+  const label = q.labelNetns === false ? undefined : q.netns?.label
+  const r = dumpSockets(native, { families: q.families ?? FAMILIES, states: maskOf(q), ext: 0, bytecode: q.bytecode, netnsPath: q.netns?.path }, (buf, off) => {
+    // The dump reuses one receive buffer: copy it once per chunk (offsets only grow within it).
+    if (buf !== lastBuf || off <= lastLen) chunk = into.addChunk(buf, label)
+    lastBuf = buf
+    lastLen = off
+    into.add(chunk, off)
+  })
+  return { raw: into, interrupted: r.interrupted }
 }

@@ -14,6 +14,7 @@ import { displayWidth, formatRow } from '../render/table.js'
 import { formatInfo, formatMem, formatTimer, formatUsers } from '../render/socket-line.js'
 import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
 import { filterFromArgs } from './filter-args.js'
+import { listRaw } from './sockets-raw.js'
 
 export const socketsCommand: Command = {
   name: 'sockets',
@@ -59,6 +60,18 @@ export const socketsCommand: Command = {
     const limitText = v.limit as string | undefined
     const limit = limitText === undefined ? undefined : Number(limitText)
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
+    // Big plain tables: the raw path (no object per socket). Anything that needs objects below.
+    const needsObjects = ctx.json || ctx.from !== undefined || sort !== undefined || v.reverse || v.info || v.mem || ctx.source === 'procfs' || (filter.match !== undefined && filter.bytecode === undefined)
+    if (!needsObjects) {
+      const r = await listRaw(ctx, {
+        query: { states, families, bytecode: filter.bytecode, source: ctx.source, procRoot: ctx.procRoot },
+        process: v.process === true, timers: v.timers === true, extended: v.extended === true, header: !v['no-header'], limit,
+      })
+      if (r.handled) {
+        for (const note of [...new Set(r.notes)]) ctx.note(note)
+        return 0
+      }
+    }
     const g = await gatherSocketsAsync({
       ...baseGather(ctx), states, families, bytecode: filter.bytecode, match: filter.match,
       info: v.info === true || sort === 'rtt' || sort === 'retrans', mem: v.mem === true, owners: v.process === true || sort === 'pid', cmdline: ctx.verbose,

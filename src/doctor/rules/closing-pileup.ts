@@ -4,20 +4,13 @@
  * comes. Normally too brief to see; many of them mean the peer's ACKs are lost or filtered.
  */
 import { perNamespace } from '../rule.js'
-import { judgePileup } from './pileup.js'
+import { judgePileup, orphanRetryExtra } from './pileup.js'
 
 export const closingPileup = perNamespace('CLOSING_PILEUP', 'warning', (ns, config) => {
   const t = config.thresholds.CLOSING_PILEUP
   return judgePileup(ns, {
     state: 'CLOSING',
     ...t,
-    extra: (n) => {
-      const r = n.sysctls?.tcp.orphanRetries
-      return {
-        evidence: { tcp_orphan_retries: r ?? null },
-        details: [],
-        fixes: [['doctor.CLOSING_PILEUP.fix.path'], ['doctor.CLOSING_PILEUP.fix.orphanRetries', { value: r ?? '?' }], ['doctor.fix.kill', { state: 'closing' }]],
-      }
-    },
+    extra: orphanRetryExtra('doctor.CLOSING_PILEUP.fix.path', 'doctor.CLOSING_PILEUP.fix.orphanRetries', 'closing'),
   })
 })

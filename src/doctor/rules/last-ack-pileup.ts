@@ -5,20 +5,13 @@
  * tcp_orphan_retries times.
  */
 import { perNamespace } from '../rule.js'
-import { judgePileup } from './pileup.js'
+import { judgePileup, orphanRetryExtra } from './pileup.js'
 
 export const lastAckPileup = perNamespace('LAST_ACK_PILEUP', 'warning', (ns, config) => {
   const t = config.thresholds.LAST_ACK_PILEUP
   return judgePileup(ns, {
     state: 'LAST_ACK',
     ...t,
-    extra: (n) => {
-      const r = n.sysctls?.tcp.orphanRetries
-      return {
-        evidence: { tcp_orphan_retries: r ?? null },
-        details: [],
-        fixes: [['doctor.LAST_ACK_PILEUP.fix.peer'], ['doctor.LAST_ACK_PILEUP.fix.orphanRetries', { value: r ?? '?' }], ['doctor.fix.kill', { state: 'last-ack' }]],
-      }
-    },
+    extra: orphanRetryExtra('doctor.LAST_ACK_PILEUP.fix.peer', 'doctor.LAST_ACK_PILEUP.fix.orphanRetries', 'last-ack'),
   })
 })

@@ -78,3 +78,18 @@ export function blame(s: Socket): string {
   const p = ownerOf(s)
   return p ? p.command : '?'
 }
+
+/**
+ * The extra evidence and fixes of an orphan pile-up (CLOSING, LAST_ACK): the tcp_orphan_retries in
+ * force, a first fix specific to the state, the retry limit, and killing the sockets with ss -K.
+ */
+export function orphanRetryExtra(firstFix: Text[0], retriesFix: Text[0], killState: string): PileupOptions['extra'] {
+  return (n) => {
+    const r = n.sysctls?.tcp.orphanRetries
+    return {
+      evidence: { tcp_orphan_retries: r ?? null },
+      details: [],
+      fixes: [[firstFix], [retriesFix, { value: r ?? '?' }], ['doctor.fix.kill', { state: killState }]],
+    }
+  }
+}

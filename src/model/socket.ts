@@ -31,6 +31,19 @@ export interface SocketMemory {
   drops: number
 }
 
+export interface SocketAgeInfo {
+  /** Milliseconds in the current state: at least this long. */
+  ms: number
+  /** The socket was already in this state at the first sample, so it is older than ms. */
+  atLeast: boolean
+  /** At most this long, when a sample saw it in another state (or absent). */
+  maxMs?: number
+  /** State changes seen across the samples, oldest first. */
+  changes: string[]
+  /** The owner shown comes from an earlier sample (the socket lost its fd since). */
+  ownerRemembered?: boolean
+}
+
 export interface ProcessRef {
   pid: number
   fd: number
@@ -63,6 +76,8 @@ export interface Socket {
   info?: TcpInfo
   mem?: SocketMemory
   congestion?: string
+  /** Time in the current state, from several samples (sockets --age; no eBPF). */
+  age?: SocketAgeInfo
   /** The network namespace label, with --netns. */
   netns?: string
   process?: ProcessRef[]

@@ -5,7 +5,7 @@
 import type { Socket } from '../model/socket.js'
 import { parseAddressBytes } from '../model/address.js'
 
-export const SORT_KEYS = ['state', 'local', 'remote', 'sport', 'dport', 'recvq', 'sendq', 'rtt', 'retrans', 'pid', 'inode'] as const
+export const SORT_KEYS = ['state', 'local', 'remote', 'sport', 'dport', 'recvq', 'sendq', 'rtt', 'retrans', 'pid', 'inode', 'age'] as const
 export type SortKey = (typeof SORT_KEYS)[number]
 
 function addrKey(address: string): string {
@@ -16,7 +16,7 @@ function addrKey(address: string): string {
   }
 }
 
-/** Sorted copy; numeric keys descending where bigger is more interesting (queues, rtt, retrans). */
+/** Sorted copy; numeric keys descending where bigger is more interesting (queues, rtt, retrans, age). */
 export function sortSockets(list: readonly Socket[], key: SortKey): Socket[] {
   const withKey = list.map((s) => {
     let k: number | string
@@ -32,6 +32,7 @@ export function sortSockets(list: readonly Socket[], key: SortKey): Socket[] {
       case 'retrans': k = -(s.info?.totalRetrans ?? -1); break
       case 'pid': k = s.process?.[0]?.pid ?? Number.MAX_SAFE_INTEGER; break
       case 'inode': k = s.inode; break
+      case 'age': k = -(s.age?.ms ?? -1); break
     }
     return { s, k }
   })

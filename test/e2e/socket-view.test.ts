@@ -160,6 +160,23 @@ describe.skipIf(skip)('socket view against ss in a planted namespace', () => {
     expect(plantPid).toBeGreaterThan(0)
   })
 
+  it('--age: time in state over samples (no eBPF); sockets planted before the first sample are "at least"', () => {
+    const r = cli(['ls', '--json', '--age', '--samples', '3', '--interval', '0.4', '--netns', ns, 'state', 'close-wait'])
+    expect(r.code, r.stderr).toBe(0)
+    const doc = JSON.parse(r.stdout) as { sockets: Socket[] }
+    expect(doc.sockets).toHaveLength(2)
+    for (const s of doc.sockets) {
+      expect(s.age).toMatchObject({ atLeast: true, changes: [] })
+      expect(s.age!.ms).toBeGreaterThanOrEqual(700)
+      expect(s.process?.[0]?.command).toBe('python3')
+    }
+    const human = cli(['ls', '--age', '--samples', '2', '--interval', '0.2', '--netns', ns, 'state', 'close-wait'])
+    expect(human.stdout).toMatch(/age:>=0\.\ds users:\(\("python3"/)
+    const sorted = JSON.parse(cli(['ls', '--json', '--sort', 'age', '--samples', '2', '--interval', '0.2', '--netns', ns]).stdout) as { sockets: Socket[] }
+    const ages = sorted.sockets.map((s) => s.age!.ms)
+    expect(ages).toEqual([...ages].sort((a, b) => b - a))
+  })
+
   it('who :PORT shows the holder with direct and inferred sockets, and exits 1 on an empty port', () => {
     const r = cli(['who', `:${BASE + 4}`, '--json', '--netns', ns])
     expect(r.code, r.stderr).toBe(0)

@@ -15,6 +15,34 @@ import { formatInfo, formatMem, formatTimer, formatUsers } from '../render/socke
 import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
 import { filterFromArgs } from './filter-args.js'
 import { listRaw } from './sockets-raw.js'
+import { sampleAges } from '../../api/ages.js'
+import { tryNative } from '../../kernel/native.js'
+import type { Gathered, GatherOptions } from '../../snapshot/take.js'
+
+/** age:>=12.0s (older than the sampling window) or age:3.0s..4.0s (entered the state between samples). */
+function formatAge(a: NonNullable<Socket['age']>): string {
+  const s = (ms: number): string => (ms >= 60_000 ? `${(ms / 60_000).toFixed(1)}min` : `${(ms / 1000).toFixed(1)}s`)
+  if (a.atLeast) return `age:>=${s(a.ms)}`
+  return a.maxMs !== undefined ? `age:${s(a.ms)}..${s(a.maxMs)}` : `age:${s(a.ms)}`
+}
+
+/** Samples several times (--samples, default 3, --interval seconds, default 1) and sets socket.age. */
+async function sampleWithAges(ctx: CommandContext, gather: GatherOptions, samplesText?: string, intervalText?: string): Promise<Gathered> {
+  const samples = samplesText === undefined ? 3 : Number(samplesText)
+  const intervalS = intervalText === undefined ? 1 : Number(intervalText)
+  if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new TcpdoctorError('TD_USAGE', `--samples must be 1..1000, not ${samplesText}`)
+  if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', `--interval must be seconds >= 0, not ${intervalText}`)
+  if (ctx.from) throw new TcpdoctorError('TD_USAGE', '--age samples the kernel several times; it cannot replay a snapshot')
+  const r = await sampleAges(gather, { samples, intervalMs: intervalS * 1000, signal: ctx.signal })
+  const sockets = r.ages.map((a) => {
+    const s = a.socket
+    s.age = { ms: a.ageMs, atLeast: a.atLeast, changes: a.changes.map((c) => `${c.from ?? 'new'}->${c.to}`), ...(a.maxAgeMs !== undefined ? { maxMs: a.maxAgeMs } : {}), ...(a.ownerRemembered ? { ownerRemembered: true } : {}) }
+    if (a.owner) s.process = a.owner
+    return s
+  })
+  const source = ctx.source === 'procfs' || !tryNative() ? 'procfs' : 'netlink'
+  return { namespaces: [{ netns: ctx.netns ?? '', source, interrupted: false, sockets }], pidsDenied: 0 }
+}
 
 export const socketsCommand: Command = {
   name: 'sockets',
@@ -48,6 +76,9 @@ export const socketsCommand: Command = {
     reverse: { type: 'boolean', short: 'r' },
     limit: { type: 'string' },
     'no-header': { type: 'boolean', short: 'H' },
+    age: { type: 'boolean' },
+    samples: { type: 'string' },
+    interval: { type: 'string' },
   },
   async run(ctx, args) {
     const v = args.values
@@ -61,7 +92,8 @@ export const socketsCommand: Command = {
     const limit = limitText === undefined ? undefined : Number(limitText)
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
     // Big plain tables: the raw path (no object per socket). Anything that needs objects below.
-    const needsObjects = ctx.json || ctx.from !== undefined || sort !== undefined || v.reverse || v.info || v.mem || ctx.source === 'procfs' || (filter.match !== undefined && filter.bytecode === undefined)
+    const age = v.age === true || sort === 'age'
+    const needsObjects = age || ctx.json || ctx.from !== undefined || sort !== undefined || v.reverse || v.info || v.mem || ctx.source === 'procfs' || (filter.match !== undefined && filter.bytecode === undefined)
     if (!needsObjects) {
       const r = await listRaw(ctx, {
         query: { states, families, bytecode: filter.bytecode, source: ctx.source, procRoot: ctx.procRoot },
@@ -72,10 +104,11 @@ export const socketsCommand: Command = {
         return 0
       }
     }
-    const g = await gatherSocketsAsync({
+    const gather = {
       ...baseGather(ctx), states, families, bytecode: filter.bytecode, match: filter.match,
-      info: v.info === true || sort === 'rtt' || sort === 'retrans', mem: v.mem === true, owners: v.process === true || sort === 'pid', cmdline: ctx.verbose,
-    })
+      info: v.info === true || sort === 'rtt' || sort === 'retrans', mem: v.mem === true, owners: v.process === true || sort === 'pid' || age, cmdline: ctx.verbose,
+    }
+    const g = age ? await sampleWithAges(ctx, gather, v.samples as string | undefined, v.interval as string | undefined) : await gatherSocketsAsync(gather)
     let list = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
     if (sort) list = sortSockets(list, sort as SortKey)
     if (v.reverse) list.reverse()
@@ -85,20 +118,20 @@ export const socketsCommand: Command = {
       ctx.out(JSON.stringify({ source: sourceOf(g), total: list.length, sockets: list, ...(notes.length ? { notes } : {}) }, null, 2))
       return 0
     }
-    renderSockets(ctx, list, { process: v.process === true, info: v.info === true, timers: v.timers === true, mem: v.mem === true, extended: v.extended === true, header: !v['no-header'], netns: ctx.netns === 'all' })
+    renderSockets(ctx, list, { age, process: v.process === true || age, info: v.info === true, timers: v.timers === true, mem: v.mem === true, extended: v.extended === true, header: !v['no-header'], netns: ctx.netns === 'all' })
     for (const n of notes) ctx.note(n)
     return 0
   },
 }
 
-interface RenderOptions { process: boolean; info: boolean; timers: boolean; mem: boolean; extended: boolean; header: boolean; netns: boolean }
+interface RenderOptions { age: boolean; process: boolean; info: boolean; timers: boolean; mem: boolean; extended: boolean; header: boolean; netns: boolean }
 
 function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): void {
   if (list.length === 0) {
     if (o.header) ctx.out(t(ctx.lang, 'sockets.none'))
     return
   }
-  const lastCol = o.process || o.timers || o.extended
+  const lastCol = o.process || o.timers || o.extended || o.age
   const cols = [
     ...(o.netns ? [{ header: t(ctx.lang, 'col.netns') }] : []),
     { header: t(ctx.lang, 'col.state') },
@@ -126,9 +159,10 @@ function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): v
     if (lastCol) {
       widths[netnsOff + 4] = Math.max(widths[netnsOff + 4]!, epWidth(s, s.remote))
       const parts: string[] = []
+      if (o.age && s.age) parts.push(formatAge(s.age))
       if (o.timers) { const x = formatTimer(s); if (x) parts.push(x) }
       if (o.extended) parts.push(`uid:${s.uid} ino:${s.inode} sk:${s.cookie ? BigInt(s.cookie).toString(16) : '-'}`)
-      if (o.process) { const x = formatUsers(s); if (x) parts.push(x) }
+      if (o.process) { const x = formatUsers(s); if (x) parts.push(x + (s.age?.ownerRemembered ? ' (remembered)' : '')) }
       last[i] = parts.join(' ')
     }
   }

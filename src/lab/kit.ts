@@ -16,6 +16,7 @@ import { countStates } from '../kernel/source.js'
 import { resolveNetns, type NetnsTarget } from '../kernel/netns.js'
 import type { StateName } from '../model/state.js'
 import { AGENT_PY, RELAY_PY } from './agent-py.js'
+import { HostSysctl } from './host-sysctl.js'
 
 export type StateCounts = Partial<Record<StateName, number>>
 
@@ -148,6 +149,7 @@ export class Lab {
   readonly processes: LabProcess[] = []
   private readonly children: ChildProcess[] = []
   private readonly targets = new Map<string, NetnsTarget>()
+  private readonly hostSysctls: HostSysctl[] = []
   private stopped = false
 
   constructor() {
@@ -188,6 +190,14 @@ export class Lab {
   async sysctl(role: string, values: Record<string, string | number>): Promise<void> {
     const args = Object.entries(values).map(([k, v]) => `${k}=${v}`)
     await run('ip', ['netns', 'exec', this.ns(role), 'sysctl', '-qw', ...args])
+  }
+
+  /**
+   * Changes a host-global sysctl for this run (only with TCPDOCTOR_LAB_HOST_SYSCTLS=1; see
+   * host-sysctl.ts). Restored by stop(), at exit, and by `lab --cleanup`.
+   */
+  setHostSysctl(key: string, value: string | number): void {
+    this.hostSysctls.push(new HostSysctl(key, String(value)))
   }
 
   /** Runs `ip ARGS` against the role's namespace. */
@@ -282,6 +292,7 @@ export class Lab {
     if (this.stopped) return
     this.stopped = true
     for (const c of this.children) c.stdin?.end()
+    for (const h of this.hostSysctls.reverse()) h.restore()
     for (const { name } of [...this.namespaces].reverse()) dropNamespaceSync(name)
     for (const c of this.children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL')
     live.delete(this)

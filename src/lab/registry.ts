@@ -32,12 +32,13 @@ import { closeWaitLeak } from './scenarios/close-wait-leak.js'
 import { finWait2Pileup } from './scenarios/fin-wait-2-pileup.js'
 import { lastAckPileup } from './scenarios/last-ack-pileup.js'
 import { closingPileup } from './scenarios/closing-pileup.js'
+import { tcpMemoryPressure } from './scenarios/tcp-memory-pressure.js'
 
 export const scenarios: readonly Scenario[] = [
   listen, synSent, synRecv, synFlood, established, closeWaitScenario, finWait1, finWait2Scenario, closingScenario,
   lastAckScenario, timeWait, simultaneousOpen, simultaneousClose, halfOpen, portExhaustion, listenOverflow,
   synSentUnreachable, outboundScan, retransmissions, resets, orphans, timeWaitExhaustion, timeWaitBucketOverflow,
-  unexpectedListener, closeWaitLeak, finWait2Pileup, lastAckPileup, closingPileup,
+  unexpectedListener, closeWaitLeak, finWait2Pileup, lastAckPileup, closingPileup, tcpMemoryPressure,
 ]
 
 /** The names, in registry order. */

@@ -13,6 +13,7 @@ import { t } from '../i18n/index.js'
 import type { MessageKey } from '../i18n/index.js'
 import { ssName, type StateName } from '../model/state.js'
 import { Lab, staleNamespaces, dropNamespaceSync, removeStaleScriptDirs, type StateCounts } from './kit.js'
+import { restoreStaleHostSysctls } from './host-sysctl.js'
 import { findScenario, scenarioNames } from './registry.js'
 import type { ScenarioInfo } from './scenario.js'
 
@@ -109,5 +110,6 @@ export function cleanupStale(): string[] {
   const stale = staleNamespaces()
   for (const n of stale) dropNamespaceSync(n)
   removeStaleScriptDirs()
+  restoreStaleHostSysctls()
   return stale
 }

@@ -91,7 +91,8 @@ async function lane<T>(fn: () => Promise<T>): Promise<T> {
 }
 
 describe.skipIf(skip)('lab scenarios against ss', () => {
-  for (const name of scenarioNames) {
+  // tcp-memory-pressure changes the host-global tcp_mem: it runs alone, in diagnose-memory.test.ts.
+  for (const name of scenarioNames.filter((n) => n !== 'tcp-memory-pressure')) {
     it.concurrent(name, async () => {
       await lane(async () => {
         const t0 = Date.now()

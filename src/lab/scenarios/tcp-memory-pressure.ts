@@ -1,0 +1,51 @@
+/**
+ * `lab tcp-memory-pressure`: a server that never reads lets its clients' data fill the socket
+ * buffers, then the host-global tcp_mem pressure threshold is lowered below what TCP now holds:
+ * the kernel enters memory pressure (TcpExtTCPMemoryPressures rises, buffers shrink). tcp_mem
+ * exists only in the initial namespace, so this is the one scenario that changes the host: it
+ * needs TCPDOCTOR_LAB_HOST_SYSCTLS=1 and restores the value on stop, at exit, and with
+ * `lab --cleanup`. tcp_mem[2] (the hard limit) is left alone, so nothing is aborted.
+ */
+import { readFileSync } from 'node:fs'
+import type { Scenario } from '../scenario.js'
+import { connectMany, pair, waitCounter } from '../recipes.js'
+import { TcpdoctorError } from '../../errors.js'
+import { hostSysctlsAllowed, HOST_SYSCTL_OPT_IN } from '../host-sysctl.js'
+
+/** TCP memory in pages, host-wide (/proc/net/sockstat "TCP: ... mem N"). */
+function tcpMemPages(): number {
+  const m = /^TCP:.*\bmem (\d+)/m.exec(readFileSync('/proc/net/sockstat', 'utf8'))
+  return m ? Number(m[1]) : 0
+}
+
+export const tcpMemoryPressure: Scenario = {
+  name: 'tcp-memory-pressure',
+  kind: 'trouble',
+  defaultCount: 4,
+  async setup(lab, count) {
+    if (!hostSysctlsAllowed()) {
+      throw new TcpdoctorError('TD_PERMISSION', 'lab tcp-memory-pressure lowers the host-global net.ipv4.tcp_mem while it runs (restored afterwards)', {
+        hint: `set ${HOST_SYSCTL_OPT_IN}=1 to allow it; not on a production host`,
+      })
+    }
+    await pair(lab)
+    const { client } = await connectMany(lab, count, { mode: 'hold', serverComm: 'tdlab-hoarder' })
+    await client.call('stream', { group: 'conn', rate: 40_000_000 })
+    // Wait until the unread data holds a few thousand pages, then put the pressure line below it.
+    const deadline = Date.now() + 15_000
+    while (tcpMemPages() < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
+    const held = tcpMemPages()
+    if (held < 200) throw new TcpdoctorError('TD_IO', `lab: the unread streams hold only ${held} pages of TCP memory`)
+    const [, , high] = readFileSync('/proc/sys/net/ipv4/tcp_mem', 'utf8').trim().split(/\s+/).map(Number)
+    lab.setHostSysctl('net.ipv4.tcp_mem', `${Math.floor(held / 8)} ${Math.floor(held / 4)} ${high}`)
+    // Any allocation now meets the pressure line: keep data flowing so one happens.
+    return {
+      expect: [
+        { role: 'client', states: { ESTABLISHED: count }, findings: [] },
+        { role: 'server', states: { ESTABLISHED: count, LISTEN: 1 }, findings: [] },
+      ],
+      look: ['tcpdoctor diagnose            # in the host namespace: tcp_mem is host-global', 'tcpdoctor counters TcpExtTCPMemoryPressures', 'cat /proc/net/sockstat /proc/sys/net/ipv4/tcp_mem'],
+      ready: () => waitCounter(client.pid, 'netstat', 'TcpExt', 'TCPMemoryPressures', 1),
+    }
+  },
+}

@@ -38,6 +38,10 @@ typedef struct td_fd_walk_result {
 int td_fd_walk(const char *proc_root, int nthreads, const uint64_t *inodes, size_t n_inodes,
                td_fd_walk_result *out);
 
+/* The same result as td_fd_walk from a BPF task_file iterator: one pass in the kernel, no stat
+ * per fd. Needs root (CAP_BPF + CAP_PERFMON), BTF and Linux 5.8+; -errno otherwise. */
+int td_fd_iter_bpf(td_fd_walk_result *out);
+
 /* getsockopt/setsockopt on a file descriptor this process owns. */
 int td_getsockopt(int fd, int level, int name, void *buf, uint32_t *len);
 int td_setsockopt_int(int fd, int level, int name, int value);

@@ -109,6 +109,23 @@ static napi_value close_fd(napi_env env, napi_callback_info info) {
 
 static void free_entries(napi_env env, void *data, void *hint) { free(data); }
 
+/* The JS object of a walk result; takes ownership of res->entries. */
+static napi_value walk_object(napi_env env, td_fd_walk_result *res) {
+  napi_value obj, buf;
+  napi_create_object(env, &obj);
+  if (res->count == 0) {
+    free(res->entries);
+    napi_create_buffer(env, 0, NULL, &buf);
+  } else {
+    napi_create_external_buffer(env, res->count * sizeof(td_fd_entry), res->entries, free_entries, NULL, &buf);
+  }
+  napi_set_named_property(env, obj, "entries", buf);
+  napi_set_named_property(env, obj, "pidsSeen", make_u32(env, res->pids_seen));
+  napi_set_named_property(env, obj, "pidsDenied", make_u32(env, res->pids_denied));
+  napi_set_named_property(env, obj, "pidsVanished", make_u32(env, res->pids_vanished));
+  return obj;
+}
+
 /* fdWalk(procRoot, threads, inodes: BigUint64Array | null):
  *   { entries: Buffer (16 bytes each: u32 pid, u32 fd, u64 inode), pidsSeen, pidsDenied, pidsVanished } */
 static napi_value fd_walk(napi_env env, napi_callback_info info) {
@@ -139,20 +156,16 @@ static napi_value fd_walk(napi_env env, napi_callback_info info) {
   td_fd_walk_result res;
   int rc = td_fd_walk(root, (int)threads, inodes, n_inodes, &res);
   if (rc < 0) return throw_errno(env, -rc, "fd walk");
-  napi_value obj, buf;
-  napi_create_object(env, &obj);
-  if (res.count == 0) {
-    free(res.entries);
-    CHECK(napi_create_buffer(env, 0, NULL, &buf));
-  } else {
-    CHECK(napi_create_external_buffer(env, res.count * sizeof(td_fd_entry), res.entries,
-                                      free_entries, NULL, &buf));
-  }
-  napi_set_named_property(env, obj, "entries", buf);
-  napi_set_named_property(env, obj, "pidsSeen", make_u32(env, res.pids_seen));
-  napi_set_named_property(env, obj, "pidsDenied", make_u32(env, res.pids_denied));
-  napi_set_named_property(env, obj, "pidsVanished", make_u32(env, res.pids_vanished));
-  return obj;
+  return walk_object(env, &res);
+}
+
+/* fdIterBpf(): the same object as fdWalk, from a BPF task_file iterator (root); throws with the
+ * errno name when the kernel or the privileges do not allow it. */
+static napi_value fd_iter_bpf(napi_env env, napi_callback_info info) {
+  td_fd_walk_result res;
+  int rc = td_fd_iter_bpf(&res);
+  if (rc < 0) return throw_errno(env, -rc, "bpf task_file iterator");
+  return walk_object(env, &res);
 }
 
 /* fdWalkAsync(procRoot, threads, inodes | null): Promise of the same object as fdWalk. The walk
@@ -167,11 +180,12 @@ typedef struct {
   size_t n_inodes;
   td_fd_walk_result res;
   int rc;
+  int bpf; /* use the BPF task_file iterator instead of walking /proc */
 } walk_job;
 
 static void walk_execute(napi_env env, void *data) {
   walk_job *j = data;
-  j->rc = td_fd_walk(j->root, j->threads, j->inodes, j->n_inodes, &j->res);
+  j->rc = j->bpf ? td_fd_iter_bpf(&j->res) : td_fd_walk(j->root, j->threads, j->inodes, j->n_inodes, &j->res);
 }
 
 static void walk_complete(napi_env env, napi_status status, void *data) {
@@ -181,25 +195,13 @@ static void walk_complete(napi_env env, napi_status status, void *data) {
     int err = j->rc < 0 ? -j->rc : EIO;
     napi_value code, msg, error;
     char text[160];
-    snprintf(text, sizeof text, "fd walk: %s", strerror(err));
+    snprintf(text, sizeof text, "%s: %s", j->bpf ? "bpf task_file iterator" : "fd walk", strerror(err));
     napi_create_string_utf8(env, td_errno_name(err), NAPI_AUTO_LENGTH, &code);
     napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
     napi_create_error(env, code, msg, &error);
     napi_reject_deferred(env, j->deferred, error);
   } else {
-    napi_value obj, buf;
-    napi_create_object(env, &obj);
-    if (j->res.count == 0) {
-      free(j->res.entries);
-      napi_create_buffer(env, 0, NULL, &buf);
-    } else {
-      napi_create_external_buffer(env, j->res.count * sizeof(td_fd_entry), j->res.entries, free_entries, NULL, &buf);
-    }
-    napi_set_named_property(env, obj, "entries", buf);
-    napi_set_named_property(env, obj, "pidsSeen", make_u32(env, j->res.pids_seen));
-    napi_set_named_property(env, obj, "pidsDenied", make_u32(env, j->res.pids_denied));
-    napi_set_named_property(env, obj, "pidsVanished", make_u32(env, j->res.pids_vanished));
-    napi_resolve_deferred(env, j->deferred, obj);
+    napi_resolve_deferred(env, j->deferred, walk_object(env, &j->res));
   }
   napi_delete_async_work(env, j->work);
   free(j);
@@ -239,6 +241,19 @@ static napi_value fd_walk_async(napi_env env, napi_callback_info info) {
   napi_value promise, name;
   CHECK(napi_create_promise(env, &j->deferred, &promise));
   napi_create_string_utf8(env, "tcpdoctor:fdWalk", NAPI_AUTO_LENGTH, &name);
+  CHECK(napi_create_async_work(env, NULL, name, walk_execute, walk_complete, j, &j->work));
+  CHECK(napi_queue_async_work(env, j->work));
+  return promise;
+}
+
+/* fdIterBpfAsync(): Promise of the fdIterBpf object, computed off the main thread. */
+static napi_value fd_iter_bpf_async(napi_env env, napi_callback_info info) {
+  walk_job *j = calloc(1, sizeof *j);
+  if (!j) return throw_errno(env, ENOMEM, "bpf task_file iterator");
+  j->bpf = 1;
+  napi_value promise, name;
+  CHECK(napi_create_promise(env, &j->deferred, &promise));
+  napi_create_string_utf8(env, "tcpdoctor:fdIterBpf", NAPI_AUTO_LENGTH, &name);
   CHECK(napi_create_async_work(env, NULL, name, walk_execute, walk_complete, j, &j->work));
   CHECK(napi_queue_async_work(env, j->work));
   return promise;
@@ -289,6 +304,8 @@ static napi_value init(napi_env env, napi_value exports) {
       {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
       {"fdWalk", NULL, fd_walk, NULL, NULL, NULL, napi_default, NULL},
       {"fdWalkAsync", NULL, fd_walk_async, NULL, NULL, NULL, napi_default, NULL},
+      {"fdIterBpf", NULL, fd_iter_bpf, NULL, NULL, NULL, napi_default, NULL},
+      {"fdIterBpfAsync", NULL, fd_iter_bpf_async, NULL, NULL, NULL, napi_default, NULL},
       {"getsockopt", NULL, get_sockopt, NULL, NULL, NULL, napi_default, NULL},
       {"setsockoptInt", NULL, set_sockopt_int, NULL, NULL, NULL, napi_default, NULL},
   };

@@ -22,6 +22,9 @@ export interface Native {
   diagRead(fd: number, buffer: Buffer): [bytes: number, done: boolean]
   closeFd(fd: number): void
   fdWalk(procRoot: string, threads: number, inodes: BigUint64Array | null): FdWalkResult
+  /** The same result from a BPF task_file iterator (root, BTF, Linux 5.8+): no stat per fd. */
+  fdIterBpf(): FdWalkResult
+  fdIterBpfAsync(): Promise<FdWalkResult>
   /** The same walk on a worker thread, so dumping and decoding can overlap it. */
   fdWalkAsync(procRoot: string, threads: number, inodes: BigUint64Array | null): Promise<FdWalkResult>
   getsockopt(fd: number, level: number, name: number, maxLength: number): Buffer

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { containerOf, readOwnerMap, readProcessDetails } from './owners.js'
+import { tryNative } from './native.js'
 import { createServer, type AddressInfo } from 'node:net'
 import { once } from 'node:events'
 import { readlinkSync, readdirSync } from 'node:fs'
@@ -28,6 +29,26 @@ describe('owners', () => {
       expect(d.cmdline).toContain('node')
       expect(readdirSync('/proc/self/fd').length).toBeGreaterThan(0)
       expect((server.address() as AddressInfo).port).toBeGreaterThan(0)
+    } finally {
+      server.close()
+    }
+  })
+  it('the BPF task_file iterator and the /proc walk see the same socket fds (root)', async () => {
+    const native = tryNative()
+    if (!native || process.geteuid?.() !== 0) return expect(process.env.CI).not.toBe('true')
+    const server = createServer().listen(0, '127.0.0.1')
+    await once(server, 'listening')
+    try {
+      const key = (e: Buffer, pid: number): string[] => {
+        const out: string[] = []
+        for (let o = 0; o + 16 <= e.length; o += 16) if (e.readUInt32LE(o) === pid) out.push(`${e.readUInt32LE(o + 4)}/${e.readBigUInt64LE(o + 8)}`)
+        return out.sort()
+      }
+      const viaBpf = key(native.fdIterBpf().entries, process.pid)
+      const viaWalk = key(native.fdWalk('/proc', 2, null).entries, process.pid)
+      expect(viaBpf.length).toBeGreaterThan(0)
+      expect(viaBpf).toEqual(viaWalk)
+      expect(readOwnerMap('/proc').via).toBe('bpf')
     } finally {
       server.close()
     }

@@ -8,9 +8,15 @@
  */
 import { readFileSync } from 'node:fs'
 import type { Scenario } from '../scenario.js'
-import { connectMany, pair, waitCounter } from '../recipes.js'
+import { connectMany, pair } from '../recipes.js'
 import { TcpdoctorError } from '../../errors.js'
 import { hostSysctlsAllowed, HOST_SYSCTL_OPT_IN } from '../host-sysctl.js'
+
+/** The kernel's global TCP memory-pressure flag: the "press" column of /proc/net/protocols. */
+function underPressure(): boolean {
+  const row = readFileSync('/proc/net/protocols', 'utf8').split('\n').find((l) => l.startsWith('TCP '))
+  return row?.trim().split(/\s+/)[4] === 'yes'
+}
 
 /** TCP memory in pages, host-wide (/proc/net/sockstat "TCP: ... mem N"). */
 function tcpMemPages(): number {
@@ -45,7 +51,15 @@ export const tcpMemoryPressure: Scenario = {
         { role: 'server', states: { ESTABLISHED: count, LISTEN: 1 }, findings: [] },
       ],
       look: ['tcpdoctor diagnose            # in the host namespace: tcp_mem is host-global', 'tcpdoctor counters TcpExtTCPMemoryPressures', 'cat /proc/net/sockstat /proc/sys/net/ipv4/tcp_mem'],
-      ready: () => waitCounter(client.pid, 'netstat', 'TcpExt', 'TCPMemoryPressures', 1),
+      // Entering pressure bumps TCPMemoryPressures in the namespace of whichever socket allocated
+      // first (client, server, or anyone else on the host), so wait on the global flag instead.
+      ready: async () => {
+        const until = Date.now() + 15_000
+        while (!underPressure()) {
+          if (Date.now() > until) throw new TcpdoctorError('TD_IO', 'lab: TCP did not enter memory pressure (/proc/net/protocols)')
+          await new Promise((r) => setTimeout(r, 100))
+        }
+      },
     }
   },
 }

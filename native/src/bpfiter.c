@@ -1,0 +1,260 @@
+/* Socket fds of every process in one pass in the kernel: a BPF task_file iterator (Linux 5.8+,
+ * BTF, root) instead of a stat per /proc/<pid>/fd/<n> entry. The program is hand-assembled (no
+ * clang or libbpf at install time); field offsets come from the kernel's own BTF
+ * (/sys/kernel/btf/vmlinux), so it follows the running kernel's struct layouts.
+ * Any failure returns -errno and the caller walks /proc instead. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <linux/btf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "tcpdoctor.h"
+
+static long sys_bpf(int cmd, union bpf_attr *attr) { return syscall(__NR_bpf, cmd, attr, sizeof *attr); }
+
+typedef struct {
+  uint8_t *data;
+  size_t len;
+  const uint8_t *types;
+  uint32_t types_len;
+  const char *strs;
+  uint32_t strs_len;
+  uint32_t *index; /* type id -> offset in types (id 0 unused) */
+  uint32_t ntypes;
+} btf_t;
+
+static long btf_extra(const struct btf_type *t);
+
+/* Indexes every type by id, so members can be followed into anonymous unions. */
+static int btf_index(btf_t *b) {
+  uint32_t cap = 1 << 17, n = 1, off = 0;
+  b->index = malloc(cap * sizeof *b->index);
+  if (!b->index) return -ENOMEM;
+  while (off + sizeof(struct btf_type) <= b->types_len) {
+    const struct btf_type *t = (const void *)(b->types + off);
+    long extra = btf_extra(t);
+    if (extra < 0) return -EPROTO;
+    if (n == cap) {
+      uint32_t *p = realloc(b->index, cap * 2 * sizeof *p);
+      if (!p) return -ENOMEM;
+      b->index = p; cap *= 2;
+    }
+    b->index[n++] = off;
+    off += sizeof(struct btf_type) + (uint32_t)extra;
+  }
+  b->ntypes = n;
+  return 0;
+}
+
+static const struct btf_type *btf_type_by_id(const btf_t *b, uint32_t id) {
+  return id > 0 && id < b->ntypes ? (const void *)(b->types + b->index[id]) : NULL;
+}
+
+static int btf_load(btf_t *b) {
+  int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -errno;
+  size_t cap = 8 << 20, len = 0;
+  uint8_t *data = malloc(cap);
+  if (!data) { close(fd); return -ENOMEM; }
+  for (;;) {
+    if (len == cap) {
+      uint8_t *p = realloc(data, cap * 2);
+      if (!p) { free(data); close(fd); return -ENOMEM; }
+      data = p; cap *= 2;
+    }
+    ssize_t n = read(fd, data + len, cap - len);
+    if (n < 0) { if (errno == EINTR) continue; int e = errno; free(data); close(fd); return -e; }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(fd);
+  const struct btf_header *h = (const void *)data;
+  if (len < sizeof *h || h->magic != BTF_MAGIC || (size_t)h->hdr_len + h->str_off + h->str_len > len ||
+      (size_t)h->hdr_len + h->type_off + h->type_len > len) { free(data); return -EPROTO; }
+  b->data = data;
+  b->len = len;
+  b->types = data + h->hdr_len + h->type_off;
+  b->types_len = h->type_len;
+  b->strs = (const char *)data + h->hdr_len + h->str_off;
+  b->strs_len = h->str_len;
+  return 0;
+}
+
+static const char *btf_str(const btf_t *b, uint32_t off) { return off < b->strs_len ? b->strs + off : ""; }
+
+/* Size of the kind-specific data that follows a struct btf_type. */
+static long btf_extra(const struct btf_type *t) {
+  uint32_t vlen = BTF_INFO_VLEN(t->info);
+  switch (BTF_INFO_KIND(t->info)) {
+    case BTF_KIND_INT: return 4;
+    case BTF_KIND_ARRAY: return sizeof(struct btf_array);
+    case BTF_KIND_STRUCT: case BTF_KIND_UNION: return (long)vlen * sizeof(struct btf_member);
+    case BTF_KIND_ENUM: return (long)vlen * sizeof(struct btf_enum);
+    case BTF_KIND_FUNC_PROTO: return (long)vlen * sizeof(struct btf_param);
+    case BTF_KIND_VAR: return sizeof(struct btf_var);
+    case BTF_KIND_DATASEC: return (long)vlen * sizeof(struct btf_var_secinfo);
+    case 17 /* DECL_TAG */: return 4;
+    case 19 /* ENUM64 */: return (long)vlen * 12;
+    case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
+    case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case 16 /* FLOAT */: case 18 /* TYPE_TAG */: return 0;
+    default: return -1;
+  }
+}
+
+/* Finds a type by kind and name; returns its id (>= 1) and *out, or 0. */
+static uint32_t btf_find(const btf_t *b, int kind, const char *name, const struct btf_type **out) {
+  uint32_t id = 1, off = 0;
+  while (off + sizeof(struct btf_type) <= b->types_len) {
+    const struct btf_type *t = (const void *)(b->types + off);
+    long extra = btf_extra(t);
+    if (extra < 0) return 0;
+    if ((int)BTF_INFO_KIND(t->info) == kind && strcmp(btf_str(b, t->name_off), name) == 0) {
+      if (out) *out = t;
+      return id;
+    }
+    off += sizeof(struct btf_type) + (uint32_t)extra;
+    id++;
+  }
+  return 0;
+}
+
+/* Bit offset of member mname in struct/union t, looking inside anonymous members; -1 if absent. */
+static long member_bits(const btf_t *b, const struct btf_type *t, const char *mname, int depth) {
+  if (depth > 8) return -1;
+  const struct btf_member *m = (const void *)(t + 1);
+  for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++) {
+    uint32_t bits = BTF_INFO_KFLAG(t->info) ? BTF_MEMBER_BIT_OFFSET(m[i].offset) : m[i].offset;
+    const char *name = btf_str(b, m[i].name_off);
+    if (strcmp(name, mname) == 0) return (long)bits;
+    if (name[0] == 0) { /* anonymous struct or union: its members belong to t */
+      const struct btf_type *inner = btf_type_by_id(b, m[i].type);
+      while (inner && (BTF_INFO_KIND(inner->info) == BTF_KIND_TYPEDEF || BTF_INFO_KIND(inner->info) == BTF_KIND_CONST || BTF_INFO_KIND(inner->info) == BTF_KIND_VOLATILE))
+        inner = btf_type_by_id(b, inner->type);
+      if (inner && (BTF_INFO_KIND(inner->info) == BTF_KIND_STRUCT || BTF_INFO_KIND(inner->info) == BTF_KIND_UNION)) {
+        long r = member_bits(b, inner, mname, depth + 1);
+        if (r >= 0) return (long)bits + r;
+      }
+    }
+  }
+  return -1;
+}
+
+/* Byte offset of a member of a struct (anonymous unions and structs included), or -1. */
+static long btf_member_off(const btf_t *b, const char *sname, const char *mname) {
+  const struct btf_type *t;
+  if (!btf_find(b, BTF_KIND_STRUCT, sname, &t)) return -1;
+  long bits = member_bits(b, t, mname, 0);
+  return bits < 0 || bits % 8 ? -1 : bits / 8;
+}
+
+#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
+
+int td_fd_iter_bpf(td_fd_walk_result *out) {
+  memset(out, 0, sizeof *out);
+  btf_t b = {0};
+  int rc = btf_load(&b);
+  if (rc < 0) return rc;
+  rc = btf_index(&b);
+  if (rc < 0) { free(b.index); free(b.data); return rc; }
+  uint32_t target = btf_find(&b, BTF_KIND_FUNC, "bpf_iter_task_file", NULL);
+  long o_meta = btf_member_off(&b, "bpf_iter__task_file", "meta");
+  long o_task = btf_member_off(&b, "bpf_iter__task_file", "task");
+  long o_fd = btf_member_off(&b, "bpf_iter__task_file", "fd");
+  long o_file = btf_member_off(&b, "bpf_iter__task_file", "file");
+  long o_seq = btf_member_off(&b, "bpf_iter_meta", "seq");
+  long o_tgid = btf_member_off(&b, "task_struct", "tgid");
+  long o_pid = btf_member_off(&b, "task_struct", "pid");
+  long o_inode = btf_member_off(&b, "file", "f_inode");
+  long o_mode = btf_member_off(&b, "inode", "i_mode");
+  long o_ino = btf_member_off(&b, "inode", "i_ino");
+  free(b.index);
+  free(b.data);
+  if (!target || o_meta < 0 || o_task < 0 || o_fd < 0 || o_file < 0 || o_seq < 0 || o_tgid < 0 || o_pid < 0 || o_inode < 0 || o_mode < 0 || o_ino < 0)
+    return -ENOENT;
+
+  enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
+  const uint8_t LDX_DW = BPF_LDX | BPF_MEM | BPF_DW, LDX_W = BPF_LDX | BPF_MEM | BPF_W, LDX_H = BPF_LDX | BPF_MEM | BPF_H;
+  const uint8_t STX_W = BPF_STX | BPF_MEM | BPF_W, STX_DW = BPF_STX | BPF_MEM | BPF_DW;
+  struct bpf_insn prog[] = {
+      /* 0 */ INSN(BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0),      /* r6 = ctx */
+      /* 1 */ INSN(LDX_DW, R7, R6, (int16_t)o_file, 0),              /* r7 = ctx->file */
+      /* 2 */ INSN(BPF_JMP | BPF_JEQ | BPF_K, R7, 0, 18, 0),         /* !file -> out */
+      /* 3 */ INSN(LDX_DW, R8, R6, (int16_t)o_task, 0),              /* r8 = ctx->task */
+      /* 4 */ INSN(BPF_JMP | BPF_JEQ | BPF_K, R8, 0, 16, 0),         /* !task -> out */
+      /* 5 */ INSN(LDX_W, R2, R8, (int16_t)o_tgid, 0),               /* r2 = task->tgid */
+      /* 6 */ INSN(LDX_W, R3, R8, (int16_t)o_pid, 0),                /* r3 = task->pid */
+      /* 7 */ INSN(BPF_JMP | BPF_JNE | BPF_X, R2, R3, 13, 0),        /* threads share the table: leader only */
+      /* 8 */ INSN(LDX_DW, R4, R7, (int16_t)o_inode, 0),             /* r4 = file->f_inode */
+      /* 9 */ INSN(BPF_JMP | BPF_JEQ | BPF_K, R4, 0, 11, 0),
+      /* 10 */ INSN(LDX_H, R5, R4, (int16_t)o_mode, 0),              /* r5 = inode->i_mode */
+      /* 11 */ INSN(BPF_ALU64 | BPF_AND | BPF_K, R5, 0, 0, S_IFMT),
+      /* 12 */ INSN(BPF_JMP | BPF_JNE | BPF_K, R5, 0, 8, S_IFSOCK),  /* not a socket -> out */
+      /* 13 */ INSN(LDX_DW, R9, R4, (int16_t)o_ino, 0),              /* r9 = inode->i_ino */
+      /* 14 */ INSN(STX_W, R10, R2, -16, 0),                         /* rec.pid */
+      /* 15 */ INSN(LDX_W, R0, R6, (int16_t)o_fd, 0),
+      /* 16 */ INSN(STX_W, R10, R0, -12, 0),                         /* rec.fd */
+      /* 17 */ INSN(STX_DW, R10, R9, -8, 0),                         /* rec.inode */
+      /* 18 */ INSN(LDX_DW, R1, R6, (int16_t)o_meta, 0),             /* r1 = ctx->meta */
+      /* 19 */ INSN(LDX_DW, R1, R1, (int16_t)o_seq, 0),              /* r1 = meta->seq */
+      /* 20 */ INSN(BPF_ALU64 | BPF_MOV | BPF_X, R2, R10, 0, 0),
+      /* 21 */ INSN(BPF_ALU64 | BPF_ADD | BPF_K, R2, 0, 0, -16),
+      /* 22 */ INSN(BPF_ALU64 | BPF_MOV | BPF_K, R3, 0, 0, 16),
+      /* 23 */ INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_seq_write),
+      /* 24 out */ INSN(BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 0),
+      /* 25 */ INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
+  };
+  /* Jump offsets above are relative to the next instruction: 2->21 is out-of-range; fix them here. */
+  int n_insn = (int)(sizeof prog / sizeof prog[0]);
+  const int out_at = 24;
+  const int jumps[] = {2, 4, 7, 9, 12};
+  for (size_t k = 0; k < sizeof jumps / sizeof jumps[0]; k++) prog[jumps[k]].off = (int16_t)(out_at - jumps[k] - 1);
+
+  char license[] = "GPL";
+  union bpf_attr a;
+  memset(&a, 0, sizeof a);
+  a.prog_type = BPF_PROG_TYPE_TRACING;
+  a.expected_attach_type = BPF_TRACE_ITER;
+  a.attach_btf_id = target;
+  a.insns = (uint64_t)(uintptr_t)prog;
+  a.insn_cnt = (uint32_t)n_insn;
+  a.license = (uint64_t)(uintptr_t)license;
+  int prog_fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+  if (prog_fd < 0) return -errno;
+  memset(&a, 0, sizeof a);
+  a.link_create.prog_fd = (uint32_t)prog_fd;
+  a.link_create.attach_type = BPF_TRACE_ITER;
+  int link_fd = (int)sys_bpf(BPF_LINK_CREATE, &a);
+  if (link_fd < 0) { int e = errno; close(prog_fd); return -e; }
+  memset(&a, 0, sizeof a);
+  a.iter_create.link_fd = (uint32_t)link_fd;
+  int iter_fd = (int)sys_bpf(BPF_ITER_CREATE, &a);
+  if (iter_fd < 0) { int e = errno; close(link_fd); close(prog_fd); return -e; }
+
+  size_t cap = 1 << 20, len = 0;
+  uint8_t *buf = malloc(cap);
+  int err = buf ? 0 : -ENOMEM;
+  while (!err) {
+    if (cap - len < (64 << 10)) {
+      uint8_t *p = realloc(buf, cap * 2);
+      if (!p) { err = -ENOMEM; break; }
+      buf = p; cap *= 2;
+    }
+    ssize_t n = read(iter_fd, buf + len, cap - len);
+    if (n < 0) { if (errno == EINTR || errno == EAGAIN) continue; err = -errno; break; }
+    if (n == 0) break;
+    len += (size_t)n;
+  }
+  close(iter_fd); close(link_fd); close(prog_fd);
+  if (err) { free(buf); return err; }
+  /* Records are {u32 pid, u32 fd, u64 inode}: exactly td_fd_entry. */
+  out->entries = (td_fd_entry *)buf;
+  out->count = len / sizeof(td_fd_entry);
+  uint32_t last = 0;
+  for (size_t i = 0; i < out->count; i++) if (out->entries[i].pid != last) { last = out->entries[i].pid; out->pids_seen++; }
+  return 0;
+}

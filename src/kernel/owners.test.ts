@@ -44,8 +44,18 @@ describe('owners', () => {
         for (let o = 0; o + 16 <= e.length; o += 16) if (e.readUInt32LE(o) === pid) out.push(`${e.readUInt32LE(o + 4)}/${e.readBigUInt64LE(o + 8)}`)
         return out.sort()
       }
-      const viaBpf = key(native.fdIterBpf().entries, process.pid)
       const viaWalk = key(native.fdWalk('/proc', 2, null).entries, process.pid)
+      let bpf: Buffer
+      try {
+        bpf = native.fdIterBpf().entries
+      } catch (err) {
+        // A kernel without BTF or BPF iterators: the contract is the fallback, so check that.
+        console.warn(`bpf task_file iterator unavailable here (${(err as Error).message}); checking the fallback`)
+        expect(['ENOENT', 'EINVAL', 'EPERM', 'EOPNOTSUPP', 'E_UNKNOWN']).toContain((err as { code?: string }).code)
+        expect(readOwnerMap('/proc').via).toBe('native')
+        return
+      }
+      const viaBpf = key(bpf, process.pid)
       expect(viaBpf.length).toBeGreaterThan(0)
       expect(viaBpf).toEqual(viaWalk)
       expect(readOwnerMap('/proc').via).toBe('bpf')

@@ -176,6 +176,9 @@ int td_fd_iter_bpf(td_fd_walk_result *out) {
   free(b.data);
   if (!target || o_meta < 0 || o_task < 0 || o_fd < 0 || o_file < 0 || o_seq < 0 || o_tgid < 0 || o_pid < 0 || o_inode < 0 || o_mode < 0 || o_ino < 0)
     return -ENOENT;
+  /* Load offsets are 16-bit in BPF instructions. */
+  long offs[] = {o_meta, o_task, o_fd, o_file, o_seq, o_tgid, o_pid, o_inode, o_mode, o_ino};
+  for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) if (offs[k] > 32767) return -ERANGE;
 
   enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
   const uint8_t LDX_DW = BPF_LDX | BPF_MEM | BPF_DW, LDX_W = BPF_LDX | BPF_MEM | BPF_W, LDX_H = BPF_LDX | BPF_MEM | BPF_H;

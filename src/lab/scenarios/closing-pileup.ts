@@ -11,7 +11,8 @@ export const closingPileup: Scenario = {
     return {
       expect: [
         { role: 'client', states: { CLOSING: count }, findings: ['CLOSING_PILEUP'] },
-        { role: 'server', states: { FIN_WAIT2: count }, findings: [] },
+        // The server's side really is a FIN_WAIT2 pile-up too: its peer's FIN never gets through.
+        { role: 'server', states: { FIN_WAIT2: count }, findings: ['FIN_WAIT_2_PILEUP'] },
       ],
       look: [`tcpdoctor ls --netns ${lab.ns('client')} state closing -o`],
     }

@@ -223,6 +223,26 @@ describe.skipIf(skip)('socket view against ss in a planted namespace', () => {
     expect(JSON.parse(bad.stdout).error.code).toBe('TD_SNAPSHOT_FORMAT')
   })
 
+  it('diff of two snapshots shows the listener that appeared between them', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tddiff-'))
+    expect(cli(['snapshot', '-o', join(dir, 'a.json'), '--netns', ns, '--interval', '0']).code).toBe(0)
+    const extra = spawnInNetns(ns, 'python3', ['-c', "import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',9199))\ns.listen()\nprint('LISTENING',flush=True)\ntime.sleep(60)"])
+    try {
+      await waitForLine(extra, /LISTENING/)
+      expect(cli(['snapshot', '-o', join(dir, 'b.json'), '--netns', ns, '--interval', '0']).code).toBe(0)
+    } finally {
+      extra.kill('SIGKILL')
+    }
+    const r = cli(['diff', join(dir, 'a.json'), join(dir, 'b.json'), '--json'])
+    expect(r.code, r.stderr).toBe(0)
+    const d = JSON.parse(r.stdout) as { states: { state: string; delta: number }[]; appeared: number; examples: { appeared: { local: string; to: string }[] } }
+    expect(d.states.find((x) => x.state === 'LISTEN')?.delta).toBe(1)
+    expect(d.examples.appeared).toContainEqual(expect.objectContaining({ local: '127.0.0.1:9199', to: 'LISTEN' }))
+    const human = cli(['diff', join(dir, 'a.json'), join(dir, 'b.json')])
+    expect(human.stdout).toMatch(/LISTEN\s+14\s+15\s+\+1/)
+    expect(cli(['diff', join(dir, 'a.json')]).code).toBe(2)
+  })
+
   it('reports bad input with a code and exit 2, never a stack trace', () => {
     const cases: [string[], string][] = [
       [['ls', '--json', 'sport', '='], 'TD_FILTER_SYNTAX'],

@@ -18,6 +18,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'sockets', aliases: ['ls'], load: async () => (await import('./sockets.js')).socketsCommand },
   { name: 'who', load: async () => (await import('./who.js')).whoCommand },
   { name: 'snapshot', load: async () => (await import('./snapshot.js')).snapshotCommand },
+  { name: 'diff', load: async () => (await import('./diff.js')).diffCommand },
   { name: 'counters', load: async () => (await import('./counters.js')).countersCommand },
   { name: 'keepalive', load: async () => (await import('./keepalive.js')).keepaliveCommand },
   { name: 'lab', load: async () => (await import('./lab.js')).labCommand },

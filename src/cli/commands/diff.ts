@@ -1,0 +1,49 @@
+/**
+ * @module
+ * `tcpdoctor diff OLD NEW`: what changed between two snapshots (states, ports, sockets).
+ */
+import type { Command } from '../command.js'
+import { TcpdoctorError } from '../../errors.js'
+import { readSnapshot } from '../../snapshot/file.js'
+import { diffSnapshots } from '../../snapshot/diff.js'
+import { ssName } from '../../model/state.js'
+import { formatTable } from '../render/table.js'
+
+const signed = (n: number): string => (n > 0 ? `+${n}` : String(n))
+
+export const diffCommand: Command = {
+  name: 'diff',
+  summary: 'what changed between two snapshots: state counts, ports, sockets appeared/gone/changed',
+  usage: 'diff OLD.json NEW.json [--limit N]',
+  help: ['Examples:', '  tcpdoctor snapshot -o before.json; sleep 60; tcpdoctor snapshot -o after.json', '  tcpdoctor diff before.json after.json', '', 'Sockets are matched by their kernel cookie (by 4-tuple on /proc snapshots).'].join('\n'),
+  options: { limit: { type: 'string' } },
+  async run(ctx, args) {
+    if (args.positionals.length !== 2) throw new TcpdoctorError('TD_USAGE', 'diff takes two snapshot files: OLD NEW', { hint: 'tcpdoctor diff before.json after.json' })
+    const limitText = args.values.limit as string | undefined
+    const limit = limitText === undefined ? 10 : Number(limitText)
+    if (!Number.isInteger(limit) || limit < 0) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
+    const d = diffSnapshots(readSnapshot(args.positionals[0]!), readSnapshot(args.positionals[1]!), limit)
+    if (ctx.json) {
+      ctx.out(JSON.stringify(d, null, 2))
+      return 0
+    }
+    const lines = [
+      `${d.from.takenAt} (${d.from.total} sockets) -> ${d.to.takenAt} (${d.to.total} sockets): ${d.appeared} appeared, ${d.disappeared} gone, ${d.changedState} changed state`,
+      '',
+      formatTable([{ header: 'State' }, { header: 'Before', align: 'right' }, { header: 'After', align: 'right' }, { header: 'Change', align: 'right' }], d.states.map((s) => [ssName(s.state), String(s.before), String(s.after), signed(s.delta)])),
+    ]
+    if (d.ports.length) {
+      lines.push('', formatTable([{ header: 'Port' }, { header: 'Before', align: 'right' }, { header: 'After', align: 'right' }, { header: 'Change', align: 'right' }], d.ports.slice(0, limit).map((p) => [p.key, String(p.before), String(p.after), signed(p.delta)])))
+    }
+    const ex = (title: string, list: typeof d.examples.appeared): void => {
+      if (!list.length) return
+      lines.push('', `${title}:`)
+      for (const c of list) lines.push(`  ${c.from ? ssName(c.from) : ''}${c.from && c.to ? ' -> ' : ''}${c.to ? ssName(c.to) : ''}  ${c.local} ${c.remote}${c.process ? `  ${c.process}` : ''}${c.netns ? `  [${c.netns}]` : ''}`)
+    }
+    ex('changed state', d.examples.changed)
+    ex('appeared', d.examples.appeared)
+    ex('gone', d.examples.disappeared)
+    ctx.out(lines.join('\n'))
+    return 0
+  },
+}

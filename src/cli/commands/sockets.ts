@@ -115,13 +115,27 @@ export const socketsCommand: Command = {
     if (limit !== undefined) list = list.slice(0, limit)
     const notes = sourceNotes(ctx, g)
     if (ctx.json) {
-      ctx.out(JSON.stringify({ source: sourceOf(g), total: list.length, sockets: list, ...(notes.length ? { notes } : {}) }, null, 2))
+      writeSocketsJson(ctx, { source: sourceOf(g), total: list.length, ...(notes.length ? { notes } : {}) }, list)
       return 0
     }
     renderSockets(ctx, list, { age, process: v.process === true || age, info: v.info === true, timers: v.timers === true, mem: v.mem === true, extended: v.extended === true, header: !v['no-header'], netns: ctx.netns === 'all' })
     for (const n of notes) ctx.note(n)
     return 0
   },
+}
+
+/**
+ * The sockets document, streamed: one socket per line inside the array, written in chunks, so
+ * 300,000 sockets never become one giant string (still one valid JSON document).
+ */
+function writeSocketsJson(ctx: CommandContext, head: Record<string, unknown>, list: Socket[]): void {
+  const top = JSON.stringify(head, null, 2)
+  let chunk = `${top.slice(0, -2)},\n  "sockets": [`
+  for (let i = 0; i < list.length; i++) {
+    chunk += `${i ? ',' : ''}\n    ${JSON.stringify(list[i])}`
+    if (chunk.length > 1 << 16) { ctx.stdout.write(chunk); chunk = '' }
+  }
+  ctx.stdout.write(`${chunk}${list.length ? '\n  ' : ''}]\n}\n`)
 }
 
 interface RenderOptions { age: boolean; process: boolean; info: boolean; timers: boolean; mem: boolean; extended: boolean; header: boolean; netns: boolean }

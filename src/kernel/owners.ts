@@ -250,7 +250,7 @@ export function readProcessDetails(procRoot: string, pid: number): ProcessDetail
 }
 
 /** States without a file descriptor: TIME_WAIT, orphans being closed, and request sockets (SYN_RECV) not yet accepted. */
-const FDLESS_STATES = new Set(['TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK', 'SYN_RECV', 'NEW_SYN_RECV'])
+export const FDLESS_STATES: ReadonlySet<string> = new Set(['TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK', 'SYN_RECV', 'NEW_SYN_RECV'])
 
 export interface AttachResult {
   pidsDenied: number

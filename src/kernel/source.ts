@@ -7,7 +7,7 @@
 import { TcpdoctorError } from '../errors.js'
 import { channels, debug } from '../debug.js'
 import type { Family, Socket } from '../model/socket.js'
-import { SS_ALL_BITS, stateMask, stateName, type StateName } from '../model/state.js'
+import { SS_ALL_BITS, stateBit, stateMask, stateName, type StateName } from '../model/state.js'
 import { extBit, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_SKMEMINFO } from './sock-diag/constants.js'
 import { dumpSockets } from './sock-diag/dump.js'
 import { decodeSocket, stateAt } from './sock-diag/parse.js'
@@ -86,21 +86,11 @@ function procfsSockets(q: SocketQuery): Socket[] {
   for (const family of q.families ?? FAMILIES) {
     for (const s of readProcNetTcp(procRoot, family, pid)) {
       // /proc lists request sockets as SYN_RECV (3); the kernel mask bit for them is NEW_SYN_RECV too.
-      if (!(mask & (1 << stateNum(s.state)))) continue
+      if (!(mask & stateBit(s.state))) continue
       out.push(s)
     }
   }
   return out
-}
-
-const stateNumCache = new Map<string, number>()
-function stateNum(name: StateName): number {
-  let n = stateNumCache.get(name)
-  if (n === undefined) {
-    for (let i = 0; i < 16; i++) if (stateName(i) === name) n = i
-    stateNumCache.set(name, n ?? 0)
-  }
-  return n ?? 0
 }
 
 /** Lists sockets (SPEC 4 listSockets). */

@@ -46,23 +46,16 @@ export function formatIPv6(buf: Uint8Array, off: number): string {
 export function parseAddressBytes(text: string): Uint8Array {
   if (isIPv4(text)) return Uint8Array.from(text.split('.').map(Number))
   if (isIPv6(text)) {
-    let t = text
-    const out = new Uint8Array(16)
-    const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(t)
-    let tailWords: number[] = []
-    if (v4) {
-      const b = v4[1]!.split('.').map(Number)
-      tailWords = [(b[0]! << 8) | b[1]!, (b[2]! << 8) | b[3]!]
-      t = t.slice(0, -v4[1]!.length) + (t.endsWith('::' + v4[1]) ? '' : '0')
-      if (t.endsWith(':0') && !text.endsWith('::' + v4[1])) t = t.slice(0, -2)
-    }
-    const [left, right] = t.includes('::') ? t.split('::') as [string, string] : [t, undefined]
-    const lw = left ? left.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : []
-    const rw = right !== undefined ? right.split(':').filter((x) => x !== '').map((x) => parseInt(x, 16)) : []
-    const total = 8 - tailWords.length
-    const words = right !== undefined ? [...lw, ...new Array(total - lw.length - rw.length).fill(0), ...rw] : lw
-    const all = [...words, ...tailWords]
+    // A trailing dotted quad (::ffff:10.0.0.1) is two 16-bit words.
+    const t = text.replace(/(\d+)\.(\d+)\.(\d+)\.(\d+)$/, (_m, a: string, b: string, c: string, d: string) =>
+      `${((Number(a) << 8) | Number(b)).toString(16)}:${((Number(c) << 8) | Number(d)).toString(16)}`)
+    const [left, right] = t.includes('::') ? (t.split('::') as [string, string]) : [t, undefined]
+    const words = (part: string | undefined): number[] => (part ? part.split(':').map((x) => parseInt(x, 16)) : [])
+    const lw = words(left)
+    const rw = words(right)
+    const all = right === undefined ? lw : [...lw, ...new Array<number>(8 - lw.length - rw.length).fill(0), ...rw]
     if (all.length !== 8) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `bad IPv6 address: ${text}`)
+    const out = new Uint8Array(16)
     all.forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff })
     return out
   }

@@ -11,6 +11,9 @@ export interface Endpoint {
   port: number
 }
 
+/** idiag_timer / /proc "tr" values in order (ss.c tmr_name). */
+export const TIMER_NAMES = ['off', 'on', 'keepalive', 'timewait', 'persist'] as const
+
 /** A kernel timer on a socket, as ss -o shows it. */
 export interface SocketTimer {
   name: 'off' | 'on' | 'keepalive' | 'timewait' | 'persist' | 'unknown'

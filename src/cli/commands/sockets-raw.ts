@@ -11,7 +11,9 @@ import { t } from '../../i18n/index.js'
 import { resolveNetns } from '../../kernel/netns.js'
 import { dumpRawSockets, type SocketQuery } from '../../kernel/source.js'
 import { RawSockets } from '../../kernel/sock-diag/raw.js'
-import { readOwnerMapAsync, readProcessDetails, type OwnerMap } from '../../kernel/owners.js'
+import { FDLESS_STATES, readOwnerMapAsync, readProcessDetails, type OwnerMap } from '../../kernel/owners.js'
+import { TIMER_NAMES } from '../../model/socket.js'
+import { formatTimerParts } from '../render/socket-line.js'
 import { ssName } from '../../model/state.js'
 import { vanished } from '../../snapshot/take.js'
 import { displayWidth, formatRow, type Column } from '../render/table.js'
@@ -25,15 +27,9 @@ export interface RawListOptions {
   limit?: number
 }
 
-const TIMER_NAMES = ['off', 'on', 'keepalive', 'timewait', 'persist']
-const FDLESS = new Set(['TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK', 'SYN_RECV'])
-
 function timerText(raw: RawSockets, i: number): string {
   const tm = raw.timer(i)
-  if (tm.num === 0) return ''
-  const ms = tm.expiresMs
-  const d = ms >= 3_600_000 ? `${Math.floor(ms / 60_000)}min` : ms >= 1000 ? `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 3).replace(/\.?0+$/, '')}sec` : `${ms}ms`
-  return `timer:(${TIMER_NAMES[tm.num] ?? 'unknown'},${d},${tm.retrans})`
+  return formatTimerParts(TIMER_NAMES[tm.num] ?? 'unknown', tm.expiresMs, tm.retrans)
 }
 
 /** Lists sockets through the raw path; returns false when netlink is unavailable (use the object path). */
@@ -77,7 +73,7 @@ export async function listRaw(ctx: CommandContext, o: RawListOptions): Promise<{
     let inode = raw.inode(i)
     let inferred = ''
     if (inode === 0) {
-      if (!FDLESS.has(raw.state(i))) return ''
+      if (!FDLESS_STATES.has(raw.state(i))) return ''
       inode = listenerOf.get(`${raw.netns(i) ?? ''}|${raw.localPort(i)}`) ?? 0
       inferred = ',inferred'
       if (!inode) return ''

@@ -18,10 +18,15 @@ function duration(msTotal: number): string {
   return `${msTotal}ms`
 }
 
-/** timer:(keepalive,119min,0) as ss -o prints it. */
+/** timer:(keepalive,119min,0) as ss -o prints it; '' for no timer. */
+export function formatTimerParts(name: string, expiresMs: number, retrans: number): string {
+  if (name === 'off') return ''
+  return `timer:(${name},${duration(expiresMs)},${retrans})`
+}
+
+/** formatTimerParts for a decoded socket. */
 export function formatTimer(s: Socket): string {
-  if (!s.timer || s.timer.name === 'off') return ''
-  return `timer:(${s.timer.name},${duration(s.timer.expiresMs)},${s.timer.retrans})`
+  return s.timer ? formatTimerParts(s.timer.name, s.timer.expiresMs, s.timer.retrans) : ''
 }
 
 /** skmem:(r0,rb131072,...) as ss -m prints it. */

@@ -76,35 +76,6 @@ export function formatTable(columns: Column[], rows: string[][], opts: { header?
   return lines.join('\n')
 }
 
-/**
- * Streams a large table given column-major cells (one string array per column, each built once):
- * widths in one pass, then lines written in chunks, so 300,000 rows never become one string.
- * extraAt may add an indented line under a row.
- */
-export function writeColumns(columns: Column[], cells: string[][], write: (chunk: string) => void, opts: { header?: boolean; extraAt?: (i: number) => string } = {}): void {
-  const header = opts.header !== false
-  const count = cells[0]?.length ?? 0
-  const widths = columns.map((c, j) => {
-    let w = header ? displayWidth(c.header) : 0
-    const col = cells[j]!
-    for (let i = 0; i < count; i++) {
-      const cw = displayWidth(col[i]!)
-      if (cw > w) w = cw
-    }
-    return w
-  })
-  let chunk = header ? formatRow(columns, widths, columns.map((c) => c.header)) + '\n' : ''
-  const row: string[] = new Array(columns.length)
-  for (let i = 0; i < count; i++) {
-    for (let j = 0; j < columns.length; j++) row[j] = cells[j]![i]!
-    chunk += formatRow(columns, widths, row) + '\n'
-    const extra = opts.extraAt?.(i)
-    if (extra) chunk += `\t ${extra}\n`
-    if (chunk.length > 1 << 16) { write(chunk); chunk = '' }
-  }
-  if (chunk) write(chunk)
-}
-
 /** Thousands separators for counts in human output. */
 export function formatCount(n: number): string {
   // By hand: the first toLocaleString call loads ICU data (~17 ms), a third of `states`' own time.

@@ -8,11 +8,11 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TcpdoctorError, fromSystemError } from '../../errors.js'
-import type { Family, Socket, SocketTimer } from '../../model/socket.js'
+import { TIMER_NAMES, type Family, type Socket, type SocketTimer } from '../../model/socket.js'
 import { stateName } from '../../model/state.js'
 import { formatIPv4, formatIPv6 } from '../../model/address.js'
 
-const TIMERS: SocketTimer['name'][] = ['off', 'on', 'keepalive', 'timewait', 'persist']
+const TIMERS: readonly SocketTimer['name'][] = TIMER_NAMES
 // /proc prints timer expiry in clock ticks (jiffies_delta_to_clock_t), USER_HZ = 100.
 const MS_PER_TICK = 10
 

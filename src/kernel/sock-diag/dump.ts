@@ -39,11 +39,15 @@ let compatWorks = true
  */
 export function dumpSockets(native: Native, req: DumpRequest, onSocket: (buf: Buffer, off: number, bodyLen: number) => void): DumpResult {
   if (compatWorks && req.families.includes('inet') && req.families.includes('inet6')) {
+    let sent = false
     try {
-      return dumpFamilies(native, req, [AF_UNSPEC], onSocket)
+      return dumpFamilies(native, req, [AF_UNSPEC], (buf, off, len) => {
+        sent = true
+        onSocket(buf, off, len)
+      })
     } catch (err) {
       // A kernel without the compat path says EINVAL/ENOENT before sending any socket: use v2.
-      if (!(err instanceof TcpdoctorError && err.code === 'TD_NETLINK' && !compatSentData)) throw err
+      if (!(err instanceof TcpdoctorError && err.code === 'TD_NETLINK' && !sent)) throw err
       debug('compat sock_diag request refused (%s); one request per family', err.message)
       compatWorks = false
     }
@@ -51,13 +55,10 @@ export function dumpSockets(native: Native, req: DumpRequest, onSocket: (buf: Bu
   return dumpFamilies(native, req, req.families.map((f) => (f === 'inet6' ? AF_INET6 : AF_INET)), onSocket)
 }
 
-let compatSentData = false
-
 function dumpFamilies(native: Native, req: DumpRequest, families: number[], onSocket: (buf: Buffer, off: number, bodyLen: number) => void): DumpResult {
   const buf = Buffer.allocUnsafe(CHUNK)
   let interrupted = false
   let bytes = 0
-  compatSentData = false
   for (const family of families) {
     let fd: number
     try {
@@ -75,10 +76,7 @@ function dumpFamilies(native: Native, req: DumpRequest, families: number[], onSo
           throw fromSystemError(err, 'sock_diag read')
         }
         bytes += n
-        const r = scanDiag(buf, n, (off, len) => {
-          compatSentData = true
-          onSocket(buf, off, len)
-        })
+        const r = scanDiag(buf, n, (off, len) => onSocket(buf, off, len))
         if (r.interrupted) interrupted = true
         if (done || r.done) break
       }

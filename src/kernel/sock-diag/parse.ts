@@ -6,7 +6,7 @@
  */
 import { TcpdoctorError } from '../../errors.js'
 import { formatIPv4, formatIPv6 } from '../../model/address.js'
-import type { Socket, SocketMemory, SocketTimer, TcpInfo } from '../../model/socket.js'
+import { TIMER_NAMES, type Socket, type SocketMemory, type SocketTimer, type TcpInfo } from '../../model/socket.js'
 import { stateName } from '../../model/state.js'
 import {
   AF_INET, AF_INET6, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO,
@@ -71,7 +71,7 @@ export const remotePortAt = (buf: Uint8Array, off: number): number => (buf[off +
 export const inodeAt = (buf: Uint8Array, off: number): number =>
   (buf[off + 68]! | (buf[off + 69]! << 8) | (buf[off + 70]! << 16) | (buf[off + 71]! << 24)) >>> 0
 
-const TIMERS: SocketTimer['name'][] = ['off', 'on', 'keepalive', 'timewait', 'persist']
+const TIMERS: readonly SocketTimer['name'][] = TIMER_NAMES
 
 export interface DecodeOptions {
   /** Decode INET_DIAG_INFO, MEMINFO/SKMEMINFO and CONG attributes when present. */

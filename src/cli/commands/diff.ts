@@ -4,6 +4,7 @@
  */
 import type { Command } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
+import { t } from '../../i18n/index.js'
 import { readSnapshot } from '../../snapshot/file.js'
 import { diffSnapshots } from '../../snapshot/diff.js'
 import { ssName } from '../../model/state.js'
@@ -28,21 +29,21 @@ export const diffCommand: Command = {
       return 0
     }
     const lines = [
-      `${d.from.takenAt} (${d.from.total} sockets) -> ${d.to.takenAt} (${d.to.total} sockets): ${d.appeared} appeared, ${d.disappeared} gone, ${d.changedState} changed state`,
+      t(ctx.lang, 'diff.summary', { from: d.from.takenAt, before: d.from.total, to: d.to.takenAt, after: d.to.total, appeared: d.appeared, gone: d.disappeared, changed: d.changedState }),
       '',
-      formatTable([{ header: 'State' }, { header: 'Before', align: 'right' }, { header: 'After', align: 'right' }, { header: 'Change', align: 'right' }], d.states.map((s) => [ssName(s.state), String(s.before), String(s.after), signed(s.delta)])),
+      formatTable([{ header: t(ctx.lang, 'states.state') }, { header: t(ctx.lang, 'diff.before'), align: 'right' }, { header: t(ctx.lang, 'diff.after'), align: 'right' }, { header: t(ctx.lang, 'diff.change'), align: 'right' }], d.states.map((s) => [ssName(s.state), String(s.before), String(s.after), signed(s.delta)])),
     ]
     if (d.ports.length) {
-      lines.push('', formatTable([{ header: 'Port' }, { header: 'Before', align: 'right' }, { header: 'After', align: 'right' }, { header: 'Change', align: 'right' }], d.ports.slice(0, limit).map((p) => [p.key, String(p.before), String(p.after), signed(p.delta)])))
+      lines.push('', formatTable([{ header: t(ctx.lang, 'diff.port') }, { header: t(ctx.lang, 'diff.before'), align: 'right' }, { header: t(ctx.lang, 'diff.after'), align: 'right' }, { header: t(ctx.lang, 'diff.change'), align: 'right' }], d.ports.slice(0, limit).map((p) => [p.key, String(p.before), String(p.after), signed(p.delta)])))
     }
     const ex = (title: string, list: typeof d.examples.appeared): void => {
       if (!list.length) return
       lines.push('', `${title}:`)
       for (const c of list) lines.push(`  ${c.from ? ssName(c.from) : ''}${c.from && c.to ? ' -> ' : ''}${c.to ? ssName(c.to) : ''}  ${c.local} ${c.remote}${c.process ? `  ${c.process}` : ''}${c.netns ? `  [${c.netns}]` : ''}`)
     }
-    ex('changed state', d.examples.changed)
-    ex('appeared', d.examples.appeared)
-    ex('gone', d.examples.disappeared)
+    ex(t(ctx.lang, 'diff.changed'), d.examples.changed)
+    ex(t(ctx.lang, 'diff.appeared'), d.examples.appeared)
+    ex(t(ctx.lang, 'diff.gone'), d.examples.disappeared)
     ctx.out(lines.join('\n'))
     return 0
   },

@@ -62,13 +62,13 @@ function processRows(list: WhoProcess[], inferredLabel: string): string[][] {
 function renderWho(ctx: CommandContext, r: WhoReport): string {
   if (r.localSockets + r.remoteSockets === 0) return t(ctx.lang, 'who.none', { target: r.target })
   const lines = [paint(ctx.color, 'bold', t(ctx.lang, 'who.title', { target: r.target }))]
-  const cols = [{ header: 'PID', align: 'right' as const }, { header: 'USER' }, { header: t(ctx.lang, 'who.process') }, { header: t(ctx.lang, 'who.sockets') }, { header: 'COMMAND LINE' }]
+  const cols = [{ header: t(ctx.lang, 'who.pid'), align: 'right' as const }, { header: t(ctx.lang, 'who.user') }, { header: t(ctx.lang, 'who.process') }, { header: t(ctx.lang, 'who.sockets') }, { header: t(ctx.lang, 'who.cmdline') }]
   const rows = processRows(r.processes, t(ctx.lang, 'who.inferred'))
   const unowned = statesText(r.unowned)
   if (unowned) rows.push(['-', '-', '-', unowned, t(ctx.lang, 'who.fdless')])
   if (rows.length) lines.push(formatTable(cols, rows))
   if (r.clients.length) {
-    lines.push('', `clients on this host connected to ${r.target}:`)
+    lines.push('', t(ctx.lang, 'who.clients', { target: r.target }))
     lines.push(formatTable(cols, processRows(r.clients, t(ctx.lang, 'who.inferred'))))
   }
   return lines.join('\n')

@@ -136,6 +136,16 @@ describe.skipIf(skip)('socket view against ss in a planted namespace', () => {
     expect(norm(viaProc.stdout)).toEqual(oracle)
   })
 
+  it('the raw table path and the object path print the same rows', () => {
+    // Plain tables go through RawSockets (no object per socket); --sort forces decoded objects.
+    const raw = cli(['ls', '-p', '-e', '-H', '--netns', ns])
+    const objects = cli(['ls', '-p', '-e', '-H', '--sort', 'inode', '--netns', ns])
+    expect(raw.code, raw.stderr).toBe(0)
+    const rows = (out: string): string[] => out.trim().split('\n').map((l) => l.trim().split(/\s+/).join(' ')).sort()
+    expect(rows(raw.stdout)).toEqual(rows(objects.stdout))
+    expect(rows(raw.stdout).length).toBe(ssLines().length)
+  })
+
   it('names the owners ss -tanp names, and infers the owner of orphaned LAST_ACK sockets', () => {
     const out = execFileSync('ip', ['netns', 'exec', ns, 'ss', '-tanpH'], { encoding: 'utf8' })
     const ssOwners = new Map<string, string>()

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs'
 import { TcpdoctorError, fromSystemError } from '../errors.js'
 import type { Lang } from '../i18n/index.js'
-import { FINDING_TOPICS, type FindingCode } from '../knowledge/findings.js'
+import { FINDING_TOPICS, type FindingCode } from '../model/finding.js'
 
 export const DEFAULT_THRESHOLDS = {
   /** SYN_SENT to one destination nothing else reaches. */

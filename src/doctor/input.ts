@@ -11,8 +11,8 @@ import type { StateName } from '../model/state.js'
 import type { TcpSockstat } from '../kernel/procfs/sockstat.js'
 import type { MissingReason, TcpSysctls } from '../kernel/procfs/sysctl.js'
 import type { KernelLogEvent } from '../kernel/procfs/kmsg.js'
-import { GAUGES } from '../api/counter-catalog.js'
-import { socketKey } from '../snapshot/track.js'
+import { GAUGES } from '../counters/catalog.js'
+import { socketKey } from '../track/track.js'
 
 export const INPUT_VERSION = 1
 

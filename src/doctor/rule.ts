@@ -6,7 +6,7 @@
  * text, so every finding reads the same way in English and Chinese.
  */
 import { t, type Lang, type MessageKey } from '../i18n/index.js'
-import { FINDING_TOPICS, type FindingCode } from '../knowledge/findings.js'
+import { FINDING_TOPICS, type FindingCode } from '../model/finding.js'
 import type { DiagnoseInput } from './input.js'
 import type { DoctorConfig } from './config.js'
 

@@ -13,7 +13,7 @@ import { rules } from './registry.js'
 import type { DiagnoseInput } from './input.js'
 import type { Finding } from './rule.js'
 import { topicExists } from '../knowledge/lookup.js'
-import { FINDING_TOPICS } from '../knowledge/findings.js'
+import { FINDING_TOPICS } from '../model/finding.js'
 
 const DIR = join(import.meta.dirname, '../../test/fixtures/doctor')
 

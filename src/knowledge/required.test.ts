@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import { findTopic, topicExists } from './lookup.js'
-import { FINDING_TOPICS } from './findings.js'
+import { FINDING_TOPICS } from '../model/finding.js'
 import { TRANSITIONS } from './transitions.js'
 import { KEYS } from '../tune/keys.js'
 import { PROFILES } from '../tune/profiles.js'

@@ -7,7 +7,7 @@ import type { Socket } from '../model/socket.js'
 import { STATE_NAMES, type StateName } from '../model/state.js'
 import { formatEndpoint } from '../model/endpoint-text.js'
 import { countList } from '../kernel/source.js'
-import { groupStates } from './group.js'
+import { groupStates } from '../sockets/group.js'
 import type { Snapshot } from './file.js'
 
 export interface SocketChange {

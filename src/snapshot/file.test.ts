@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { makeSnapshot, parseSnapshot } from './file.js'
-import { parseWhoTarget } from './who.js'
+import { parseWhoTarget } from '../who/who.js'
 import { TcpdoctorError } from '../errors.js'
 import type { Socket } from '../model/socket.js'
 

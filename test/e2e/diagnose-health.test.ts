@@ -169,7 +169,7 @@ describe.skipIf(skip)('diagnose on healthy, mixed and misconfigured namespaces',
     it('a snapshot with collectSnapshotExtras() replays to the same findings with --from', async () => {
       const file = join(dir, 'snap.json')
       const dist = join(import.meta.dirname, '../../dist')
-      const script = `import { gatherSockets } from '${dist}/snapshot/take.js'
+      const script = `import { gatherSockets } from '${dist}/sockets/gather.js'
 import { makeSnapshot, writeSnapshot } from '${dist}/snapshot/file.js'
 import { collectSnapshotExtras } from '${dist}/doctor/collect.js'
 const g = gatherSockets({ info: true, mem: true, owners: true, cmdline: true })

@@ -5,7 +5,7 @@
  */
 import type { CommandContext } from '../command.js'
 import { t } from '../../i18n/index.js'
-import type { Gathered, GatherOptions } from '../../snapshot/take.js'
+import type { Gathered, GatherOptions } from '../../sockets/gather.js'
 
 export function baseGather(ctx: CommandContext): GatherOptions {
   return { netns: ctx.netns, from: ctx.from, procRoot: ctx.procRoot, source: ctx.source }

@@ -6,7 +6,7 @@
 import type { Command } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
-import { gatherSocketsAsync } from '../../snapshot/take.js'
+import { gatherSocketsAsync } from '../../sockets/gather.js'
 import { makeSnapshot, writeSnapshot } from '../../snapshot/file.js'
 import { baseGather, sourceNotes } from './gather-args.js'
 import { collectSnapshotExtras } from '../../doctor/collect.js'

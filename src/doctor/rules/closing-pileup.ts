@@ -4,7 +4,7 @@
  * comes. Normally too brief to see; many of them mean the peer's ACKs are lost or filtered.
  */
 import { perNamespace } from '../rule.js'
-import { judgePileup, orphanRetryExtra } from './pileup.js'
+import { judgePileup, orphanRetryExtra } from '../pileup.js'
 
 export const closingPileup = perNamespace('CLOSING_PILEUP', 'warning', (ns, config) => {
   const t = config.thresholds.CLOSING_PILEUP

@@ -6,7 +6,7 @@
  * narrow but not in demand.
  */
 import { perNamespace } from '../rule.js'
-import { destinationJson, destinationText, destinationUse, portRange } from './ports.js'
+import { destinationJson, destinationText, destinationUse, portRange } from '../ports.js'
 
 export const ephemeralRangeNarrow = perNamespace('EPHEMERAL_RANGE_NARROW', 'warning', (ns, config) => {
   const t = config.thresholds.EPHEMERAL_RANGE_NARROW

@@ -4,7 +4,7 @@
  * or a zero window holding the FIN behind unsent data). Orphans retry tcp_orphan_retries times.
  */
 import { perNamespace } from '../rule.js'
-import { judgePileup } from './pileup.js'
+import { judgePileup } from '../pileup.js'
 
 export const finWait1Pileup = perNamespace('FIN_WAIT_1_PILEUP', 'warning', (ns, config) => {
   const t = config.thresholds.FIN_WAIT_1_PILEUP

@@ -5,7 +5,7 @@
  * application still holds (shutdown(), not close()) last as long as it waits.
  */
 import { perNamespace } from '../rule.js'
-import { judgePileup } from './pileup.js'
+import { judgePileup } from '../pileup.js'
 
 export const finWait2Pileup = perNamespace('FIN_WAIT_2_PILEUP', 'warning', (ns, config) => {
   const t = config.thresholds.FIN_WAIT_2_PILEUP

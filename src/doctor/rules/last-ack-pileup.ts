@@ -5,7 +5,7 @@
  * tcp_orphan_retries times.
  */
 import { perNamespace } from '../rule.js'
-import { judgePileup, orphanRetryExtra } from './pileup.js'
+import { judgePileup, orphanRetryExtra } from '../pileup.js'
 
 export const lastAckPileup = perNamespace('LAST_ACK_PILEUP', 'warning', (ns, config) => {
   const t = config.thresholds.LAST_ACK_PILEUP

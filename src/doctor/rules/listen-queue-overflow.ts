@@ -8,7 +8,7 @@
 import { absolute, delta, earlierOf, rate } from '../input.js'
 import { perNamespace, type Draft } from '../rule.js'
 import { processText, topProcesses } from '../offenders.js'
-import { acceptQueueFull, listenerText, listenersOf } from './listeners.js'
+import { acceptQueueFull, listenerText, listenersOf } from '../listeners.js'
 
 export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warning', (ns, config) => {
   const t = config.thresholds.LISTEN_QUEUE_OVERFLOW

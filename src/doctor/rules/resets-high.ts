@@ -9,7 +9,7 @@
  */
 import { absolute, delta, type NamespaceInput } from '../input.js'
 import { perNamespace } from '../rule.js'
-import { listenersOf } from './listeners.js'
+import { listenersOf } from '../listeners.js'
 
 const DETAIL = ['TcpExtTCPAbortOnData', 'TcpExtTCPAbortOnClose', 'TcpExtTCPAbortOnLinger', 'TcpExtTCPAbortOnTimeout', 'TcpExtTCPAbortOnMemory', 'TcpExtEmbryonicRsts', 'TcpExtTCPChallengeACK'] as const
 

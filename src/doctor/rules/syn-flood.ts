@@ -9,7 +9,7 @@
 import { absolute, delta } from '../input.js'
 import { perNamespace, type Draft } from '../rule.js'
 import { processText, topProcesses } from '../offenders.js'
-import { acceptQueueFull, listenerText, synRecvByListener } from './listeners.js'
+import { acceptQueueFull, listenerText, synRecvByListener } from '../listeners.js'
 
 export const synFlood = perNamespace('SYN_FLOOD', 'warning', (ns, config, input) => {
   const t = config.thresholds.SYN_FLOOD

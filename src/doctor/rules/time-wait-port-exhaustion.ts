@@ -6,7 +6,7 @@
  * 60 s on Linux: tcp_fin_timeout does not shorten it and tcp_tw_recycle is gone (4.12).
  */
 import { perNamespace } from '../rule.js'
-import { destinationJson, destinationText, destinationUse, portRange, twReuseApplies } from './ports.js'
+import { destinationJson, destinationText, destinationUse, portRange, twReuseApplies } from '../ports.js'
 
 export const timeWaitPortExhaustion = perNamespace('TIME_WAIT_PORT_EXHAUSTION', 'warning', (ns, config) => {
   const t = config.thresholds.TIME_WAIT_PORT_EXHAUSTION

@@ -9,7 +9,7 @@ import type { Socket } from '../../model/socket.js'
 import type { ExpectedListener } from '../config.js'
 import { perNamespace, type Draft } from '../rule.js'
 import { ownerOf, processText, topProcesses } from '../offenders.js'
-import { listenerText, listenersOf } from './listeners.js'
+import { listenerText, listenersOf } from '../listeners.js'
 
 function expected(l: Socket, list: readonly ExpectedListener[]): boolean {
   return list.some((e) => e.port === l.local.port && (e.address === undefined || e.address === l.local.address) && (e.process === undefined || (l.process ?? []).some((p) => p.command === e.process)))

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { TcpdoctorError } from '../../errors.js'
 import { normalizeSysctlText, parsePortList, readSysctls, sysctlNumber, sysctlNumbers, tcpSysctls } from './sysctl.js'
-import { retries2TimeoutMs, keepaliveDefaultMs } from '../../api/sysctls.js'
+import { retries2TimeoutMs, keepaliveDefaultMs } from '../sysctls.js'
 
 const FIX = new URL('../../../test/fixtures/proc/', import.meta.url).pathname
 

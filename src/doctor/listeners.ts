@@ -3,8 +3,8 @@
  * Listener helpers shared by SYN_FLOOD, LISTEN_QUEUE_OVERFLOW and UNEXPECTED_LISTENER: which
  * request sockets belong to which LISTEN socket, and the accept queue against the backlog.
  */
-import type { Socket } from '../../model/socket.js'
-import { stateOf, type NamespaceInput } from '../input.js'
+import type { Socket } from '../model/socket.js'
+import { stateOf, type NamespaceInput } from './input.js'
 
 const ANY = new Set(['0.0.0.0', '::'])
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Socket } from '../model/socket.js'
 import type { TcpSysctls } from '../kernel/procfs/sysctl.js'
-import { auditKeepalive } from './keepalive.js'
+import { auditKeepalive } from './audit.js'
 import { formatDuration } from '../cli/commands/keepalive.js'
 
 const tcp: TcpSysctls = { keepaliveTimeS: 7200, keepaliveIntvlS: 75, keepaliveProbes: 9, retries2: 15, rtoMinMs: 200, rtoMaxMs: 120_000 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { counterDelta, diffCounters, readCounters } from './counters.js'
-import { globMatcher } from './counter-catalog.js'
+import { globMatcher } from './catalog.js'
 
 const HOST = new URL('../../test/fixtures/proc/host-6.18', import.meta.url).pathname
 

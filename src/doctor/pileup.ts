@@ -4,11 +4,11 @@
  * sockets that stayed in the state over the interval, counted against a floor, with their
  * ports, peers, owners (inferred for orphans), age and the sysctl that bounds them.
  */
-import type { Socket } from '../../model/socket.js'
-import type { StateName } from '../../model/state.js'
-import { earlierOf, lingering, stateOf, type NamespaceInput } from '../input.js'
-import type { Draft, Text } from '../rule.js'
-import { destinationsText, maxOf, ownerOf, peersText, portsText, processText, seconds, topDestinations, topLocalPorts, topPeers, topProcesses } from '../offenders.js'
+import type { Socket } from '../model/socket.js'
+import type { StateName } from '../model/state.js'
+import { earlierOf, lingering, stateOf, type NamespaceInput } from './input.js'
+import type { Draft, Text } from './rule.js'
+import { destinationsText, maxOf, ownerOf, peersText, portsText, processText, seconds, topDestinations, topLocalPorts, topPeers, topProcesses } from './offenders.js'
 
 export interface PileupOptions {
   state: StateName

@@ -5,11 +5,11 @@
  * plus listener health joined with ListenOverflows/ListenDrops.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { gatherSockets, type GatherOptions } from '../snapshot/take.js'
-import { SocketTracker, type ListenerHealth, type SocketAge } from '../snapshot/track.js'
+import { gatherSockets, type GatherOptions } from '../sockets/gather.js'
+import { SocketTracker, type ListenerHealth, type SocketAge } from './track.js'
 import { resolveNetns } from '../kernel/netns.js'
-import { readCounters } from './counters.js'
-import type { FlatCounters } from '../snapshot/track.js'
+import { readCounters } from '../counters/counters.js'
+import type { FlatCounters } from './track.js'
 
 export interface SampleAgesOptions {
   /** Number of samples (>= 1; default 3). */

@@ -13,10 +13,10 @@ import { dumpRawSockets, type SocketQuery } from '../../kernel/source.js'
 import { RawSockets } from '../../kernel/sock-diag/raw.js'
 import { FDLESS_STATES, readOwnerMapAsync, readProcessDetails, type OwnerMap } from '../../kernel/owners.js'
 import { TIMER_NAMES } from '../../model/socket.js'
-import { formatTimerParts } from '../render/socket-line.js'
+import { formatTimerParts } from './socket-line.js'
 import { ssName } from '../../model/state.js'
-import { vanished } from '../../snapshot/take.js'
-import { displayWidth, formatRow, type Column } from '../render/table.js'
+import { vanished } from '../../sockets/gather.js'
+import { displayWidth, formatRow, type Column } from './table.js'
 
 export interface RawListOptions {
   query: Omit<SocketQuery, 'netns' | 'match'>

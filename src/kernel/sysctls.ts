@@ -4,9 +4,9 @@
  * release, the keys that could not be read and why, and the common ones as numbers.
  * For another namespace, run inside it (`ip netns exec NAME ...`): /proc/sys has no per-pid view.
  */
-import { readSysctls as readSysctlSet, tcpSysctls, type SysctlSet, type TcpSysctls } from '../kernel/procfs/sysctl.js'
+import { readSysctls as readSysctlSet, tcpSysctls, type SysctlSet, type TcpSysctls } from './procfs/sysctl.js'
 
-export { retries2TimeoutMs, keepaliveDefaultMs } from '../kernel/procfs/sysctl.js'
+export { retries2TimeoutMs, keepaliveDefaultMs } from './procfs/sysctl.js'
 
 export interface Sysctls extends SysctlSet {
   tcp: TcpSysctls

@@ -2,8 +2,8 @@
  * @module
  * The socket view as a library: list, count, and who owns a port (SPEC 4).
  */
-import { gatherSocketsAsync, type GatherOptions } from '../snapshot/take.js'
-import { parseWhoTarget, whoFilterWords, whoReport, type WhoReport } from '../snapshot/who.js'
+import { gatherSocketsAsync, type GatherOptions } from './gather.js'
+import { parseWhoTarget, whoFilterWords, whoReport, type WhoReport } from '../who/who.js'
 import { parseFilter } from '../query/parse.js'
 import { matchFilter } from '../query/match.js'
 import { compileBytecode } from '../query/compile.js'

@@ -9,7 +9,7 @@ import { TcpdoctorError } from '../errors.js'
 import { resolveNetns } from '../kernel/netns.js'
 import { listSockets, type SocketQuery, type SourceName } from '../kernel/source.js'
 import { attachOwners, readOwnerMapAsync } from '../kernel/owners.js'
-import { readSnapshot, type Snapshot } from './file.js'
+import { readSnapshot, type Snapshot } from '../snapshot/file.js'
 import type { StateName } from '../model/state.js'
 
 export interface NamespaceSockets {

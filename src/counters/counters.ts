@@ -11,7 +11,7 @@ import type { NetnsTarget } from '../kernel/netns.js'
 import { flattenMib, readSnmp, readSnmp6, type MibTable, type ProcNetOptions } from '../kernel/procfs/snmp.js'
 import { readNetstat } from '../kernel/procfs/netstat.js'
 import { readSockstat, readSockstat6, tcpSockstat, type SockstatTable, type TcpSockstat } from '../kernel/procfs/sockstat.js'
-import { GAUGES } from './counter-catalog.js'
+import { GAUGES } from './catalog.js'
 
 export interface CounterOptions {
   /** Where /proc is mounted (default /proc). */

@@ -5,8 +5,8 @@
  * (src ip, dst ip, dst port): the usable range is ip_local_port_range minus
  * ip_local_reserved_ports, and every socket to that destination holds one, TIME_WAIT included.
  */
-import type { TcpSysctls } from '../../kernel/procfs/sysctl.js'
-import { stateOf, type NamespaceInput } from '../input.js'
+import type { TcpSysctls } from '../kernel/procfs/sysctl.js'
+import { stateOf, type NamespaceInput } from './input.js'
 
 /** The kernel default when the range cannot be read (include/net/ip.h, inet_init_net). */
 export const DEFAULT_RANGE: [number, number] = [32768, 60999]

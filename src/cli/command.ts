@@ -41,6 +41,10 @@ export interface ParsedArgs {
   positionals: string[]
 }
 
+/** Global options a command may accept beyond the universal ones (--json, --lang, --no-color, -v, -h). */
+export type GlobalName = 'netns' | 'from' | 'proc-root' | 'source'
+export const SOURCE_GLOBALS: readonly GlobalName[] = ['netns', 'from', 'proc-root', 'source']
+
 export interface Command {
   name: string
   aliases?: readonly string[]
@@ -51,5 +55,12 @@ export interface Command {
   /** Extra help text (examples). */
   help?: string
   options: OptionSpec
+  /** What each option of `options` does, by option name ("VALUE  what it does" for string options). */
+  optionHelp?: Readonly<Record<string, string>>
+  /**
+   * The global options this command reads. Any other one given is TD_USAGE naming it: an option
+   * is never silently ignored.
+   */
+  globals: readonly GlobalName[]
   run(ctx: CommandContext, args: ParsedArgs): Promise<number>
 }

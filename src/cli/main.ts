@@ -76,8 +76,55 @@ async function mainHelp(lang: Lang): Promise<string> {
 }
 
 function commandHelp(cmd: Command, lang: Lang): string {
-  return [`${t(lang, 'help.usage')}: tcpdoctor ${cmd.usage}`, '', cmd.summary, cmd.help ? `\n${cmd.help}` : '', '', `${t(lang, 'help.global')}:`,
-    formatTable([{ header: '' }, { header: '' }], GLOBAL_HELP, { header: false }).replace(/^/gm, '  ')].join('\n')
+  const own = Object.entries(cmd.options).map(([name, o]) => {
+    const h = cmd.optionHelp?.[name] ?? ''
+    const m = /^([A-Z][A-Z0-9_|.,:-]*)\s{2}(.*)$/.exec(h)
+    const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${m ? m[1] : 'VALUE'}` : ''}`
+    return [flag, m ? m[2]! : h]
+  })
+  const globalNames: Record<string, string> = { netns: '--netns', from: '--from', 'proc-root': '--proc-root', source: '--source' }
+  const globals = GLOBAL_HELP.filter(([flag]) => {
+    const g = Object.entries(globalNames).find(([, f]) => flag!.includes(f))
+    return !g || (cmd.globals as readonly string[]).includes(g[0])
+  })
+  const table = (rows: string[][]): string => formatTable([{ header: '' }, { header: '' }], rows, { header: false }).replace(/^/gm, '  ')
+  return [`${t(lang, 'help.usage')}: tcpdoctor ${usageLine(cmd)}`, '', cmd.summary, cmd.help ? `\n${cmd.help}` : '',
+    ...(own.length ? ['', `${t(lang, 'help.options')}:`, table(own)] : []), '', `${t(lang, 'help.global')}:`, table(globals)].join('\n')
+}
+
+/** Global options that take a value: their value is never mistaken for the command's name. */
+const VALUE_GLOBALS = new Set(Object.entries(GLOBAL_OPTIONS).flatMap(([name, o]) => (o.type === 'string' ? [`--${name}`, ...(o.short ? [`-${o.short}`] : [])] : [])))
+const UNIVERSAL = new Set(['json', 'lang', 'no-color', 'verbose', 'help'])
+
+/**
+ * Finds the command word: the first argument that is neither an option nor the value of a global
+ * option, so `tcpdoctor --netns X states` and `tcpdoctor states --netns X` are the same.
+ */
+export function splitCommand(argv: readonly string[]): { index: number; word?: string } {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!
+    if (a === '--') return { index: -1 }
+    if (VALUE_GLOBALS.has(a)) { i++; continue }
+    if (a.startsWith('-')) continue
+    return { index: i, word: a }
+  }
+  return { index: -1 }
+}
+
+/** The usage line: every option the command takes, generated from its option table. */
+export function usageLine(cmd: Command): string {
+  const opts = Object.entries(cmd.options).map(([name, o]) => {
+    const flag = o.short ? `-${o.short}|--${name}` : `--${name}`
+    return o.type === 'string' ? `[${flag} ${valueName(cmd, name)}]` : `[${flag}]`
+  })
+  const globals = cmd.globals.map((g) => (g === 'netns' ? '[-N|--netns NAME|PATH|all]' : g === 'from' ? '[--from FILE]' : g === 'proc-root' ? '[--proc-root DIR]' : '[--source auto|netlink|procfs]'))
+  return [cmd.name, ...opts, ...globals, '[--json]', cmd.usage.replace(new RegExp(`^${cmd.name}\\b\\s*`), '').replace(/\[-[^\]]*\]\s*/g, '').trim()].filter(Boolean).join(' ')
+}
+
+function valueName(cmd: Command, name: string): string {
+  const h = cmd.optionHelp?.[name]
+  const m = h ? /^([A-Z][A-Z0-9_|.,:-]*)\s{2}/.exec(h) : null
+  return m ? m[1]! : 'VALUE'
 }
 
 /** Runs the CLI; resolves to the exit code. Never throws. */
@@ -89,14 +136,20 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       io.stdout.write(`${version()}\n`)
       return 0
     }
-    const first = argv[0]
+    let { index, word } = splitCommand(argv)
+    let rest = [...argv]
+    // `tcpdoctor help [CMD]` is `tcpdoctor [CMD] --help`.
+    if (word === 'help') {
+      rest.splice(index, 1)
+      rest.push('--help')
+      ;({ index, word } = splitCommand(rest))
+    }
     let cmd: Command | undefined
-    let rest = argv
-    if (first && !first.startsWith('-')) {
-      cmd = await findCommand(first)
-      if (!cmd) throw new TcpdoctorError('TD_USAGE', `unknown command: ${first}`, { hint: `commands: ${commands.map((c) => c.name).join(', ')}` })
-      rest = argv.slice(1)
-    } else if (argv.includes('--help') || argv.includes('-h')) {
+    if (word !== undefined) {
+      cmd = await findCommand(word)
+      if (!cmd) throw new TcpdoctorError('TD_USAGE', `unknown command: ${word}`, { hint: `commands: ${commands.map((c) => c.name).join(', ')}` })
+      rest.splice(index, 1)
+    } else if (argv.includes('--help') || argv.includes('-h') || rest.includes('--help')) {
       const li = argv.indexOf('--lang')
       io.stdout.write((await mainHelp(detectLang(li >= 0 ? argv[li + 1] : undefined, io.env))) + '\n')
       return 0
@@ -109,6 +162,11 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...cmd.options }, allowPositionals: true, strict: true })
     } catch (err) {
       throw new TcpdoctorError('TD_USAGE', (err as Error).message, { hint: `see tcpdoctor ${cmd.name} --help` })
+    }
+    for (const name of Object.keys(parsed.values)) {
+      if (name in cmd.options || UNIVERSAL.has(name)) continue
+      if (!(cmd.globals as readonly string[]).includes(name))
+        throw new TcpdoctorError('TD_USAGE', `${cmd.name} does not take --${name}`, { hint: `see tcpdoctor ${cmd.name} --help` })
     }
     const v = parsed.values as Record<string, string | boolean | undefined>
     json = v.json === true

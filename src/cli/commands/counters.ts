@@ -83,6 +83,12 @@ export const countersCommand: Command = {
     'sockstat: TCP inuse and time-wait are per namespace; orphans, allocated and memory are',
     'host-wide, whatever namespace reads them (compare memory with net.ipv4.tcp_mem, in pages).',
   ].join('\n'),
+  globals: ['netns', 'proc-root'],
+  optionHelp: {
+    interval: 'SECONDS  sample twice this far apart and print deltas and rates (default 1)',
+    all: 'every counter, not only the important ones',
+    absolute: 'absolute values since boot instead of deltas',
+  },
   options: {
     interval: { type: 'string', short: 'i' },
     all: { type: 'boolean' },

@@ -84,6 +84,11 @@ export const diagnoseCommand: Command = {
     '  tcpdoctor diagnose --config expected.json --netns all',
     '  tcpdoctor diagnose --from incident.json  replay a snapshot (tcpdoctor snapshot -o FILE)',
   ].join('\n'),
+  globals: ['netns', 'from', 'proc-root', 'source'],
+  optionHelp: {
+    interval: 'SECONDS  sample counters over this long to get rates (default 1)',
+    config: 'FILE  thresholds and allowlists (JSON; docs/commands/diagnose.md)',
+  },
   options: {
     interval: { type: 'string', short: 'i' },
     config: { type: 'string', short: 'c' },

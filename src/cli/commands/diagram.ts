@@ -73,6 +73,13 @@ export const diagramCommand: Command = {
     '',
     'With --json: { nodes, edges, path?, highlight?, counts? } (docs/commands/diagram.md).',
   ].join('\n'),
+  globals: ['netns', 'from', 'proc-root', 'source'],
+  optionHelp: {
+    svg: 'FILE  write the diagram as SVG to FILE (- for stdout)',
+    highlight: 'STATE  highlight one state',
+    path: 'NAME  highlight a path (client, server, simultaneous-open, simultaneous-close)',
+    live: 'overlay the current socket counts on each state',
+  },
   options: {
     svg: { type: 'string' },
     highlight: { type: 'string' },

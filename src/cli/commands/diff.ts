@@ -17,6 +17,10 @@ export const diffCommand: Command = {
   summary: 'what changed between two snapshots: state counts, ports, sockets appeared/gone/changed',
   usage: 'diff OLD.json NEW.json [--limit N]',
   help: ['Examples:', '  tcpdoctor snapshot -o before.json; sleep 60; tcpdoctor snapshot -o after.json', '  tcpdoctor diff before.json after.json', '', 'Sockets are matched by their kernel cookie (by 4-tuple on /proc snapshots).'].join('\n'),
+  globals: [],
+  optionHelp: {
+    limit: 'N  at most N example sockets per kind (default 10)',
+  },
   options: { limit: { type: 'string' } },
   async run(ctx, args) {
     if (args.positionals.length !== 2) throw new TcpdoctorError('TD_USAGE', 'diff takes two snapshot files: OLD NEW', { hint: 'tcpdoctor diff before.json after.json' })

@@ -40,6 +40,11 @@ export const explainCommand: Command = {
     'Any spelling works: CLOSE_WAIT, close-wait, closewait, 关闭等待. On a miss the closest',
     'topics are suggested and the exit code is 2 (TD_NOT_FOUND).',
   ].join('\n'),
+  globals: [],
+  optionHelp: {
+    list: 'list every topic',
+    width: 'COLUMNS  wrap text at this width',
+  },
   options: {
     list: { type: 'boolean', short: 'l' },
     width: { type: 'string', short: 'w' },

@@ -66,6 +66,12 @@ export const keepaliveCommand: Command = {
     '--never shows only those. Per-socket TCP_KEEPIDLE/INTVL/CNT and TCP_USER_TIMEOUT cannot be',
     'seen from outside the process; estimates assume the sysctl defaults and say so.',
   ].join('\n'),
+  globals: ['netns', 'from', 'proc-root', 'source'],
+  optionHelp: {
+    'min-idle': 'SECONDS  only sockets idle at least this long',
+    never: 'only sockets that would never notice a dead peer',
+    process: 'show the owning process',
+  },
   options: {
     'min-idle': { type: 'string' },
     never: { type: 'boolean' },

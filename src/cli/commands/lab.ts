@@ -88,6 +88,14 @@ export const labCommand: Command = {
     'Ctrl-C and on SIGTERM. --cleanup removes namespaces left by a lab that was killed with',
     'SIGKILL. Needs root, iproute2, nftables, procps (sysctl) and python3.',
   ].join('\n'),
+  globals: [],
+  optionHelp: {
+    count: 'N  how many sockets the scenario makes (where it makes many)',
+    hold: 'SECONDS  keep the scenario this long, then clean up',
+    keep: 'keep the scenario until Ctrl-C',
+    list: 'list every scenario',
+    cleanup: 'remove what an interrupted earlier run left behind',
+  },
   options: {
     count: { type: 'string', short: 'c' },
     hold: { type: 'string' },

@@ -22,6 +22,11 @@ export const snapshotCommand: Command = {
     '',
     'Examples:', '  tcpdoctor snapshot -o before.json', '  tcpdoctor states --by port --from before.json', '  tcpdoctor who 8080 --from before.json', '  tcpdoctor diagnose --from before.json',
   ].join('\n'),
+  globals: ['netns', 'proc-root', 'source'],
+  optionHelp: {
+    output: 'FILE  write the snapshot to FILE (- for stdout)',
+    interval: 'SECONDS  sample counters over this long (default 1)',
+  },
   options: { output: { type: 'string', short: 'o' }, interval: { type: 'string' } },
   async run(ctx, args) {
     const file = args.values.output as string | undefined

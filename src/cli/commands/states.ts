@@ -40,6 +40,11 @@ export const statesCommand: Command = {
     '--by port groups a socket under its service port: the local port when something listens on',
     'it, else the remote port (shown as ->:PORT, an outgoing connection to that service).',
   ].join('\n'),
+  globals: ['netns', 'from', 'proc-root', 'source'],
+  optionHelp: {
+    by: 'KEY  group by port, local, remote, process or netns',
+    top: 'N  show the N biggest groups (default 10)',
+  },
   options: {
     by: { type: 'string', short: 'b' },
     top: { type: 'string', short: 'n' },

@@ -75,6 +75,17 @@ export const tuneCommand: Command = {
     '--apply writes only keys the profile recommends (--only narrows them) and never a removed key.',
     'Exit code 1 when a finding of warning or worse remains (without --apply).',
   ].join('\n'),
+  globals: ['netns', 'from', 'proc-root'],
+  optionHelp: {
+    profile: 'NAME  server, client or loadgen',
+    fragment: 'print the sysctl.d fragment only',
+    apply: 'write the recommended values to /proc/sys (root)',
+    only: 'KEYS  only these keys (comma-separated)',
+    persist: 'with --apply: also write /etc/sysctl.d/ (with a backup)',
+    revert: 'undo what --apply --persist wrote',
+    'sysctl-dir': 'DIR  the sysctl.d directory (default /etc/sysctl.d)',
+    width: 'COLUMNS  wrap text at this width',
+  },
   options: {
     profile: { type: 'string', short: 'p' },
     fragment: { type: 'boolean' },

@@ -28,6 +28,9 @@ export const whoCommand: Command = {
     'attributes them to the process listening on the same port and marks that as inferred.',
     'Exit code 1 when nothing is on the target.',
   ].join('\n'),
+  globals: ['netns', 'from', 'proc-root', 'source'],
+  optionHelp: {
+  },
   options: {},
   async run(ctx, args) {
     if (args.positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', 'who takes one target: PORT, :PORT, ADDR:PORT or ADDR', { hint: 'tcpdoctor who 8080' })

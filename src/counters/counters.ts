@@ -5,6 +5,7 @@
  * and per-second rates, as nstat does. Another namespace is read through /proc/<pid>/net of a
  * process in it; a namespace without processes must be entered (`ip netns exec`).
  */
+import { resolveNetns } from '../kernel/netns.js'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { TcpdoctorError } from '../errors.js'
 import type { NetnsTarget } from '../kernel/netns.js'
@@ -115,4 +116,19 @@ export async function sampleCounters(opts: CounterOptions, intervalMs: number, s
   }
   const second = readCounters(opts)
   return { first, second, deltas: diffCounters(first, second) }
+}
+
+/** One namespace to read counters from: its label (when --netns was given) and a reader. */
+export interface CounterTarget {
+  label?: string
+  read(): CounterSample
+}
+
+/** The namespaces a --netns spec names, each with a counter reader (undefined: the current one). */
+export function counterTargets(spec: string | undefined, procRoot?: string): CounterTarget[] {
+  const labelled = spec !== undefined
+  return resolveNetns(spec, procRoot).map((target) => ({
+    ...(labelled ? { label: target.label } : {}),
+    read: () => readCounters({ procRoot, netns: labelled ? target : undefined }),
+  }))
 }

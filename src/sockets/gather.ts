@@ -6,7 +6,7 @@
  */
 import type { Socket } from '../model/socket.js'
 import { TcpdoctorError } from '../errors.js'
-import { resolveNetns } from '../kernel/netns.js'
+import { eachNamespace } from './namespaces.js'
 import { listSockets, type SocketQuery, type SourceName } from '../kernel/source.js'
 import { attachOwners, readOwnerMapAsync } from '../kernel/owners.js'
 import { readSnapshot, type Snapshot } from '../snapshot/file.js'
@@ -37,10 +37,7 @@ export interface Gathered {
   snapshot?: Snapshot
 }
 
-/** A namespace that disappeared between listing and reading it. */
-export function vanished(err: unknown): boolean {
-  return err instanceof TcpdoctorError && (err.code === 'TD_NOT_FOUND' || (err.cause as { code?: string } | undefined)?.code === 'EINVAL')
-}
+export { vanished } from './namespaces.js'
 
 const stateSet = (states: readonly StateName[] | undefined): Set<StateName> | undefined => (states ? new Set(states) : undefined)
 
@@ -59,19 +56,9 @@ export function gatherSockets(opts: GatherOptions): Gathered {
       }))
     return { namespaces, pidsDenied: snap.owners?.pidsDenied ?? 0, snapshot: snap }
   }
-  const targets = resolveNetns(opts.netns, opts.procRoot)
-  const namespaces: NamespaceSockets[] = []
-  for (const target of targets) {
-    let r
-    try {
-      r = listSockets({ ...opts, netns: target, labelNetns: opts.netns !== undefined })
-    } catch (err) {
-      // With --netns all, a namespace whose last process exits mid-run is simply gone.
-      if (opts.netns === 'all' && vanished(err)) continue
-      throw err
-    }
-    namespaces.push({ netns: target.label, source: r.source, fallbackReason: r.fallbackReason, interrupted: r.interrupted, sockets: r.sockets })
-  }
+  const namespaces: NamespaceSockets[] = eachNamespace(opts.netns, opts.procRoot, (target) => listSockets({ ...opts, netns: target, labelNetns: opts.netns !== undefined })).map(
+    ({ target, value: r }) => ({ netns: target.label, source: r.source, fallbackReason: r.fallbackReason, interrupted: r.interrupted, sockets: r.sockets }),
+  )
   let pidsDenied = 0
   if (opts.owners) {
     const all = namespaces.flatMap((n) => n.sockets)

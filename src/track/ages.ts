@@ -5,7 +5,8 @@
  * plus listener health joined with ListenOverflows/ListenDrops.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { gatherSockets, type GatherOptions } from '../sockets/gather.js'
+import { gatherSockets, type GatherOptions, type Gathered } from '../sockets/gather.js'
+import { tryNative } from '../kernel/native.js'
 import { SocketTracker, type ListenerHealth, type SocketAge } from './track.js'
 import { resolveNetns } from '../kernel/netns.js'
 import { readCounters } from '../counters/counters.js'
@@ -67,4 +68,20 @@ export async function sampleAges(query: GatherOptions, opts: SampleAgesOptions =
     lastAt = at
   }
   return { samples: tracker.samples, spanMs: lastAt - firstAt, ages: tracker.ages(), listeners: tracker.listeners() }
+}
+
+/**
+ * sampleAges as a gather: the last sample's sockets with `socket.age` set (and remembered owners),
+ * in the shape every socket-view command renders.
+ */
+export async function gatherWithAges(query: GatherOptions, opts: SampleAgesOptions = {}): Promise<Gathered> {
+  const r = await sampleAges(query, opts)
+  const sockets = r.ages.map((a) => {
+    const s = a.socket
+    s.age = { ms: a.ageMs, atLeast: a.atLeast, changes: a.changes.map((c) => `${c.from ?? 'new'}->${c.to}`), ...(a.maxAgeMs !== undefined ? { maxMs: a.maxAgeMs } : {}), ...(a.ownerRemembered ? { ownerRemembered: true } : {}) }
+    if (a.owner) s.process = a.owner
+    return s
+  })
+  const source = query.source === 'procfs' || !tryNative() ? 'procfs' : 'netlink'
+  return { namespaces: [{ netns: query.netns ?? '', source, interrupted: false, sockets }], pidsDenied: 0 }
 }

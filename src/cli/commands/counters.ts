@@ -7,8 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t, type Lang, type MessageKey } from '../../i18n/index.js'
-import { resolveNetns } from '../../kernel/netns.js'
-import { diffCounters, readCounters, type CounterSample } from '../../counters/counters.js'
+import { counterTargets, diffCounters, type CounterSample } from '../../counters/counters.js'
 import { GAUGES, KEY_COUNTERS, globMatcher } from '../../counters/catalog.js'
 import type { TcpSockstat } from '../../kernel/procfs/sockstat.js'
 import { formatCount, formatTable } from '../render/table.js'
@@ -99,12 +98,10 @@ export const countersCommand: Command = {
     const absolute = args.values.absolute === true
     const interval = parseInterval(args.values.interval as string | undefined)
     const patterns = args.positionals
-    const targets = resolveNetns(ctx.netns, ctx.procRoot)
-    const labelled = ctx.netns !== undefined
-    const opts = targets.map((target) => ({ procRoot: ctx.procRoot, netns: labelled ? target : undefined }))
+    const targets = counterTargets(ctx.netns, ctx.procRoot)
     let firsts: CounterSample[] | undefined
     if (!absolute) {
-      firsts = opts.map((o) => readCounters(o))
+      firsts = targets.map((x) => x.read())
       try {
         await sleep(interval * 1000, undefined, { signal: ctx.signal })
       } catch (err) {
@@ -112,8 +109,8 @@ export const countersCommand: Command = {
         // Ctrl-C: show what changed so far
       }
     }
-    const docs: CountersDoc[] = opts.map((o, i) => {
-      const second = readCounters(o)
+    const docs: CountersDoc[] = targets.map((x, i) => {
+      const second = x.read()
       const first = firsts?.[i]
       const names = selectNames(second, patterns, args.values.all === true)
       const doc: CountersDoc = {
@@ -121,7 +118,7 @@ export const countersCommand: Command = {
         counters: rowsOf(ctx.lang, first, second, names),
         sockstat: second.sockstat,
       }
-      if (labelled) doc.netns = targets[i]!.label
+      if (x.label !== undefined) doc.netns = x.label
       return doc
     })
     if (ctx.json) {
@@ -129,7 +126,7 @@ export const countersCommand: Command = {
       return 0
     }
     const focused = patterns.length > 0 || args.values.all === true
-    for (const d of docs) ctx.out(renderCounters(ctx, d, focused, labelled))
+    for (const d of docs) ctx.out(renderCounters(ctx, d, focused, ctx.netns !== undefined))
     return 0
   },
 }

@@ -9,8 +9,7 @@ import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError, fromSystemError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { parseStates, type StateName } from '../../model/state.js'
-import { countStates, countList } from '../../kernel/source.js'
-import { resolveNetns } from '../../kernel/netns.js'
+import { countPerNamespace, countList } from '../../sockets/count.js'
 import { gatherSockets } from '../../sockets/gather.js'
 import { diagramModel, renderDiagram } from '../../knowledge/diagram.js'
 import { renderSvg } from '../../knowledge/svg.js'
@@ -45,14 +44,13 @@ function liveCounts(ctx: CommandContext): Live {
     return { counts, source: 'snapshot', where: t(ctx.lang, 'diagram.live.snapshot', { file: ctx.from }), notes }
   }
   const sources = new Set<string>()
-  const targets = resolveNetns(ctx.netns, ctx.procRoot)
-  for (const target of targets) {
-    const c = countStates({ netns: target, source: ctx.source, procRoot: ctx.procRoot })
+  const counted = countPerNamespace({ netns: ctx.netns, source: ctx.source, procRoot: ctx.procRoot })
+  for (const c of counted) {
     sources.add(c.source)
     if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
     add(c.states)
   }
-  const where = ctx.netns ? t(ctx.lang, 'diagram.live.netns', { netns: targets.map((x) => x.label).join(', ') }) : t(ctx.lang, 'diagram.live.host')
+  const where = ctx.netns ? t(ctx.lang, 'diagram.live.netns', { netns: counted.map((x) => x.netns).join(', ') }) : t(ctx.lang, 'diagram.live.host')
   return { counts, source: [...sources].join('+'), where, notes }
 }
 

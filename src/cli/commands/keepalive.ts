@@ -8,9 +8,8 @@ import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { formatEndpoint } from '../../model/endpoint-text.js'
-import { gatherSockets } from '../../sockets/gather.js'
-import { auditKeepalive, type KeepaliveAudit, type KeepaliveRow } from '../../keepalive/audit.js'
-import { readSysctls } from '../../kernel/sysctls.js'
+import type { KeepaliveAudit, KeepaliveRow } from '../../keepalive/audit.js'
+import { keepaliveReport } from '../../keepalive/report.js'
 import { formatTable } from '../render/table.js'
 import { formatUsers } from '../render/socket-line.js'
 import { paint } from '../render/color.js'
@@ -79,9 +78,7 @@ export const keepaliveCommand: Command = {
   },
   async run(ctx, args) {
     const minIdleMs = parseMinIdle(args.values['min-idle'] as string | undefined)
-    const g = gatherSockets({ ...baseGather(ctx), states: ['ESTABLISHED'], info: true, owners: true })
-    const sysctls = readSysctls({ procRoot: ctx.procRoot })
-    const audit = auditKeepalive(g.namespaces.flatMap((n) => n.sockets), sysctls.tcp, { minIdleMs })
+    const { gathered: g, audit } = keepaliveReport(baseGather(ctx), { minIdleMs })
     const notes = sourceNotes(ctx, g)
     if (ctx.netns !== undefined) notes.push(t(ctx.lang, 'keepalive.note.netns'))
     notes.push(t(ctx.lang, 'keepalive.note.perSocket'))

@@ -14,9 +14,9 @@ import { displayWidth, formatRow } from '../render/table.js'
 import { formatInfo, formatMem, formatTimer, formatUsers } from '../render/socket-line.js'
 import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
 import { filterFromArgs } from './filter-args.js'
-import { listRaw } from '../render/raw-table.js'
-import { sampleAges } from '../../track/ages.js'
-import { tryNative } from '../../kernel/native.js'
+import { renderRawTable } from '../render/raw-table.js'
+import { gatherWithAges } from '../../track/ages.js'
+import { rawPathServes, readRawTable } from '../../sockets/raw.js'
 import type { Gathered, GatherOptions } from '../../sockets/gather.js'
 
 /** age:>=12.0s (older than the sampling window) or age:3.0s..4.0s (entered the state between samples). */
@@ -33,15 +33,7 @@ async function sampleWithAges(ctx: CommandContext, gather: GatherOptions, sample
   if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new TcpdoctorError('TD_USAGE', `--samples must be 1..1000, not ${samplesText}`)
   if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', `--interval must be seconds >= 0, not ${intervalText}`)
   if (ctx.from) throw new TcpdoctorError('TD_USAGE', '--age samples the kernel several times; it cannot replay a snapshot')
-  const r = await sampleAges(gather, { samples, intervalMs: intervalS * 1000, signal: ctx.signal })
-  const sockets = r.ages.map((a) => {
-    const s = a.socket
-    s.age = { ms: a.ageMs, atLeast: a.atLeast, changes: a.changes.map((c) => `${c.from ?? 'new'}->${c.to}`), ...(a.maxAgeMs !== undefined ? { maxMs: a.maxAgeMs } : {}), ...(a.ownerRemembered ? { ownerRemembered: true } : {}) }
-    if (a.owner) s.process = a.owner
-    return s
-  })
-  const source = ctx.source === 'procfs' || !tryNative() ? 'procfs' : 'netlink'
-  return { namespaces: [{ netns: ctx.netns ?? '', source, interrupted: false, sockets }], pidsDenied: 0 }
+  return gatherWithAges(gather, { samples, intervalMs: intervalS * 1000, signal: ctx.signal })
 }
 
 export const socketsCommand: Command = {
@@ -111,16 +103,12 @@ export const socketsCommand: Command = {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
     // Big plain tables: the raw path (no object per socket). Anything that needs objects below.
     const age = v.age === true || sort === 'age'
-    const needsObjects = age || ctx.json || ctx.from !== undefined || sort !== undefined || v.reverse || v.info || v.mem || ctx.source === 'procfs' || (filter.match !== undefined && filter.bytecode === undefined)
-    if (!needsObjects) {
-      const r = await listRaw(ctx, {
-        query: { states, families, bytecode: filter.bytecode, source: ctx.source, procRoot: ctx.procRoot },
-        process: v.process === true, timers: v.timers === true, extended: v.extended === true, header: !v['no-header'], limit,
-      })
-      if (r.handled) {
-        for (const note of [...new Set(r.notes)]) ctx.note(note)
-        return 0
-      }
+    const serves = rawPathServes({ age, json: ctx.json, from: ctx.from, sort, reverse: v.reverse === true, info: v.info === true, mem: v.mem === true, source: ctx.source, userspaceFilter: filter.match !== undefined && filter.bytecode === undefined })
+    const table = serves ? await readRawTable({ query: { states, families, bytecode: filter.bytecode, source: ctx.source, procRoot: ctx.procRoot }, netns: ctx.netns, procRoot: ctx.procRoot, owners: v.process === true }) : undefined
+    if (table) {
+      const r = renderRawTable(ctx, table, { process: v.process === true, timers: v.timers === true, extended: v.extended === true, header: !v['no-header'], limit })
+      for (const note of [...new Set(r.notes)]) ctx.note(note)
+      return 0
     }
     const gather = {
       ...baseGather(ctx), states, families, bytecode: filter.bytecode, match: filter.match,

@@ -6,9 +6,8 @@
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
-import { countStates, countList } from '../../kernel/source.js'
-import { resolveNetns } from '../../kernel/netns.js'
-import { gatherSocketsAsync, vanished } from '../../sockets/gather.js'
+import { countPerNamespace, countList } from '../../sockets/count.js'
+import { gatherSocketsAsync } from '../../sockets/gather.js'
 import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
 import { groupStates, GROUP_KEYS, type GroupKey, type StateGroup } from '../../sockets/group.js'
 import { formatBar, formatCount, formatTable } from '../render/table.js'
@@ -60,17 +59,10 @@ export const statesCommand: Command = {
     const notes: string[] = []
     if (!by && !ctx.from) {
       // The fast path: one byte per socket, no objects.
-      for (const target of resolveNetns(ctx.netns, ctx.procRoot)) {
-        let c
-        try {
-          c = countStates({ netns: target, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match })
-        } catch (err) {
-          if (ctx.netns === 'all' && vanished(err)) continue // its last process exited meanwhile
-          throw err
-        }
+      for (const c of countPerNamespace({ netns: ctx.netns, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match })) {
         if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
         if (c.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
-        docs.push({ netns: target.label, source: c.source, total: c.total, states: c.states })
+        docs.push({ netns: c.netns, source: c.source, total: c.total, states: c.states })
       }
     } else {
       const g = await gatherSocketsAsync({ ...baseGather(ctx), states: filter.states, bytecode: filter.bytecode, match: filter.match, owners: by === 'process' })

@@ -6,20 +6,14 @@
  * available, no --from, --sort, --info, --mem or --json.
  */
 import type { CommandContext } from '../command.js'
-import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
-import { resolveNetns } from '../../kernel/netns.js'
-import { dumpRawSockets, type SocketQuery } from '../../kernel/source.js'
-import { RawSockets } from '../../kernel/sock-diag/raw.js'
-import { FDLESS_STATES, readOwnerMapAsync, readProcessDetails, type OwnerMap } from '../../kernel/owners.js'
+import type { RawSockets, RawTable } from '../../sockets/raw.js'
 import { TIMER_NAMES } from '../../model/socket.js'
 import { formatTimerParts } from './socket-line.js'
 import { ssName } from '../../model/state.js'
-import { vanished } from '../../sockets/gather.js'
 import { displayWidth, formatRow, type Column } from './table.js'
 
 export interface RawListOptions {
-  query: Omit<SocketQuery, 'netns' | 'match'>
   process: boolean
   timers: boolean
   extended: boolean
@@ -32,56 +26,17 @@ function timerText(raw: RawSockets, i: number): string {
   return formatTimerParts(TIMER_NAMES[tm.num] ?? 'unknown', tm.expiresMs, tm.retrans)
 }
 
-/** Lists sockets through the raw path; returns false when netlink is unavailable (use the object path). */
-export async function listRaw(ctx: CommandContext, o: RawListOptions): Promise<{ handled: boolean; notes: string[] }> {
-  const targets = resolveNetns(ctx.netns, ctx.procRoot)
-  const walk: Promise<OwnerMap> | undefined = o.process ? readOwnerMapAsync(ctx.procRoot) : undefined
-  walk?.catch(() => undefined) // awaited below; keep a failed walk from being an unhandled rejection meanwhile
-  const raw = new RawSockets()
+/** Writes the raw table in ss's columns; returns the notes for stderr. */
+export function renderRawTable(ctx: CommandContext, table: RawTable, o: RawListOptions): { notes: string[] } {
   const notes: string[] = []
-  try {
-    for (const target of targets) {
-      try {
-        const r = dumpRawSockets({ ...o.query, netns: target, labelNetns: ctx.netns !== undefined }, raw)
-        if (r.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
-      } catch (err) {
-        if (ctx.netns === 'all' && vanished(err)) continue
-        throw err
-      }
-    }
-  } catch (err) {
-    if (err instanceof TcpdoctorError && (err.code === 'TD_NATIVE_MISSING' || err.code === 'TD_UNSUPPORTED')) {
-      await walk?.catch(() => undefined)
-      return { handled: false, notes }
-    }
-    throw err
-  }
-  const owners = walk ? await walk : undefined
-  if (owners && owners.pidsDenied > 0) notes.push(t(ctx.lang, 'note.owners.denied', { n: owners.pidsDenied }))
+  const { raw } = table
+  if (table.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
+  if (table.pidsDenied > 0) notes.push(t(ctx.lang, 'note.owners.denied', { n: table.pidsDenied }))
   const n = o.limit === undefined ? raw.count : Math.min(o.limit, raw.count)
-
-  // Owners: users:(...) text per inode; fd-less sockets get the listener of their port (inferred).
-  const comm = new Map<number, string>()
-  const commOf = (pid: number): string | undefined => {
-    if (!comm.has(pid)) comm.set(pid, readProcessDetails(ctx.procRoot, pid)?.command ?? '')
-    return comm.get(pid) || undefined
-  }
-  const listenerOf = new Map<string, number>()
-  if (owners) for (let i = 0; i < raw.count; i++) if (raw.state(i) === 'LISTEN' && raw.inode(i)) listenerOf.set(`${raw.netns(i) ?? ''}|${raw.localPort(i)}`, raw.inode(i))
   const usersText = (i: number): string => {
-    if (!owners) return ''
-    let inode = raw.inode(i)
-    let inferred = ''
-    if (inode === 0) {
-      if (!FDLESS_STATES.has(raw.state(i))) return ''
-      inode = listenerOf.get(`${raw.netns(i) ?? ''}|${raw.localPort(i)}`) ?? 0
-      inferred = ',inferred'
-      if (!inode) return ''
-    }
     let parts = ''
-    owners.forEachHolder(inode, (pid, fd) => {
-      const c = commOf(pid)
-      if (c !== undefined) parts += `${parts ? ',' : ''}("${c}",pid=${pid},fd=${fd}${inferred})`
+    table.forEachOwner(i, (pid, fd, c, inferred) => {
+      parts += `${parts ? ',' : ''}("${c}",pid=${pid},fd=${fd}${inferred ? ',inferred' : ''})`
     })
     return parts ? `users:(${parts})` : ''
   }
@@ -105,7 +60,7 @@ export async function listRaw(ctx: CommandContext, o: RawListOptions): Promise<{
   ]
   if (n === 0) {
     if (o.header) ctx.out(t(ctx.lang, 'sockets.none'))
-    return { handled: true, notes }
+    return { notes }
   }
   const rowAt = (i: number, withLast: boolean): string[] => {
     const row = [ssName(raw.state(i)), String(raw.recvQ(i)), String(raw.sendQ(i)), raw.endpointText(i, 'local'), raw.endpointText(i, 'remote')]
@@ -127,5 +82,5 @@ export async function listRaw(ctx: CommandContext, o: RawListOptions): Promise<{
     if (chunk.length > 1 << 16) { ctx.stdout.write(chunk); chunk = '' }
   }
   if (chunk) ctx.stdout.write(chunk)
-  return { handled: true, notes }
+  return { notes }
 }

@@ -6,7 +6,7 @@
  * process in it; a namespace without processes must be entered (`ip netns exec`).
  */
 import { resolveNetns } from '../kernel/netns.js'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pause } from '../pause.js'
 import { TcpdoctorError } from '../errors.js'
 import type { NetnsTarget } from '../kernel/netns.js'
 import { flattenMib, readSnmp, readSnmp6, type MibTable, type ProcNetOptions } from '../kernel/procfs/snmp.js'
@@ -94,12 +94,19 @@ export function diffCounters(a: Pick<CounterSample, 'counters' | 'monoMs'>, b: P
   return out
 }
 
+/**
+ * The one counter delta: after - before; a counter that went down was reset (namespace
+ * re-created, module reloaded), so its new value is the delta; gauges may go down. Undefined when
+ * either value is missing. Pure.
+ */
+export function counterStep(name: string, before: number | undefined, after: number | undefined): number | undefined {
+  if (before === undefined || after === undefined) return undefined
+  return after >= before || GAUGES.has(name) ? after - before : after
+}
+
 /** The delta of one counter between two samples (0 when a sample lacks it). Pure. */
 export function counterDelta(a: Pick<CounterSample, 'counters'>, b: Pick<CounterSample, 'counters'>, name: string): number {
-  const x = a.counters[name]
-  const y = b.counters[name]
-  if (x === undefined || y === undefined) return 0
-  return y >= x || GAUGES.has(name) ? y - x : y
+  return counterStep(name, a.counters[name], b.counters[name]) ?? 0
 }
 
 /**
@@ -108,12 +115,7 @@ export function counterDelta(a: Pick<CounterSample, 'counters'>, b: Pick<Counter
  */
 export async function sampleCounters(opts: CounterOptions, intervalMs: number, signal?: AbortSignal): Promise<{ first: CounterSample; second: CounterSample; deltas: CounterDelta[] }> {
   const first = readCounters(opts)
-  try {
-    await sleep(intervalMs, undefined, { signal })
-  } catch (err) {
-    if ((err as Error).name !== 'AbortError') throw err
-    // interrupted: take the second sample now, the rates still hold for the shorter interval
-  }
+  await pause(intervalMs, signal) // interrupted: the second sample now; rates hold for the shorter interval
   const second = readCounters(opts)
   return { first, second, deltas: diffCounters(first, second) }
 }

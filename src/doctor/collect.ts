@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostname, release } from 'node:os'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pause } from '../pause.js'
 import { readCounters, type CounterSample } from '../counters/counters.js'
 import { readSysctls } from '../kernel/sysctls.js'
 import { readKernelLog } from '../kernel/procfs/kmsg.js'
@@ -125,14 +125,6 @@ function sourceNotes(g: Gathered): string[] {
   return notes
 }
 
-async function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  try {
-    await sleep(ms, undefined, { signal })
-  } catch (err) {
-    if ((err as Error).name !== 'AbortError') throw err
-    // interrupted: the second sample is taken now, rates hold for the shorter interval
-  }
-}
 
 function windowMs(a: CounterRead[] | undefined, b: CounterRead[]): number | undefined {
   const x = a?.[0]

@@ -7,11 +7,11 @@
  * share (counter deltas, sockets that persisted over the interval).
  */
 import type { Socket } from '../model/socket.js'
-import type { StateName } from '../model/state.js'
+import { countedState, type StateName } from '../model/state.js'
 import type { TcpSockstat } from '../kernel/procfs/sockstat.js'
 import type { MissingReason, TcpSysctls } from '../kernel/procfs/sysctl.js'
 import type { KernelLogEvent } from '../kernel/procfs/kmsg.js'
-import { GAUGES } from '../counters/catalog.js'
+import { counterStep } from '../counters/counters.js'
 import { socketKey } from '../track/track.js'
 
 export const INPUT_VERSION = 1
@@ -93,10 +93,7 @@ export interface DiagnoseInput {
 export function delta(ns: NamespaceInput, name: string): number | undefined {
   const c = ns.counters
   if (!c?.first) return undefined
-  const a = c.first[name]
-  const b = c.second[name]
-  if (a === undefined || b === undefined) return undefined
-  return b >= a || GAUGES.has(name) ? b - a : b
+  return counterStep(name, c.first[name], c.second[name])
 }
 
 /** Per-second rate of a counter over the window; undefined with one sample. */
@@ -113,7 +110,7 @@ export function absolute(ns: NamespaceInput, name: string): number | undefined {
 
 /** States folded as ss shows them (request sockets are SYN_RECV). */
 export function stateOf(s: Socket): StateName {
-  return s.state === 'NEW_SYN_RECV' ? 'SYN_RECV' : s.state
+  return countedState(s.state)
 }
 
 /**

@@ -7,7 +7,7 @@
 import { TcpdoctorError } from '../errors.js'
 import { channels, debug } from '../debug.js'
 import type { Family, Socket } from '../model/socket.js'
-import { SS_ALL_BITS, stateBit, stateMask, stateName, type StateName } from '../model/state.js'
+import { SS_ALL_BITS, countedState, stateBit, stateMask, stateName, type StateName } from '../model/state.js'
 import { extBit, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_SKMEMINFO } from './sock-diag/constants.js'
 import { dumpSockets } from './sock-diag/dump.js'
 import { decodeSocket, stateAt } from './sock-diag/parse.js'
@@ -170,7 +170,7 @@ function countsFromNums(perNum: Float64Array): { total: number; states: Partial<
 export function countList(sockets: readonly Socket[]): { total: number; states: Partial<Record<StateName, number>> } {
   const states: Partial<Record<StateName, number>> = {}
   for (const s of sockets) {
-    const name = s.state === 'NEW_SYN_RECV' ? 'SYN_RECV' : s.state
+    const name = countedState(s.state)
     states[name] = (states[name] ?? 0) + 1
   }
   return { total: sockets.length, states }

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { TcpdoctorError } from '../errors.js'
+import { parseMibPairs } from '../kernel/procfs/snmp.js'
 import type { Agent, Lab } from './kit.js'
 import { sleep } from './kit.js'
 
@@ -142,15 +143,8 @@ export async function churn(lab: Lab, client: Record<string, string | number>): 
 
 /** Sums named fields of a /proc/net/snmp or /proc/net/netstat table ("Tcp", "TcpExt"). */
 export function readCounter(pid: number, file: 'snmp' | 'netstat', table: string, field: string): number {
-  const lines = readFileSync(`/proc/${pid}/net/${file}`, 'utf8').split('\n')
-  for (let i = 0; i + 1 < lines.length; i += 1) {
-    const head = lines[i]!.split(/\s+/)
-    const vals = lines[i + 1]!.split(/\s+/)
-    if (head[0] !== `${table}:` || vals[0] !== `${table}:`) continue
-    const at = head.indexOf(field)
-    if (at > 0) return Number(vals[at])
-  }
-  return 0
+  const path = `/proc/${pid}/net/${file}`
+  return parseMibPairs(readFileSync(path, 'utf8'), path)[table]?.[field] ?? 0
 }
 
 /** Polls a counter of the namespace `pid` lives in until it reaches `min`. */

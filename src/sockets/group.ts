@@ -4,7 +4,7 @@
  * process or namespace, each group with its per-state counts. Pure.
  */
 import type { Socket } from '../model/socket.js'
-import type { StateName } from '../model/state.js'
+import { countedState, type StateName } from '../model/state.js'
 import { formatEndpoint } from '../model/endpoint-text.js'
 
 export const GROUP_KEYS = ['port', 'local', 'remote', 'process', 'netns'] as const
@@ -46,7 +46,7 @@ export function groupStates(sockets: readonly Socket[], by: GroupKey): StateGrou
     const key = keyOf(s)
     let g = groups.get(key)
     if (!g) groups.set(key, (g = { key, total: 0, states: {} }))
-    const st = s.state === 'NEW_SYN_RECV' ? 'SYN_RECV' : s.state
+    const st = countedState(s.state)
     g.states[st] = (g.states[st] ?? 0) + 1
     g.total++
   }

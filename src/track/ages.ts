@@ -4,7 +4,7 @@
  * and `diagnose`: the last sample's sockets with their age, state changes and remembered owners,
  * plus listener health joined with ListenOverflows/ListenDrops.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pause } from '../pause.js'
 import { gatherSockets, type GatherOptions, type Gathered } from '../sockets/gather.js'
 import { tryNative } from '../kernel/native.js'
 import { SocketTracker, type ListenerHealth, type SocketAge } from './track.js'
@@ -54,12 +54,7 @@ export async function sampleAges(query: GatherOptions, opts: SampleAgesOptions =
   let lastAt = 0
   for (let i = 0; i < n; i++) {
     if (i > 0) {
-      try {
-        await sleep(opts.intervalMs ?? 1000, undefined, { signal: opts.signal })
-      } catch (err) {
-        if ((err as Error).name === 'AbortError') break // interrupted: report what we have
-        throw err
-      }
+      if (!(await pause(opts.intervalMs ?? 1000, opts.signal))) break // interrupted: report what we have
     }
     const at = Date.now()
     const g = gatherSockets(query)

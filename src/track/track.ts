@@ -9,6 +9,7 @@
  * the first sample; maxAgeMs bounds them from above when the previous sample saw another state.
  * Memory is bounded: a socket missing from 2 consecutive samples is forgotten.
  */
+import { counterStep } from '../counters/counters.js'
 import type { ProcessRef, Socket } from '../model/socket.js'
 import type { StateName } from '../model/state.js'
 
@@ -223,7 +224,5 @@ export class SocketTracker {
 }
 
 function delta(a: FlatCounters, b: FlatCounters, name: string): number | undefined {
-  const x = a[name]
-  const y = b[name]
-  return x === undefined || y === undefined ? undefined : y >= x ? y - x : y
+  return counterStep(name, a[name], b[name])
 }

@@ -4,7 +4,7 @@
  * the listener on the same port (inferred), and the peers on the other side. Pure over sockets.
  */
 import type { Socket } from '../model/socket.js'
-import type { StateName } from '../model/state.js'
+import { countedState, type StateName } from '../model/state.js'
 import { TcpdoctorError } from '../errors.js'
 import { isIP } from 'node:net'
 
@@ -71,7 +71,7 @@ const isLocal = (s: Socket, t: WhoTarget): boolean =>
 const isWildcard = (a: string): boolean => a === '0.0.0.0' || a === '::'
 
 function bump(rec: Partial<Record<StateName, number>>, st: StateName): void {
-  const k = st === 'NEW_SYN_RECV' ? 'SYN_RECV' : st
+  const k = countedState(st)
   rec[k] = (rec[k] ?? 0) + 1
 }
 

@@ -3,7 +3,7 @@
  * `tcpdoctor counters`: TCP/IP MIB counters as deltas and rates over an interval, the ones that
  * matter explained (nstat, netstat -s, sar -n TCP,ETCP). `--absolute` prints values like nstat -a.
  */
-import { setTimeout as sleep } from 'node:timers/promises'
+import { pause } from '../../pause.js'
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t, type Lang, type MessageKey } from '../../i18n/index.js'
@@ -102,12 +102,7 @@ export const countersCommand: Command = {
     let firsts: CounterSample[] | undefined
     if (!absolute) {
       firsts = targets.map((x) => x.read())
-      try {
-        await sleep(interval * 1000, undefined, { signal: ctx.signal })
-      } catch (err) {
-        if ((err as Error).name !== 'AbortError') throw err
-        // Ctrl-C: show what changed so far
-      }
+      await pause(interval * 1000, ctx.signal) // Ctrl-C: show what changed so far
     }
     const docs: CountersDoc[] = targets.map((x, i) => {
       const second = x.read()

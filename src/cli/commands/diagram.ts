@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs'
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError, fromSystemError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
-import { parseStates, type StateName } from '../../model/state.js'
+import { countedState, parseStates, type StateName } from '../../model/state.js'
 import { countPerNamespace, countList } from '../../sockets/count.js'
 import { gatherSockets } from '../../sockets/gather.js'
 import { diagramModel, renderDiagram } from '../../knowledge/diagram.js'
@@ -25,7 +25,7 @@ interface Live {
 }
 
 function parseHighlight(text: string): DiagramState {
-  const states = parseStates(text).map((s) => (s === 'NEW_SYN_RECV' ? 'SYN_RECV' : s))
+  const states = parseStates(text).map(countedState)
   const hit = states.find((s): s is DiagramState => (DIAGRAM_STATES as readonly string[]).includes(s))
   if (!hit) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--highlight: ${text} is not a state of the diagram`, { hint: `states: ${DIAGRAM_STATES.map((s) => STATE_LABELS[s].label).join(', ')}` })
   return hit

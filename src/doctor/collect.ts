@@ -12,6 +12,7 @@ import { hostname, release } from 'node:os'
 import { pause } from '../pause.js'
 import { readCounters, type CounterSample } from '../counters/counters.js'
 import { readSysctls } from '../kernel/sysctls.js'
+import { tcpSysctls } from '../kernel/procfs/sysctl.js'
 import { readKernelLog } from '../kernel/procfs/kmsg.js'
 import { resolveNetns, type NetnsTarget } from '../kernel/netns.js'
 import type { SourceName } from '../kernel/source.js'
@@ -239,7 +240,8 @@ function inputFromSnapshot(opts: CollectOptions): DiagnoseInput {
     const ns: NamespaceInput = { netns: n.netns, source: 'snapshot', sockets: n.sockets, sysctlScope: ext.sysctls ? (own ? 'own' : 'runner') : 'none' }
     if (ext.sysctls) {
       const { netns: _label, ...rest } = ext.sysctls
-      ns.sysctls = rest
+      // The summary is derived again from the values (the schema checks those), never trusted as saved.
+      ns.sysctls = { ...rest, tcp: tcpSysctls(rest) }
     }
     const w = ext.counters?.[n.netns]
     if (w) ns.counters = w

@@ -1,17 +1,22 @@
 /**
  * @module
  * Snapshot files: everything the socket view saw, as one JSON document (format
- * "tcpdoctor-snapshot", version 1; docs/json.md). Other areas add fields (counters, sysctls);
- * readers ignore what they do not know.
+ * "tcpdoctor-snapshot", version 1; docs/json.md), validated field by field on read
+ * (schema.ts). `--from` also reads the raw netlink dumps `ss -D FILE` writes.
+ * Limit: a file is read whole, up to MAX_SNAPSHOT_BYTES (about 1.5 million sockets with tcp_info).
  */
-import { readFileSync, writeFileSync, renameSync } from 'node:fs'
+import { readFileSync, writeFileSync, renameSync, unlinkSync, statSync } from 'node:fs'
 import { hostname, release } from 'node:os'
 import { TcpdoctorError, fromSystemError } from '../errors.js'
 import type { Socket } from '../model/socket.js'
-import { STATE_NAMES } from '../model/state.js'
+import { scanDiag, decodeSocket } from '../kernel/sock-diag/parse.js'
+import { SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK, NLMSG_DONE } from '../kernel/sock-diag/constants.js'
+import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, snapshotProblem } from './schema.js'
 
-export const SNAPSHOT_FORMAT = 'tcpdoctor-snapshot'
-export const SNAPSHOT_VERSION = 1
+export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION }
+
+/** Node cannot hold a longer string; a larger snapshot is refused with this stated. */
+export const MAX_SNAPSHOT_BYTES = 512 * 1024 * 1024
 
 export interface SnapshotNamespace {
   netns: string
@@ -27,7 +32,7 @@ export interface Snapshot {
   kernel: string
   owners: { pidsDenied: number } | null
   namespaces: SnapshotNamespace[]
-  /** Extensions by other areas (counters, sysctls, kernel log); readers ignore unknown keys. */
+  /** Extensions by other areas (counters, sysctls, kernel log), validated by schema.ts. */
   [extension: string]: unknown
 }
 
@@ -35,62 +40,107 @@ export function makeSnapshot(namespaces: SnapshotNamespace[], owners: Snapshot['
   return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, takenAt: new Date().toISOString(), hostname: hostname(), kernel: release(), owners, namespaces, ...extra }
 }
 
-/** Writes atomically (temp file + rename) so a killed run never leaves half a snapshot. */
+/** The document text (what `snapshot -o -` prints). */
+export function snapshotText(snap: Snapshot): string {
+  return JSON.stringify(snap) + '\n'
+}
+
+/**
+ * Writes atomically (temp file + rename) so a killed run never leaves half a snapshot; a failed
+ * write removes its own temp file (and nothing else).
+ */
 export function writeSnapshot(file: string, snap: Snapshot): void {
   const tmp = `${file}.tmp-${process.pid}`
+  let wrote = false
   try {
-    writeFileSync(tmp, JSON.stringify(snap) + '\n')
+    writeFileSync(tmp, snapshotText(snap), { flag: 'wx' })
+    wrote = true
     renameSync(tmp, file)
   } catch (err) {
+    if (wrote) {
+      try {
+        unlinkSync(tmp)
+      } catch {
+        // already gone: nothing of ours is left behind
+      }
+    }
     throw fromSystemError(err, `writing snapshot ${file}`)
   }
 }
 
-const states = new Set<string>(STATE_NAMES)
-
 function bad(file: string, what: string): TcpdoctorError {
-  return new TcpdoctorError('TD_SNAPSHOT_FORMAT', `${file}: ${what}`, { hint: 'make one with `tcpdoctor snapshot -o FILE`' })
+  return new TcpdoctorError('TD_SNAPSHOT_FORMAT', `${file}: ${what}`, { hint: 'make one with `tcpdoctor snapshot -o FILE` (or `ss -D FILE`)' })
 }
 
-/** Reads and validates a snapshot; TD_SNAPSHOT_FORMAT names what is wrong. */
+/** Reads and validates a snapshot or an `ss -D` dump; TD_SNAPSHOT_FORMAT names what is wrong. */
 export function readSnapshot(file: string): Snapshot {
-  let text: string
+  let bytes: Buffer
   try {
-    text = readFileSync(file, 'utf8')
+    const size = statSync(file).size
+    if (size > MAX_SNAPSHOT_BYTES) throw bad(file, `${size} bytes, more than the ${MAX_SNAPSHOT_BYTES} a snapshot may have`)
+    bytes = readFileSync(file)
   } catch (err) {
     throw fromSystemError(err, `snapshot ${file}`)
   }
-  return parseSnapshot(text, file)
+  let mtime = new Date()
+  try {
+    mtime = statSync(file).mtime
+  } catch {
+    // the time is only informative
+  }
+  return parseSnapshotBytes(bytes, file, mtime)
 }
 
-/** Parses snapshot text. Pure. */
+/** True when the bytes start like a netlink sock_diag reply (what `ss -D` records). */
+export function looksLikeDiagDump(b: Uint8Array): boolean {
+  if (b.length < 16) return false
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength)
+  const len = dv.getUint32(0, true)
+  const type = dv.getUint16(4, true)
+  return len >= 16 && len <= b.length && (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK || type === NLMSG_DONE)
+}
+
+/** Parses snapshot bytes: a JSON snapshot, or an `ss -D` dump. Pure but for `takenAt`. */
+export function parseSnapshotBytes(bytes: Uint8Array, file = 'snapshot', takenAt = new Date()): Snapshot {
+  let i = 0
+  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x0a || bytes[i] === 0x0d || bytes[i] === 0x09)) i++
+  if (bytes[i] === 0x7b /* { */) {
+    let text: string
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
+    } catch {
+      throw bad(file, 'not UTF-8 text')
+    }
+    return parseSnapshot(text, file)
+  }
+  if (looksLikeDiagDump(bytes)) return fromDiagDump(bytes, file, takenAt)
+  if (bytes.length === 0) throw bad(file, 'empty file')
+  throw bad(file, 'neither a tcpdoctor snapshot (JSON) nor an `ss -D` dump (binary data)')
+}
+
+function fromDiagDump(bytes: Uint8Array, file: string, takenAt: Date): Snapshot {
+  const sockets: Socket[] = []
+  try {
+    scanDiag(bytes, bytes.length, (off, bodyLen) => sockets.push(decodeSocket(bytes, off, bodyLen, { attributes: true })))
+  } catch (err) {
+    if (err instanceof TcpdoctorError) throw bad(file, `ss -D dump: ${err.message}`)
+    throw err
+  }
+  return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, takenAt: takenAt.toISOString(), hostname: '', kernel: '', owners: null, namespaces: [{ netns: '', source: 'ss -D', sockets }] }
+}
+
+/** Parses snapshot text and validates every field. Pure. */
 export function parseSnapshot(text: string, file = 'snapshot'): Snapshot {
   let doc: unknown
   try {
     doc = JSON.parse(text)
   } catch (err) {
-    throw bad(file, `not JSON (${(err as Error).message})`)
+    throw bad(file, `not JSON (${(err as Error).message.slice(0, 120)})`)
   }
-  if (!doc || typeof doc !== 'object') throw bad(file, 'not an object')
-  const d = doc as Record<string, unknown>
-  if (d.format !== SNAPSHOT_FORMAT) throw bad(file, `format is ${JSON.stringify(d.format)}, expected "${SNAPSHOT_FORMAT}"`)
-  if (typeof d.version !== 'number' || d.version > SNAPSHOT_VERSION) throw bad(file, `version ${String(d.version)} is newer than this tcpdoctor reads (${SNAPSHOT_VERSION})`)
-  if (!Array.isArray(d.namespaces)) throw bad(file, 'no namespaces array')
-  d.namespaces.forEach((ns: unknown, i: number) => {
-    if (!ns || typeof ns !== 'object') throw bad(file, `namespaces[${i}] is not an object`)
-    const n = ns as Record<string, unknown>
-    if (typeof n.netns !== 'string' || !Array.isArray(n.sockets)) throw bad(file, `namespaces[${i}] lacks netns or sockets`)
-    n.sockets.forEach((s: unknown, j: number) => {
-      const where = `namespaces[${i}].sockets[${j}]`
-      if (!s || typeof s !== 'object') throw bad(file, `${where} is not an object`)
-      const o = s as Record<string, unknown>
-      if (typeof o.state !== 'string' || !states.has(o.state)) throw bad(file, `${where}: unknown state ${JSON.stringify(o.state)}`)
-      for (const side of ['local', 'remote']) {
-        const ep = o[side] as Record<string, unknown> | undefined
-        if (!ep || typeof ep.address !== 'string' || typeof ep.port !== 'number') throw bad(file, `${where}: bad ${side} endpoint`)
-      }
-      if (typeof o.inode !== 'number') throw bad(file, `${where}: inode is not a number`)
-    })
-  })
-  return d as Snapshot
+  const d = doc as Record<string, unknown> | null
+  // The two checks users hit first get their own words; the schema names every other problem.
+  if (d && typeof d === 'object' && d.format !== SNAPSHOT_FORMAT) throw bad(file, `format is ${JSON.stringify(d.format)?.slice(0, 60)}, expected "${SNAPSHOT_FORMAT}"`)
+  const problem = snapshotProblem(doc)
+  if (problem) throw bad(file, problem)
+  return doc as Snapshot
 }

@@ -7,7 +7,7 @@ import type { Command } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { gatherSocketsAsync } from '../../sockets/gather.js'
-import { makeSnapshot, writeSnapshot } from '../../snapshot/file.js'
+import { makeSnapshot, snapshotText, writeSnapshot } from '../../snapshot/file.js'
 import { baseGather, sourceNotes } from './gather-args.js'
 import { collectSnapshotExtras } from '../../doctor/collect.js'
 
@@ -43,8 +43,14 @@ export const snapshotCommand: Command = {
       { pidsDenied: g.pidsDenied },
       extras,
     )
-    writeSnapshot(file, snap)
     const count = g.namespaces.reduce((a, n) => a + n.sockets.length, 0)
+    if (file === '-') {
+      // The document itself is the output; notes still go to stderr.
+      ctx.stdout.write(snapshotText(snap))
+      for (const n of sourceNotes(ctx, g)) ctx.note(n)
+      return 0
+    }
+    writeSnapshot(file, snap)
     if (ctx.json) ctx.out(JSON.stringify({ file, sockets: count, namespaces: g.namespaces.map((n) => n.netns) }))
     else ctx.out(t(ctx.lang, 'snapshot.saved', { file, sockets: count }))
     for (const n of sourceNotes(ctx, g)) ctx.note(n)

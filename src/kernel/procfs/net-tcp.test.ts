@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { corpus, needCorpus } from '../../../test/helpers/corpus.js'
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { parseProcNetTcp } from './net-tcp.js'
@@ -6,8 +7,10 @@ import { TcpdoctorError } from '../../errors.js'
 import { formatEndpoint } from '../../model/endpoint-text.js'
 import { ssName } from '../../model/state.js'
 
+const noCorpus = needCorpus()
+
 const fixture = (name: string): string => readFileSync(new URL(`../../../test/fixtures/proc-planted/${name}`, import.meta.url), 'utf8')
-const corpus = '/work/shared/corpus/procfs/proc/net'
+const corpusNet = corpus('procfs', 'proc', 'net')
 
 describe('parseProcNetTcp', () => {
   it('reads the planted namespace exactly as ss saw it (captured text, see CAPTION.md)', () => {
@@ -16,7 +19,7 @@ describe('parseProcNetTcp', () => {
     const ss = fixture('ss-tanH.txt').trim().split('\n').map((l) => { const f = l.trim().split(/\s+/); return `${f[0]} ${f[3]} ${f[4]}` }).sort()
     expect(ours).toEqual(ss)
   })
-  it('decodes LISTEN queue, uid, inode and the TIME_WAIT timer', () => {
+  it.skipIf(noCorpus)('decodes LISTEN queue, uid, inode and the TIME_WAIT timer', () => {
     const rows = parseProcNetTcp(fixture('tcp'), 'inet')
     const listen = rows.find((s) => s.state === 'LISTEN' && s.local.port === 9101)!
     expect(listen.inode).toBeGreaterThan(0)
@@ -25,12 +28,12 @@ describe('parseProcNetTcp', () => {
     expect(tw.inode).toBe(0)
     expect(tw.timer?.name).toBe('timewait')
   })
-  it('reads the prometheus/procfs tcp and tcp6 fixtures', () => {
+  it.skipIf(noCorpus)('reads the prometheus/procfs tcp and tcp6 fixtures', () => {
     let text: string
-    try { text = readFileSync(`${corpus}/tcp`, 'utf8') } catch { return expect.fail(`corpus missing at ${corpus}`) }
+    try { text = readFileSync(`${corpusNet}/tcp`, 'utf8') } catch { return expect.fail(`corpusNet missing at ${corpusNet}`) }
     const v4 = parseProcNetTcp(text, 'inet')
     expect(v4.length).toBeGreaterThan(0)
-    const v6 = parseProcNetTcp(readFileSync(`${corpus}/tcp6`, 'utf8'), 'inet6')
+    const v6 = parseProcNetTcp(readFileSync(`${corpusNet}/tcp6`, 'utf8'), 'inet6')
     expect(v6.length).toBeGreaterThan(0)
   })
   // The bad-line table of prometheus/procfs net_ip_socket_test.go, plus our own.

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest'
+import { corpus, needCorpus } from '../../../test/helpers/corpus.js'
 import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { TcpdoctorError } from '../../errors.js'
 import { flattenMib, parseMibPairs, parseSnmp, parseSnmp6, readSnmp, readSnmp6 } from './snmp.js'
 import { parseNetstat, readNetstat } from './netstat.js'
 
-const CORPUS = '/work/shared/corpus/node_exporter/proc/net'
+const noCorpus = needCorpus()
+
+const CORPUS = corpus('node_exporter', 'proc', 'net')
 const HOST = new URL('../../../test/fixtures/proc/host-6.18', import.meta.url).pathname
 
 function expectParseError(fn: () => unknown): void {
@@ -19,14 +22,14 @@ function expectParseError(fn: () => unknown): void {
 }
 
 describe('parseSnmp', () => {
-  it('reads node_exporter\'s snmp fixture (same numbers as its e2e-output)', () => {
+  it.skipIf(noCorpus)('reads node_exporter\'s snmp fixture (same numbers as its e2e-output)', () => {
     const t = parseSnmp(readFileSync(`${CORPUS}/snmp`, 'latin1'))
     expect(t.Tcp).toMatchObject({ ActiveOpens: 3556, PassiveOpens: 230, AttemptFails: 341, EstabResets: 161, CurrEstab: 0, RetransSegs: 227, InErrs: 5, OutRsts: 1003, MaxConn: -1 })
     expect(t.Ip?.Forwarding).toBe(1)
     expect(Object.keys(t)).toEqual(['Ip', 'Icmp', 'IcmpMsg', 'Tcp', 'Udp', 'UdpLite'])
   })
 
-  it('reads node_exporter\'s netstat fixture', () => {
+  it.skipIf(noCorpus)('reads node_exporter\'s netstat fixture', () => {
     const t = parseNetstat(readFileSync(`${CORPUS}/netstat`, 'latin1'))
     expect(t.TcpExt).toMatchObject({ SyncookiesFailed: 2, TW: 388812, ListenOverflows: 0, TCPTimeouts: 115, TCPRcvQDrop: 131, TCPTimeWaitOverflow: 0 })
     expect(t.IpExt?.InOctets).toBe(6286396970)
@@ -42,8 +45,8 @@ describe('parseSnmp', () => {
     expect(flat.has('TcpRetransSegs')).toBe(true)
   })
 
-  it('reads /proc/<pid>/net of the procfs corpus', () => {
-    const t = readNetstat({ procRoot: '/work/shared/corpus/procfs/proc', pid: 26231 })
+  it.skipIf(noCorpus)('reads /proc/<pid>/net of the procfs corpus', () => {
+    const t = readNetstat({ procRoot: corpus('procfs', 'proc'), pid: 26231 })
     expect(t.TcpExt?.TW).toBe(83)
   })
 
@@ -61,14 +64,14 @@ describe('parseSnmp', () => {
 })
 
 describe('parseSnmp6', () => {
-  it('splits names into nstat groups', () => {
+  it.skipIf(noCorpus)('splits names into nstat groups', () => {
     const t = parseSnmp6(readFileSync(`${CORPUS}/snmp6`, 'latin1'))
     expect(t.Ip6?.InReceives).toBe(7)
     expect(t.Ip6?.OutNoRoutes).toBe(3003)
     expect(Object.keys(t)).toEqual(expect.arrayContaining(['Ip6', 'Icmp6', 'Udp6', 'UdpLite6']))
     expect(flattenMib(t).get('Ip6InReceives')).toBe(7)
   })
-  it('reads this machine\'s snmp6; an absent file is empty', () => {
+  it.skipIf(noCorpus)('reads this machine\'s snmp6; an absent file is empty', () => {
     expect(readSnmp6({ procRoot: HOST }).Icmp6).toBeDefined()
     expect(readSnmp6({ procRoot: '/nonexistent' })).toEqual({})
   })

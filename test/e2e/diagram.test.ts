@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import stringWidth from 'string-width'
 import { need } from '../helpers/can.js'
 import { dropNetns, makeNetns, spawnInNetns, waitForLine } from '../helpers/netns.js'
+import { waitUntil } from '../helpers/wait.js'
 
 const BIN = join(import.meta.dirname, '../../bin/tcpdoctor.js')
 const env = { ...process.env, LANG: 'C', NO_COLOR: '1' }

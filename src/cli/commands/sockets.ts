@@ -118,10 +118,13 @@ export const socketsCommand: Command = {
     let list = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
     if (sort) list = sortSockets(list, sort as SortKey)
     if (v.reverse) list.reverse()
+    const total = list.length
     if (limit !== undefined) list = list.slice(0, limit)
     const notes = sourceNotes(ctx, g)
+    const omitted = total - list.length
+    if (omitted > 0) notes.push(t(ctx.lang, 'sockets.limited', { shown: list.length, total, omitted }))
     if (ctx.json) {
-      writeSocketsJson(ctx, { source: sourceOf(g), total: list.length, ...(notes.length ? { notes } : {}) }, list)
+      writeSocketsJson(ctx, { source: sourceOf(g), total, ...(omitted > 0 ? { shown: list.length, omitted } : {}), ...(notes.length ? { notes } : {}) }, list)
       return 0
     }
     renderSockets(ctx, list, { age, process: v.process === true || age, info: v.info === true, timers: v.timers === true, mem: v.mem === true, extended: v.extended === true, header: !v['no-header'], netns: ctx.netns === 'all' })

@@ -33,6 +33,7 @@ export function renderRawTable(ctx: CommandContext, table: RawTable, o: RawListO
   if (table.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
   if (table.pidsDenied > 0) notes.push(t(ctx.lang, 'note.owners.denied', { n: table.pidsDenied }))
   const n = o.limit === undefined ? raw.count : Math.min(o.limit, raw.count)
+  if (n < raw.count) notes.push(t(ctx.lang, 'sockets.limited', { shown: n, total: raw.count, omitted: raw.count - n }))
   const usersText = (i: number): string => {
     let parts = ''
     table.forEachOwner(i, (pid, fd, c, inferred) => {

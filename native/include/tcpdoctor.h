@@ -46,6 +46,28 @@ int td_fd_iter_bpf(td_fd_walk_result *out);
 int td_getsockopt(int fd, int level, int name, void *buf, uint32_t *len);
 int td_setsockopt_int(int fd, int level, int name, int value);
 
+/* Runs fn(arg) on a new thread that has entered the network namespace at netns_path (NULL or "":
+ * on this thread, in our own). The calling thread never changes namespace. 0 or -errno (open,
+ * thread creation or setns failed; fn did not run). */
+int td_in_netns(const char *netns_path, void (*fn)(void *), void *arg);
+
+/* One file (or directory: entry names, each followed by '\n') read by td_netns_read. */
+typedef struct td_file_read {
+  uint8_t *data; /* malloc'd; caller frees; NULL when err != 0 */
+  size_t len;
+  int err;       /* 0 or an errno (ENOENT, EACCES, EFBIG over max_bytes, ...) */
+  int is_dir;
+} td_file_read;
+
+/* Reads each path from inside the network namespace at netns_path (see td_in_netns); out has n
+ * slots. Returns 0 (per-file errors in out[i].err) or -errno when the namespace was not entered. */
+int td_netns_read(const char *netns_path, const char *const *paths, size_t n, size_t max_bytes, td_file_read *out);
+
+/* Scans one recvmsg() worth of netlink messages for the end of a dump: 1 when NLMSG_DONE or
+ * NLMSG_ERROR is seen, 0 when the buffer ends first, -EPROTO when a length is impossible
+ * (shorter than a header or past the end of the buffer). Never loops on a bad length. */
+int td_nl_scan(const uint8_t *buf, size_t len);
+
 /* "EACCES" for 13, and so on; "E?" when unknown. */
 const char *td_errno_name(int err);
 

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <linux/bpf.h>
 #include <linux/btf.h>
 #include <stdlib.h>
@@ -154,68 +155,140 @@ static long btf_member_off(const btf_t *b, const char *sname, const char *mname)
 
 #define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
 
-int td_fd_iter_bpf(td_fd_walk_result *out) {
-  memset(out, 0, sizeof *out);
+/* A tiny assembler: jumps name a label, and their offsets are computed when the label is placed
+ * (no hand-kept table of instruction numbers to go stale when the program changes). */
+enum { L_OUT, L_COUNT };
+typedef struct {
+  struct bpf_insn v[64];
+  int n;
+  int label_at[L_COUNT];
+  int fix_at[16], fix_label[16], nfix;
+  int bad;
+} bpf_asm;
+
+static void emit(bpf_asm *a, struct bpf_insn i) {
+  if (a->n >= (int)(sizeof a->v / sizeof a->v[0])) { a->bad = 1; return; }
+  a->v[a->n++] = i;
+}
+
+static void emit_jump(bpf_asm *a, uint8_t code, uint8_t dst, uint8_t src, int32_t imm, int label) {
+  if (a->nfix >= (int)(sizeof a->fix_at / sizeof a->fix_at[0])) { a->bad = 1; return; }
+  a->fix_at[a->nfix] = a->n;
+  a->fix_label[a->nfix++] = label;
+  emit(a, INSN(code, dst, src, 0, imm));
+}
+
+static void place(bpf_asm *a, int label) { a->label_at[label] = a->n; }
+
+/* Resolves the jumps: offsets are relative to the instruction after the jump. */
+static int link_jumps(bpf_asm *a) {
+  if (a->bad) return -E2BIG;
+  for (int k = 0; k < a->nfix; k++) {
+    int to = a->label_at[a->fix_label[k]];
+    if (to < 0 || to <= a->fix_at[k]) return -EINVAL; /* unplaced, or backwards (loops are refused anyway) */
+    a->v[a->fix_at[k]].off = (int16_t)(to - a->fix_at[k] - 1);
+  }
+  return 0;
+}
+
+/* What the program needs from the kernel's BTF: read once per process (the file is ~6 MB and
+ * does not change while the kernel runs). */
+typedef struct {
+  int rc;
+  uint32_t target;
+  long o_meta, o_task, o_fd, o_file, o_seq, o_tgid, o_pid, o_inode, o_mode, o_ino;
+} btf_offsets;
+
+static btf_offsets g_offs;
+static pthread_once_t g_offs_once = PTHREAD_ONCE_INIT;
+
+static void load_offsets(void) {
+  btf_offsets *o = &g_offs;
   btf_t b = {0};
   int rc = btf_load(&b);
-  if (rc < 0) return rc;
+  if (rc < 0) { o->rc = rc; return; }
   rc = btf_index(&b);
-  if (rc < 0) { free(b.index); free(b.data); return rc; }
-  uint32_t target = btf_find(&b, BTF_KIND_FUNC, "bpf_iter_task_file", NULL);
-  long o_meta = btf_member_off(&b, "bpf_iter__task_file", "meta");
-  long o_task = btf_member_off(&b, "bpf_iter__task_file", "task");
-  long o_fd = btf_member_off(&b, "bpf_iter__task_file", "fd");
-  long o_file = btf_member_off(&b, "bpf_iter__task_file", "file");
-  long o_seq = btf_member_off(&b, "bpf_iter_meta", "seq");
-  long o_tgid = btf_member_off(&b, "task_struct", "tgid");
-  long o_pid = btf_member_off(&b, "task_struct", "pid");
-  long o_inode = btf_member_off(&b, "file", "f_inode");
-  long o_mode = btf_member_off(&b, "inode", "i_mode");
-  long o_ino = btf_member_off(&b, "inode", "i_ino");
+  if (rc < 0) { free(b.index); free(b.data); o->rc = rc; return; }
+  o->target = btf_find(&b, BTF_KIND_FUNC, "bpf_iter_task_file", NULL);
+  o->o_meta = btf_member_off(&b, "bpf_iter__task_file", "meta");
+  o->o_task = btf_member_off(&b, "bpf_iter__task_file", "task");
+  o->o_fd = btf_member_off(&b, "bpf_iter__task_file", "fd");
+  o->o_file = btf_member_off(&b, "bpf_iter__task_file", "file");
+  o->o_seq = btf_member_off(&b, "bpf_iter_meta", "seq");
+  o->o_tgid = btf_member_off(&b, "task_struct", "tgid");
+  o->o_pid = btf_member_off(&b, "task_struct", "pid");
+  o->o_inode = btf_member_off(&b, "file", "f_inode");
+  o->o_mode = btf_member_off(&b, "inode", "i_mode");
+  o->o_ino = btf_member_off(&b, "inode", "i_ino");
   free(b.index);
   free(b.data);
-  if (!target || o_meta < 0 || o_task < 0 || o_fd < 0 || o_file < 0 || o_seq < 0 || o_tgid < 0 || o_pid < 0 || o_inode < 0 || o_mode < 0 || o_ino < 0)
-    return -ENOENT;
+  if (!o->target || o->o_meta < 0 || o->o_task < 0 || o->o_fd < 0 || o->o_file < 0 || o->o_seq < 0 || o->o_tgid < 0 || o->o_pid < 0 || o->o_inode < 0 || o->o_mode < 0 || o->o_ino < 0) {
+    o->rc = -ENOENT;
+    return;
+  }
   /* Load offsets are 16-bit in BPF instructions. */
-  long offs[] = {o_meta, o_task, o_fd, o_file, o_seq, o_tgid, o_pid, o_inode, o_mode, o_ino};
-  for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) if (offs[k] > 32767) return -ERANGE;
+  long offs[] = {o->o_meta, o->o_task, o->o_fd, o->o_file, o->o_seq, o->o_tgid, o->o_pid, o->o_inode, o->o_mode, o->o_ino};
+  for (size_t k = 0; k < sizeof offs / sizeof offs[0]; k++) if (offs[k] > 32767) { o->rc = -ERANGE; return; }
+  o->rc = 0;
+}
+
+/* PROC_PID_INIT_INO (include/linux/proc_ns.h): the initial pid namespace. */
+#define TD_PID_INIT_INO 0xeffffffcU
+
+/* task->tgid is the pid in the initial pid namespace. Inside another one (a container,
+ * unshare -p) those numbers mean other processes or none: refuse, and the caller walks /proc,
+ * whose pids are the ones this process sees. */
+static int in_initial_pidns(void) {
+  struct stat st;
+  if (stat("/proc/self/ns/pid", &st) != 0) return 0;
+  return st.st_ino == TD_PID_INIT_INO;
+}
+
+int td_fd_iter_bpf(td_fd_walk_result *out) {
+  memset(out, 0, sizeof *out);
+  if (!in_initial_pidns()) return -EOPNOTSUPP;
+  pthread_once(&g_offs_once, load_offsets);
+  const btf_offsets *o = &g_offs;
+  if (o->rc < 0) return o->rc;
+  uint32_t target = o->target;
 
   enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
   const uint8_t LDX_DW = BPF_LDX | BPF_MEM | BPF_DW, LDX_W = BPF_LDX | BPF_MEM | BPF_W, LDX_H = BPF_LDX | BPF_MEM | BPF_H;
   const uint8_t STX_W = BPF_STX | BPF_MEM | BPF_W, STX_DW = BPF_STX | BPF_MEM | BPF_DW;
-  struct bpf_insn prog[] = {
-      /* 0 */ INSN(BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0),      /* r6 = ctx */
-      /* 1 */ INSN(LDX_DW, R7, R6, (int16_t)o_file, 0),              /* r7 = ctx->file */
-      /* 2 */ INSN(BPF_JMP | BPF_JEQ | BPF_K, R7, 0, 18, 0),         /* !file -> out */
-      /* 3 */ INSN(LDX_DW, R8, R6, (int16_t)o_task, 0),              /* r8 = ctx->task */
-      /* 4 */ INSN(BPF_JMP | BPF_JEQ | BPF_K, R8, 0, 16, 0),         /* !task -> out */
-      /* 5 */ INSN(LDX_W, R2, R8, (int16_t)o_tgid, 0),               /* r2 = task->tgid */
-      /* 6 */ INSN(LDX_W, R3, R8, (int16_t)o_pid, 0),                /* r3 = task->pid */
-      /* 7 */ INSN(BPF_JMP | BPF_JNE | BPF_X, R2, R3, 13, 0),        /* threads share the table: leader only */
-      /* 8 */ INSN(LDX_DW, R4, R7, (int16_t)o_inode, 0),             /* r4 = file->f_inode */
-      /* 9 */ INSN(BPF_JMP | BPF_JEQ | BPF_K, R4, 0, 11, 0),
-      /* 10 */ INSN(LDX_H, R5, R4, (int16_t)o_mode, 0),              /* r5 = inode->i_mode */
-      /* 11 */ INSN(BPF_ALU64 | BPF_AND | BPF_K, R5, 0, 0, S_IFMT),
-      /* 12 */ INSN(BPF_JMP | BPF_JNE | BPF_K, R5, 0, 8, S_IFSOCK),  /* not a socket -> out */
-      /* 13 */ INSN(LDX_DW, R9, R4, (int16_t)o_ino, 0),              /* r9 = inode->i_ino */
-      /* 14 */ INSN(STX_W, R10, R2, -16, 0),                         /* rec.pid */
-      /* 15 */ INSN(LDX_W, R0, R6, (int16_t)o_fd, 0),
-      /* 16 */ INSN(STX_W, R10, R0, -12, 0),                         /* rec.fd */
-      /* 17 */ INSN(STX_DW, R10, R9, -8, 0),                         /* rec.inode */
-      /* 18 */ INSN(LDX_DW, R1, R6, (int16_t)o_meta, 0),             /* r1 = ctx->meta */
-      /* 19 */ INSN(LDX_DW, R1, R1, (int16_t)o_seq, 0),              /* r1 = meta->seq */
-      /* 20 */ INSN(BPF_ALU64 | BPF_MOV | BPF_X, R2, R10, 0, 0),
-      /* 21 */ INSN(BPF_ALU64 | BPF_ADD | BPF_K, R2, 0, 0, -16),
-      /* 22 */ INSN(BPF_ALU64 | BPF_MOV | BPF_K, R3, 0, 0, 16),
-      /* 23 */ INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_seq_write),
-      /* 24 out */ INSN(BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 0),
-      /* 25 */ INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0),
-  };
-  /* Jump offsets above are relative to the next instruction: 2->21 is out-of-range; fix them here. */
-  int n_insn = (int)(sizeof prog / sizeof prog[0]);
-  const int out_at = 24;
-  const int jumps[] = {2, 4, 7, 9, 12};
-  for (size_t k = 0; k < sizeof jumps / sizeof jumps[0]; k++) prog[jumps[k]].off = (int16_t)(out_at - jumps[k] - 1);
+  const uint8_t JEQ_K = BPF_JMP | BPF_JEQ | BPF_K, JNE_K = BPF_JMP | BPF_JNE | BPF_K, JNE_X = BPF_JMP | BPF_JNE | BPF_X;
+  bpf_asm as = {.label_at = {-1}};
+  bpf_asm *pa = &as;
+  emit(pa, INSN(BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0));       /* r6 = ctx */
+  emit(pa, INSN(LDX_DW, R7, R6, (int16_t)o->o_file, 0));            /* r7 = ctx->file */
+  emit_jump(pa, JEQ_K, R7, 0, 0, L_OUT);                             /* !file -> out */
+  emit(pa, INSN(LDX_DW, R8, R6, (int16_t)o->o_task, 0));            /* r8 = ctx->task */
+  emit_jump(pa, JEQ_K, R8, 0, 0, L_OUT);                             /* !task -> out */
+  emit(pa, INSN(LDX_W, R2, R8, (int16_t)o->o_tgid, 0));             /* r2 = task->tgid */
+  emit(pa, INSN(LDX_W, R3, R8, (int16_t)o->o_pid, 0));              /* r3 = task->pid */
+  emit_jump(pa, JNE_X, R2, R3, 0, L_OUT);                            /* threads share the table: leader only */
+  emit(pa, INSN(LDX_DW, R4, R7, (int16_t)o->o_inode, 0));           /* r4 = file->f_inode */
+  emit_jump(pa, JEQ_K, R4, 0, 0, L_OUT);
+  emit(pa, INSN(LDX_H, R5, R4, (int16_t)o->o_mode, 0));             /* r5 = inode->i_mode */
+  emit(pa, INSN(BPF_ALU64 | BPF_AND | BPF_K, R5, 0, 0, S_IFMT));
+  emit_jump(pa, JNE_K, R5, 0, S_IFSOCK, L_OUT);                      /* not a socket -> out */
+  emit(pa, INSN(LDX_DW, R9, R4, (int16_t)o->o_ino, 0));             /* r9 = inode->i_ino */
+  emit(pa, INSN(STX_W, R10, R2, -16, 0));                            /* rec.pid */
+  emit(pa, INSN(LDX_W, R0, R6, (int16_t)o->o_fd, 0));
+  emit(pa, INSN(STX_W, R10, R0, -12, 0));                            /* rec.fd */
+  emit(pa, INSN(STX_DW, R10, R9, -8, 0));                            /* rec.inode */
+  emit(pa, INSN(LDX_DW, R1, R6, (int16_t)o->o_meta, 0));            /* r1 = ctx->meta */
+  emit(pa, INSN(LDX_DW, R1, R1, (int16_t)o->o_seq, 0));             /* r1 = meta->seq */
+  emit(pa, INSN(BPF_ALU64 | BPF_MOV | BPF_X, R2, R10, 0, 0));
+  emit(pa, INSN(BPF_ALU64 | BPF_ADD | BPF_K, R2, 0, 0, -16));
+  emit(pa, INSN(BPF_ALU64 | BPF_MOV | BPF_K, R3, 0, 0, 16));
+  emit(pa, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_seq_write));
+  place(pa, L_OUT);
+  emit(pa, INSN(BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 0));
+  emit(pa, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
+  int lrc = link_jumps(pa);
+  if (lrc < 0) return lrc;
+  struct bpf_insn *prog = pa->v;
+  int n_insn = pa->n;
 
   char license[] = "GPL";
   union bpf_attr a;

@@ -17,26 +17,27 @@
 
 #define TD_MIN_FREE (64 * 1024)
 
-/* Creates the netlink socket inside another network namespace: a socket stays in the namespace
- * it was created in, so we enter, create, and come back on this thread. */
+typedef struct { int fd; int err; } sock_job;
+
+static void make_socket(void *p) {
+  sock_job *j = p;
+  j->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  j->err = j->fd < 0 ? errno : 0;
+}
+
+/* A socket stays in the namespace it was created in: create it on a thread that entered the
+ * namespace (td_in_netns), so this thread never leaves its own and has no way back to fail. */
 static int open_in_netns(const char *netns_path) {
-  int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-  if (self < 0) return -errno;
-  int target = open(netns_path, O_RDONLY | O_CLOEXEC);
-  if (target < 0) { int e = errno; close(self); return -e; }
-  if (setns(target, CLONE_NEWNET) < 0) { int e = errno; close(target); close(self); return -e; }
-  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
-  int e = errno;
-  if (setns(self, CLONE_NEWNET) < 0) {
-    /* Cannot return to our own namespace: nothing this process does afterwards would be right. */
-    int e2 = errno; if (fd >= 0) close(fd); close(target); close(self); return -e2;
-  }
-  close(target); close(self);
-  return fd >= 0 ? fd : -e;
+  sock_job j = {.fd = -1, .err = 0};
+  int rc = td_in_netns(netns_path, make_socket, &j);
+  if (rc < 0) return rc;
+  return j.fd >= 0 ? j.fd : -j.err;
 }
 
 int td_diag_open(const char *netns_path, uint8_t family, uint8_t protocol, uint32_t states,
                  uint8_t ext, const void *bc, size_t bc_len) {
+  /* rta_len is 16 bits: a longer program would be sent with a wrapped length. */
+  if (bc_len > 0xffff - RTA_LENGTH(0)) return -EMSGSIZE;
   int fd = netns_path && netns_path[0]
                ? open_in_netns(netns_path)
                : socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
@@ -119,15 +120,26 @@ long td_diag_read(int fd, uint8_t *buf, size_t cap, int *done) {
     if (msg.msg_flags & MSG_TRUNC) return -EMSGSIZE;
     if (n == 0) { *done = 1; break; }
     /* Only look for the end of the dump here; every message is parsed in TypeScript. */
-    size_t p = off, end = off + (size_t)n;
-    while (p + sizeof(struct nlmsghdr) <= end) {
-      struct nlmsghdr *h = (struct nlmsghdr *)(buf + p);
-      if (h->nlmsg_len < sizeof(struct nlmsghdr)) break;
-      if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) { *done = 1; break; }
-      p += NLMSG_ALIGN(h->nlmsg_len);
-    }
+    int r = td_nl_scan(buf + off, (size_t)n);
+    if (r < 0) return r;
+    if (r == 1) *done = 1;
+    size_t end = off + (size_t)n;
     off = end;
     if (*done) break;
   }
   return (long)off;
+}
+
+int td_nl_scan(const uint8_t *buf, size_t len) {
+  size_t p = 0;
+  while (len - p >= sizeof(struct nlmsghdr)) {
+    const struct nlmsghdr *h = (const struct nlmsghdr *)(buf + p);
+    size_t l = h->nlmsg_len; /* size_t: NLMSG_ALIGN of 0xffffffff cannot wrap to 0 here */
+    if (l < sizeof(struct nlmsghdr) || l > len - p) return -EPROTO;
+    if (h->nlmsg_type == NLMSG_DONE || h->nlmsg_type == NLMSG_ERROR) return 1;
+    size_t step = (l + NLMSG_ALIGNTO - 1) & ~(size_t)(NLMSG_ALIGNTO - 1);
+    if (step >= len - p) break; /* the last message: padding may be cut */
+    p += step;
+  }
+  return 0;
 }

@@ -37,6 +37,11 @@ const char *td_errno_name(int err) {
     case ETIMEDOUT: return "ETIMEDOUT";
     case ECONNREFUSED: return "ECONNREFUSED";
     case EHOSTUNREACH: return "EHOSTUNREACH";
+    case EFBIG: return "EFBIG";
+    case EPROTO: return "EPROTO";
+    case ERANGE: return "ERANGE";
+    case E2BIG: return "E2BIG";
+    case EISDIR: return "EISDIR";
     default: return "E_UNKNOWN";
   }
 }

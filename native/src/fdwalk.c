@@ -108,7 +108,7 @@ int td_fd_walk(const char *proc_root, int nthreads, const uint64_t *inodes, size
   memset(out, 0, sizeof *out);
   int pfd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (pfd < 0) return -errno;
-  int pfd2 = dup(pfd);
+  int pfd2 = fcntl(pfd, F_DUPFD_CLOEXEC, 0); /* dup() would drop O_CLOEXEC */
   DIR *d = pfd2 >= 0 ? fdopendir(pfd2) : NULL;
   if (!d) { int e = errno; if (pfd2 >= 0) close(pfd2); close(pfd); return -e; }
   size_t cap = 1024, n = 0;

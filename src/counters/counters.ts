@@ -2,8 +2,8 @@
  * @module
  * readCounters() (SPEC 4): one sample of a network namespace's TCP/IP MIB counters
  * (/proc/net/snmp, netstat, snmp6) and sockstat; diffCounters() turns two samples into deltas
- * and per-second rates, as nstat does. Another namespace is read through /proc/<pid>/net of a
- * process in it; a namespace without processes must be entered (`ip netns exec`).
+ * and per-second rates, as nstat does. Another namespace is read from inside it (the addon
+ * enters it on a thread: kernel/netns-files.ts), with or without processes in it.
  */
 import { resolveNetns } from '../kernel/netns.js'
 import { pause } from '../pause.js'
@@ -51,16 +51,10 @@ export interface CounterDelta {
 }
 
 function procOptions(opts: CounterOptions): ProcNetOptions {
-  let pid = opts.pid
-  const ns = opts.netns
-  if (pid === undefined && ns && ns.path !== undefined) {
-    if (ns.pid === undefined)
-      throw new TcpdoctorError('TD_UNSUPPORTED', `cannot read counters of namespace ${ns.label}: no process lives in it, and /proc/net shows only the namespace of a process`, {
-        hint: `run inside it: ip netns exec ${ns.label} tcpdoctor counters`,
-      })
-    pid = ns.pid
-  }
-  return { procRoot: opts.procRoot, pid }
+  // Another namespace is read from inside it (a thread that entered it), never through
+  // /proc/<pid>/net of a process that may have exited by the time we read.
+  if (opts.pid === undefined && opts.netns?.path !== undefined) return { procRoot: opts.procRoot, netns: opts.netns }
+  return { procRoot: opts.procRoot, pid: opts.pid }
 }
 
 /** One sample of the MIB counters and sockstat of a namespace (SPEC 4 readCounters). */

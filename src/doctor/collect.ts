@@ -83,15 +83,19 @@ export function readRecentKernelLog(windowS: number, opts: { procRoot?: string; 
   return { readable: true, windowS, events: recent.slice(-50), older: r.events.length - recent.length }
 }
 
-function readSysctlInput(procRoot: string | undefined): SysctlInput | undefined {
+type SysctlRead = { sysctls: SysctlInput } | { missing: string }
+
+/** The sysctls as the namespace sees them (read inside it), or why they could not be read. */
+function readSysctlInput(procRoot: string | undefined, netns?: NetnsTarget): SysctlRead {
   try {
-    const s = readSysctls({ procRoot })
+    const s = readSysctls({ procRoot, netns })
     const values: Record<string, string> = {}
     // The TCP keys and the few others rules read; the rest (e.g. tcp_fastopen_key) stays out.
     for (const [k, v] of Object.entries(s.values)) if (k.startsWith('net.ipv4.tcp_') || k.startsWith('net.ipv4.ip_local') || k.startsWith('net.core.somaxconn')) values[k] = v
-    return { kernel: s.kernel, values, missing: s.missing, initialNetns: s.initialNetns, tcp: s.tcp }
-  } catch {
-    return undefined // a fixture root without /proc/sys: sysctl-based checks are skipped
+    return { sysctls: { kernel: s.kernel, values, missing: s.missing, initialNetns: s.initialNetns, tcp: s.tcp } }
+  } catch (err) {
+    // Not a clean bill of health: the note says sysctl-based checks did not run, and why.
+    return { missing: (err as Error).message }
   }
 }
 
@@ -157,23 +161,32 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   const lastMono = performance.now()
   const last = gather(opts)
   tracker.update(last.namespaces.flatMap((n) => n.sockets), Date.now())
-  const sysctls = readSysctlInput(opts.procRoot)
   const notes = sourceNotes(last)
+  const sysctlReads = new Map<string, SysctlRead>()
+  const sysctlsOf = (t: NetnsTarget | undefined, label: string): SysctlRead => {
+    let r = sysctlReads.get(label)
+    if (!r) sysctlReads.set(label, (r = readSysctlInput(opts.procRoot, t)))
+    return r
+  }
+  let kernelRelease: string | undefined
   const namespaces: NamespaceInput[] = last.namespaces.map((n, idx) => {
     // gatherSockets resolved the namespaces again: match by label (the order is the same unless one vanished).
     const byLabel = targets.findIndex((t) => t.label === n.netns)
     const i = byLabel >= 0 ? byLabel : idx
     const target = targets[i]
-    const own = target?.path === undefined
-    const ns: NamespaceInput = { netns: n.netns, source: n.source, sockets: n.sockets, sysctlScope: sysctls ? (own ? 'own' : 'runner') : 'none' }
+    // Every namespace's sysctls are read inside it (kernel/netns-files.ts), so they are its own.
+    const sr = sysctlsOf(target, n.netns)
+    const sysctls = 'sysctls' in sr ? sr.sysctls : undefined
+    kernelRelease ??= sysctls?.kernel || undefined
+    const ns: NamespaceInput = { netns: n.netns, source: n.source, sockets: n.sockets, sysctlScope: sysctls ? 'own' : 'none' }
     if (sysctls) ns.sysctls = sysctls
+    else notes.push(`${n.netns}: sysctls could not be read (${'missing' in sr ? sr.missing : '?'}); sysctl-based checks did not run`)
     if (first) ns.earlier = earlierMap(first.namespaces.find((f) => f.netns === n.netns)?.sockets ?? [], n.sockets, tracker)
     const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : 'namespace vanished'
     if (typeof w === 'string') {
       ns.countersMissing = w
       notes.push(`${n.netns}: no counters (${w})`)
     } else ns.counters = w
-    if (!own && sysctls) notes.push(`${n.netns}: sysctls are those of the namespace tcpdoctor runs in; for its own, run: ip netns exec NAME tcpdoctor diagnose`)
     return ns
   })
   const kernelLog = readRecentKernelLog(windowS, { procRoot: opts.procRoot, path: opts.kmsgPath })
@@ -182,7 +195,7 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     version: INPUT_VERSION,
     takenAt: new Date().toISOString(),
     hostname: hostname(),
-    kernel: sysctls?.kernel || release(),
+    kernel: kernelRelease || release(),
     samples: first ? 2 : 1,
     intervalMs: first ? Math.round(windowMs(firstCounters, lastCounters) ?? lastMono - firstMono) : 0,
     namespaces,
@@ -218,12 +231,14 @@ export async function collectSnapshotExtras(opts: { netns?: string; procRoot?: s
     if (typeof w === 'string') countersMissing[t.label] = w
     else counters[t.label] = w
   })
-  const s = readSysctlInput(opts.procRoot)
-  const self = resolveNetns(undefined, opts.procRoot)[0]!.label
+  // One namespace asked for: its sysctls (read inside it); several: those of the one we run in.
+  const one = targets.length === 1 ? targets[0]! : undefined
+  const sysTarget = one && labelled ? one : resolveNetns(undefined, opts.procRoot)[0]!
+  const s = readSysctlInput(opts.procRoot, sysTarget)
   const extras: SnapshotExtras = {
     counters,
     countersMissing,
-    sysctls: s ? { ...s, netns: self } : null,
+    sysctls: 'sysctls' in s ? { ...s.sysctls, netns: sysTarget.label } : null,
     kernelLog: readRecentKernelLog(opts.kernelLogWindowS ?? 600, { procRoot: opts.procRoot, path: opts.kmsgPath }),
   }
   return { ...extras }

@@ -29,6 +29,14 @@ export interface Native {
   fdWalkAsync(procRoot: string, threads: number, inodes: BigUint64Array | null): Promise<FdWalkResult>
   getsockopt(fd: number, level: number, name: number, maxLength: number): Buffer
   setsockoptInt(fd: number, level: number, name: number, value: number): void
+  /**
+   * Reads files on a thread that entered the network namespace at netnsPath (null: our own).
+   * Directories give their entry names ('\n' after each). Throws (code EPERM, ENOENT, EINVAL ...)
+   * when the namespace cannot be entered; per-file failures are `{ error }`.
+   */
+  netnsRead(netnsPath: string | null, paths: readonly string[], maxBytes?: number): ({ data: Buffer } | { entries: string } | { error: string })[]
+  /** The end-of-dump scan of one netlink receive: 1 done, 0 not yet, -71 (EPROTO) a bad length. */
+  nlScan(buffer: Buffer): number
 }
 
 let cached: { native?: Native; error?: TcpdoctorError } | undefined

@@ -3,7 +3,7 @@
  * Network namespaces: the named ones in /run/netns and every distinct one held by a process
  * under /proc/<pid>/ns/net, each with a label. Entering one is done by the addon (setns).
  */
-import { readdirSync, readlinkSync, statSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readlinkSync, statSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TcpdoctorError, errnoCode } from '../errors.js'
 
@@ -25,6 +25,23 @@ function inodeOf(path: string): number | undefined {
   } catch {
     return undefined // the namespace file vanished or is unreadable: skip it
   }
+}
+
+/** include/linux/proc_ns.h PROC_NET_INIT_INO (Linux 6.x): the initial namespace's fixed inode. Dynamic inodes start at 0xF0000000, so no other namespace can have it. */
+export const PROC_NET_INIT_INO = 0xeffffff9
+
+/**
+ * The inode of the initial ("host") network namespace. /proc/1/ns/net may be unreadable even for
+ * root (ptrace restrictions, a container's pid 1); then the namespace we run in is the host's
+ * when its /proc/sys has net.ipv4.tcp_mem (registered only in the initial namespace), else the
+ * kernel's fixed inode for it.
+ */
+export function hostNetnsInode(procRoot = '/proc'): number {
+  const pid1 = inodeOf(join(procRoot, '1', 'ns', 'net'))
+  if (pid1 !== undefined) return pid1
+  const self = currentNetnsInode(procRoot)
+  if (self !== undefined && existsSync(join(procRoot, 'sys', 'net', 'ipv4', 'tcp_mem'))) return self
+  return PROC_NET_INIT_INO
 }
 
 /** Inode of the namespace this process is in. */
@@ -80,7 +97,7 @@ function commOf(procRoot: string, pid: number): string {
 /** Resolves --netns: undefined (the current one), a name, a path, a pid, or "all". */
 export function resolveNetns(spec: string | undefined, procRoot = '/proc'): NetnsTarget[] {
   const self = currentNetnsInode(procRoot)
-  const hostInode = inodeOf(join(procRoot, '1', 'ns', 'net'))
+  const hostInode = hostNetnsInode(procRoot)
   const labelFor = (inode: number, name?: string): string => name ?? (inode === hostInode ? 'host' : `net:[${inode}]`)
   const target = (inode: number, path: string, label: string, pid?: number): NetnsTarget => ({
     label, inode, pid, path: inode === self ? undefined : path,

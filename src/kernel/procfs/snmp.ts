@@ -7,7 +7,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { TcpdoctorError, fromSystemError } from '../../errors.js'
+import { TcpdoctorError, errnoCode, fromSystemError } from '../../errors.js'
+import { netnsFileText, readNetnsFiles } from '../netns-files.js'
+import type { NetnsTarget } from '../netns.js'
 
 /** Group -> counter name -> value, e.g. `{ Tcp: { RetransSegs: 227 }, TcpExt: { ListenOverflows: 0 } }`. */
 export type MibTable = Record<string, Record<string, number>>
@@ -17,6 +19,11 @@ export interface ProcNetOptions {
   procRoot?: string
   /** Read /proc/<pid>/net/...: the network namespace of that process. */
   pid?: number
+  /**
+   * Read inside this namespace (the addon enters it on a thread; no process needed). Takes
+   * precedence over pid; a target whose path is undefined is the one we run in.
+   */
+  netns?: NetnsTarget
 }
 
 /** The path of /proc/net/<name>, or /proc/<pid>/net/<name>. */
@@ -26,10 +33,32 @@ export function procNetPath(name: string, opts: ProcNetOptions = {}): string {
 
 /** Reads a /proc/net file as text; TD_NOT_FOUND / TD_PERMISSION / TD_IO on failure. */
 export function readProcNetText(name: string, opts: ProcNetOptions = {}): { file: string; text: string } {
+  if (opts.netns?.path !== undefined) {
+    const file = `/proc/net/${name} of namespace ${opts.netns.label}`
+    const [f] = readNetnsFiles(opts.netns, [`net/${name}`], opts.procRoot)
+    return { file, text: netnsFileText(f!, file) }
+  }
   const file = procNetPath(name, opts)
   try {
     return { file, text: readFileSync(file, 'latin1') }
   } catch (err) {
+    throw fromSystemError(err, file)
+  }
+}
+
+/** readProcNetText, with undefined for a file that does not exist (snmp6 and sockstat6 without IPv6). */
+export function readOptionalProcNetText(name: string, opts: ProcNetOptions = {}): { file: string; text: string } | undefined {
+  if (opts.netns?.path !== undefined) {
+    const file = `/proc/net/${name} of namespace ${opts.netns.label}`
+    const [f] = readNetnsFiles(opts.netns, [`net/${name}`], opts.procRoot)
+    if ('error' in f! && f.error === 'ENOENT') return undefined
+    return { file, text: netnsFileText(f!, file) }
+  }
+  const file = procNetPath(name, opts)
+  try {
+    return { file, text: readFileSync(file, 'latin1') }
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return undefined
     throw fromSystemError(err, file)
   }
 }
@@ -120,16 +149,9 @@ export function parseSnmp6(text: string, file = '/proc/net/snmp6'): MibTable {
 
 /** Reads /proc/net/snmp6; an absent file (IPv6 disabled) reads as no counters. */
 export function readSnmp6(opts: ProcNetOptions = {}): MibTable {
-  const file = procNetPath('snmp6', opts)
-  let text: string
-  try {
-    text = readFileSync(file, 'latin1')
-  } catch (err) {
-    // On systems with IPv6 disabled, snmp6 does not exist.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw fromSystemError(err, file)
-  }
-  return parseSnmp6(text, file)
+  // On systems with IPv6 disabled, snmp6 does not exist.
+  const r = readOptionalProcNetText('snmp6', opts)
+  return r ? parseSnmp6(r.text, r.file) : {}
 }
 
 /** nstat's flat names: group + counter ("TcpExtListenOverflows"), in file order. */

@@ -6,9 +6,8 @@
  * the whole host (tcp_orphan_count, tcp_sockets_allocated, tcp_memory_allocated), whatever
  * namespace reads them. "mem" is in pages (compare with net.ipv4.tcp_mem, also pages).
  */
-import { readFileSync } from 'node:fs'
-import { TcpdoctorError, fromSystemError } from '../../errors.js'
-import { procNetPath, readProcNetText, type ProcNetOptions } from './snmp.js'
+import { TcpdoctorError } from '../../errors.js'
+import { readOptionalProcNetText, readProcNetText, type ProcNetOptions } from './snmp.js'
 
 /** Protocol -> key -> value, e.g. `{ TCP: { inuse: 4, orphan: 0, tw: 4, alloc: 17, mem: 1 } }`. */
 export type SockstatTable = Record<string, Record<string, number>>
@@ -67,14 +66,9 @@ export function readSockstat(opts: ProcNetOptions = {}): SockstatTable {
 
 /** Reads /proc/net/sockstat6; absent (IPv6 disabled) reads as empty. */
 export function readSockstat6(opts: ProcNetOptions = {}): SockstatTable {
-  const file = procNetPath('sockstat6', opts)
-  try {
-    return parseSockstat(readFileSync(file, 'latin1'), file)
-  } catch (err) {
-    // On systems with IPv6 disabled, sockstat6 does not exist.
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw fromSystemError(err, file)
-  }
+  // On systems with IPv6 disabled, sockstat6 does not exist.
+  const r = readOptionalProcNetText('sockstat6', opts)
+  return r ? parseSockstat(r.text, r.file) : {}
 }
 
 /** The TCP figures of sockstat + sockstat6; a missing key reads as 0. */

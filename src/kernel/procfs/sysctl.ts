@@ -4,15 +4,16 @@
  * net.core.somaxconn and friends, plus the kernel release they belong to (defaults and meanings
  * change with it: tcp_tw_recycle gone in 4.12, somaxconn 4096 since 5.4, tcp_tw_reuse=2).
  *
- * Namespaces: /proc/sys/net always shows the network namespace of the *reading* process, never
- * that of a /proc/<pid>/ path, so another namespace's sysctls are read by running tcpdoctor inside
- * it (`ip netns exec NAME tcpdoctor ...`). Some keys are global and exist only in the initial
+ * Namespaces: /proc/sys/net always shows the network namespace of the *reading* thread, never
+ * that of a /proc/<pid>/ path, so another namespace's sysctls are read on a thread that entered it
+ * (the addon; see netns-files.ts). Some keys are global and exist only in the initial
  * namespace (tcp_mem, tcp_max_orphans, tcp_low_latency, tcp_available_ulp, core.netdev_max_backlog):
  * read from another namespace they are reported in `missing` with the reason "global".
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { TcpdoctorError, errnoCode } from '../../errors.js'
+import { TcpdoctorError } from '../../errors.js'
+import { readNetnsFiles, type NetnsFile } from '../netns-files.js'
+import type { NetnsTarget } from '../netns.js'
 
 /** Keys outside net.ipv4.tcp_* that matter for TCP. */
 export const EXTRA_KEYS = [
@@ -76,6 +77,8 @@ export interface SysctlSet {
 export interface SysctlOptions {
   /** Where /proc is mounted (default /proc). */
   procRoot?: string
+  /** Read as this namespace sees them (default: the one we run in). */
+  netns?: NetnsTarget
 }
 
 /** /proc/sys/net/ipv4/tcp_fin_timeout -> net.ipv4.tcp_fin_timeout */
@@ -119,54 +122,49 @@ export function parsePortList(text: string, key = 'net.ipv4.ip_local_reserved_po
   })
 }
 
-function readKey(procRoot: string, key: string): string | MissingReason {
-  try {
-    return normalizeSysctlText(readFileSync(sysctlPath(procRoot, key), 'utf8'))
-  } catch (err) {
-    const code = errnoCode(err)
-    if (code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'EINVAL') return 'permission'
-    if (code === 'ENOENT') return 'absent'
-    throw new TcpdoctorError('TD_IO', `reading sysctl ${key}: ${(err as Error).message}`, { cause: err })
-  }
+function keyValue(key: string, f: NetnsFile): string | MissingReason {
+  if ('text' in f) return normalizeSysctlText(f.text)
+  if ('entries' in f) return 'absent' // a directory, not a key
+  const code = f.error
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'EINVAL') return 'permission'
+  if (code === 'ENOENT' || code === 'ENOTDIR') return 'absent'
+  throw new TcpdoctorError('TD_IO', `reading sysctl ${key}: ${code}`)
 }
 
-/**
- * Whether these sysctls are the initial network namespace's. net.ipv4.tcp_mem is registered only
- * there (net/ipv4/sysctl_net_ipv4.c ipv4_table, not ipv4_net_table), so its presence decides;
- * comparing /proc/self/ns/net with /proc/1/ns/net would need CAP_SYS_PTRACE and a host pid 1.
- */
-function inInitialNetns(procRoot: string): boolean {
-  return existsSync(sysctlPath(procRoot, 'net.ipv4.tcp_mem'))
+/** net.ipv4.tcp_mem -> sys/net/ipv4/tcp_mem (relative to the proc root) */
+function relPath(key: string): string {
+  return ['sys', ...key.split('.')].join('/')
 }
 
 /**
  * Reads every net.ipv4.tcp_* key and the EXTRA_KEYS, with the kernel release. Keys in
- * EXPECTED_KEYS that cannot be read are listed in `missing` with the reason.
+ * EXPECTED_KEYS that cannot be read are listed in `missing` with the reason. With `netns`, all
+ * of it as that namespace sees it (read on a thread inside it: netns-files.ts).
+ *
+ * Whether these are the initial namespace's: net.ipv4.tcp_mem is registered only there
+ * (net/ipv4/sysctl_net_ipv4.c ipv4_table, not ipv4_net_table), so its presence decides;
+ * comparing /proc/self/ns/net with /proc/1/ns/net would need CAP_SYS_PTRACE and a host pid 1.
  */
 export function readSysctls(opts: SysctlOptions = {}): SysctlSet {
   const procRoot = opts.procRoot ?? '/proc'
+  const read = (rels: readonly string[]): NetnsFile[] => readNetnsFiles(opts.netns, rels, procRoot)
   const values: Record<string, string> = {}
   const missing: Record<string, MissingReason> = {}
-  const initialNetns = inInitialNetns(procRoot)
-  let kernel = ''
-  try {
-    kernel = readFileSync(join(procRoot, 'sys', 'kernel', 'osrelease'), 'utf8').trim()
-  } catch {
-    // a fixture root without kernel/osrelease: the version stays unknown ("")
-  }
-  let names: string[]
-  try {
-    names = readdirSync(join(procRoot, 'sys', 'net', 'ipv4')).filter((n) => n.startsWith('tcp_')).sort()
-  } catch (err) {
-    throw new TcpdoctorError('TD_NOT_FOUND', `${join(procRoot, 'sys', 'net', 'ipv4')}: cannot list TCP sysctls (${errnoCode(err) ?? 'error'})`, { cause: err })
-  }
+  const [os, dir, mem] = read(['sys/kernel/osrelease', 'sys/net/ipv4', relPath('net.ipv4.tcp_mem')]) as [NetnsFile, NetnsFile, NetnsFile]
+  const initialNetns = !('error' in mem && mem.error === 'ENOENT')
+  // a fixture root without kernel/osrelease: the version stays unknown ("")
+  const kernel = 'text' in os ? os.text.trim() : ''
+  const where = opts.netns?.path !== undefined ? `/proc/sys/net/ipv4 of namespace ${opts.netns.label}` : join(procRoot, 'sys', 'net', 'ipv4')
+  if (!('entries' in dir)) throw new TcpdoctorError('TD_NOT_FOUND', `${where}: cannot list TCP sysctls (${'error' in dir ? dir.error : 'not a directory'})`)
+  const names = dir.entries.filter((n) => n.startsWith('tcp_')).sort()
   const keys = [...names.map((n) => `net.ipv4.${n}`), ...EXTRA_KEYS]
-  for (const key of new Set([...keys, ...EXPECTED_KEYS])) {
-    const v = readKey(procRoot, key)
-    if (v === 'absent' || v === 'permission') {
-      if (keys.includes(key) || (EXPECTED_KEYS as readonly string[]).includes(key)) missing[key] = v === 'absent' && GLOBAL_KEYS.has(key) && !initialNetns ? 'global' : v
-    } else values[key] = v
-  }
+  const all = [...new Set([...keys, ...EXPECTED_KEYS])]
+  const files = read(all.map(relPath))
+  all.forEach((key, i) => {
+    const v = keyValue(key, files[i]!)
+    if (v === 'absent' || v === 'permission') missing[key] = v === 'absent' && GLOBAL_KEYS.has(key) && !initialNetns ? 'global' : v
+    else values[key] = v
+  })
   return { kernel, values, missing, initialNetns }
 }
 

@@ -6,9 +6,9 @@
  */
 import { TcpdoctorError } from '../errors.js'
 import { dumpRawSockets, type SocketQuery } from '../kernel/source.js'
-import { RawSockets } from '../kernel/sock-diag/raw.js'
+import { RawSockets, digits, writeDecimal } from '../kernel/sock-diag/raw.js'
 
-export type { RawSockets }
+export { digits, writeDecimal, type RawSockets }
 import { FDLESS_STATES, readOwnerMapAsync, readProcessDetails, type OwnerMap } from '../kernel/owners.js'
 import { eachNamespace } from './namespaces.js'
 

@@ -9,6 +9,22 @@ import { stateName, type StateName } from '../../model/state.js'
 import { AF_INET6 } from './constants.js'
 import { inodeAt, localPortAt, remotePortAt, stateAt } from './parse.js'
 
+/** Decimal digits of a non-negative integer. */
+export function digits(x: number): number {
+  return x < 10 ? 1 : x < 100 ? 2 : x < 1000 ? 3 : x < 10000 ? 4 : x < 100000 ? 5 : x < 1e6 ? 6 : x < 1e7 ? 7 : x < 1e8 ? 8 : x < 1e9 ? 9 : String(x).length
+}
+
+/** Writes x in decimal at pos; returns the new position. */
+export function writeDecimal(out: Buffer, pos: number, x: number): number {
+  const n = digits(x)
+  let p = pos + n
+  do {
+    out[--p] = 0x30 + (x % 10)
+    x = Math.floor(x / 10)
+  } while (x > 0)
+  return pos + n
+}
+
 export class RawSockets {
   private chunks: Buffer[] = []
   private chunkOf: Uint32Array = new Uint32Array(1024)
@@ -34,25 +50,63 @@ export class RawSockets {
     this.offOf[this.count++] = off
   }
 
-  private at(i: number): [Buffer, number] {
-    return [this.chunks[this.chunkOf[i]!]!, this.offOf[i]!]
-  }
+  // Accessors read the chunk and offset directly: a [buffer, offset] tuple per call was garbage
+  // at every row of a 300,000-row listing.
+  private b(i: number): Buffer { return this.chunks[this.chunkOf[i]!]! }
+  private o(i: number): number { return this.offOf[i]! }
 
   netns(i: number): string | undefined { return this.labels[this.chunkOf[i]!] }
-  state(i: number): StateName { const [b, o] = this.at(i); const n = stateAt(b, o); return stateName(n === 12 ? 3 : n) }
-  family(i: number): 'inet' | 'inet6' { const [b, o] = this.at(i); return b[o] === AF_INET6 ? 'inet6' : 'inet' }
-  localPort(i: number): number { const [b, o] = this.at(i); return localPortAt(b, o) }
-  remotePort(i: number): number { const [b, o] = this.at(i); return remotePortAt(b, o) }
-  inode(i: number): number { const [b, o] = this.at(i); return inodeAt(b, o) }
-  recvQ(i: number): number { const [b, o] = this.at(i); return b.readUInt32LE(o + 56) }
-  sendQ(i: number): number { const [b, o] = this.at(i); return b.readUInt32LE(o + 60) }
-  uid(i: number): number { const [b, o] = this.at(i); return b.readUInt32LE(o + 64) }
-  cookieHex(i: number): string { const [b, o] = this.at(i); return ((BigInt(b.readUInt32LE(o + 48)) << 32n) | BigInt(b.readUInt32LE(o + 44))).toString(16) }
-  timer(i: number): { num: number; expiresMs: number; retrans: number } { const [b, o] = this.at(i); return { num: b[o + 2]!, expiresMs: b.readUInt32LE(o + 52), retrans: b[o + 3]! } }
+  state(i: number): StateName { const b = this.b(i); const o = this.o(i); const n = stateAt(b, o); return stateName(n === 12 ? 3 : n) }
+  family(i: number): 'inet' | 'inet6' { const b = this.b(i); const o = this.o(i); return b[o] === AF_INET6 ? 'inet6' : 'inet' }
+  localPort(i: number): number { const b = this.b(i); const o = this.o(i); return localPortAt(b, o) }
+  remotePort(i: number): number { const b = this.b(i); const o = this.o(i); return remotePortAt(b, o) }
+  inode(i: number): number { const b = this.b(i); const o = this.o(i); return inodeAt(b, o) }
+  recvQ(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + 56) }
+  sendQ(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + 60) }
+  uid(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + 64) }
+  cookieHex(i: number): string { const b = this.b(i); const o = this.o(i); return ((BigInt(b.readUInt32LE(o + 48)) << 32n) | BigInt(b.readUInt32LE(o + 44))).toString(16) }
+  timer(i: number): { num: number; expiresMs: number; retrans: number } { const b = this.b(i); const o = this.o(i); return { num: b[o + 2]!, expiresMs: b.readUInt32LE(o + 52), retrans: b[o + 3]! } }
+
+  /** Length of endpointText(i, side), computed without building the string for IPv4. */
+  endpointWidth(i: number, side: 'local' | 'remote'): number {
+    const b = this.b(i)
+    const o = this.o(i)
+    const port = side === 'local' ? localPortAt(b, o) : remotePortAt(b, o)
+    const portW = port === 0 ? 1 : digits(port)
+    if (b[o] === AF_INET6) return formatIPv6(b, o + (side === 'local' ? 8 : 24)).length + 3 + portW
+    const a = o + (side === 'local' ? 8 : 24)
+    return digits(b[a]!) + digits(b[a + 1]!) + digits(b[a + 2]!) + digits(b[a + 3]!) + 4 + portW
+  }
+
+  /** Writes endpointText(i, side) as ASCII into out at pos; returns the new position. */
+  writeEndpoint(i: number, side: 'local' | 'remote', out: Buffer, pos: number): number {
+    const b = this.b(i)
+    const o = this.o(i)
+    const port = side === 'local' ? localPortAt(b, o) : remotePortAt(b, o)
+    const a = o + (side === 'local' ? 8 : 24)
+    if (b[o] === AF_INET6) {
+      out[pos++] = 0x5b
+      pos += out.write(formatIPv6(b, a), pos, 'latin1')
+      out[pos++] = 0x5d
+    } else {
+      for (let k = 0; k < 4; k++) {
+        if (k) out[pos++] = 0x2e
+        pos = writeDecimal(out, pos, b[a + k]!)
+      }
+    }
+    out[pos++] = 0x3a
+    if (port === 0) out[pos++] = 0x2a
+    else pos = writeDecimal(out, pos, port)
+    return pos
+  }
+
+  /** The raw state number of socket i, NEW_SYN_RECV (12) folded to SYN_RECV (3). */
+  stateNum(i: number): number { const b = this.b(i); const o = this.o(i); const n = stateAt(b, o); return n === 12 ? 3 : n }
 
   /** `addr:port` as ss prints it ([v6]:port, port 0 as *). */
   endpointText(i: number, side: 'local' | 'remote'): string {
-    const [b, o] = this.at(i)
+    const b = this.b(i)
+    const o = this.o(i)
     const v6 = b[o] === AF_INET6
     const addrOff = o + (side === 'local' ? 8 : 24)
     const port = side === 'local' ? localPortAt(b, o) : remotePortAt(b, o)

@@ -16,6 +16,10 @@ export type ErrorCode =
   | 'TD_NOT_FOUND' // a file, network namespace, port or topic that does not exist
   | 'TD_SNAPSHOT_FORMAT' // a snapshot file that is not ours or is damaged
   | 'TD_IO' // reading or writing a file failed
+  | 'TD_SOCKET_NOT_CONNECTED' // a socket option on a socket that is not connected yet (no fd)
+  | 'TD_SOCKET_DESTROYED' // a socket option on a socket that is destroyed or closed
+  | 'TD_PEER_TIMEOUT' // heartbeat: nothing came from the peer within the timeout
+  | 'TD_PEER_PROTOCOL' // heartbeat: the peer sent bytes that are not heartbeat frames
   | 'TD_INTERNAL' // a bug in tcpdoctor: please report it
 
 export class TcpdoctorError extends Error {

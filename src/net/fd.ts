@@ -6,7 +6,7 @@
  * getsockopt/setsockopt on `socket._handle.fd` (undocumented, POSIX only; no handle before connect).
  */
 import type { Socket } from 'node:net'
-import { TcpdoctorError } from '../errors.js'
+import { TcpdoctorError, errnoCode, fromSystemError } from '../errors.js'
 import { loadNative, type Native } from '../kernel/native.js'
 
 export const SOL_SOCKET = 1
@@ -18,21 +18,41 @@ export const TCP_KEEPCNT = 6
 export const TCP_INFO = 11
 export const TCP_USER_TIMEOUT = 18
 
+/** Anything with a Node stream handle: net.Socket, tls.TLSSocket (its TLSWrap exposes the TCP fd). */
+type Handled = { _handle?: { fd?: number } | null; connecting?: boolean; destroyed?: boolean; readyState?: string }
+
 /** The fd of a connected socket, or undefined when it has none yet (not connected, destroyed). */
 export function socketFd(socket: Socket): number | undefined {
-  const handle = (socket as unknown as { _handle?: { fd?: number } })._handle
-  const fd = handle?.fd
+  const fd = (socket as unknown as Handled)._handle?.fd
   return typeof fd === 'number' && fd >= 0 ? fd : undefined
 }
 
-/** The fd or TD_INVALID_ARGUMENT saying why there is none. */
+/** Why a socket has no fd: 'destroyed', 'connecting' or 'unconnected' (never connected). */
+export function socketPhase(socket: Socket): 'connected' | 'destroyed' | 'connecting' | 'unconnected' {
+  const s = socket as unknown as Handled
+  if (s.destroyed) return 'destroyed'
+  if (socketFd(socket) !== undefined) return 'connected'
+  if (s.connecting) return 'connecting'
+  return 'unconnected'
+}
+
+/**
+ * The fd, or a typed error saying why there is none: TD_SOCKET_DESTROYED for a destroyed or
+ * closed socket, TD_SOCKET_NOT_CONNECTED for one still connecting or never connected.
+ */
 export function requireFd(socket: Socket, what: string): number {
+  if (socket === null || typeof socket !== 'object' || typeof (socket as { on?: unknown }).on !== 'function')
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${what}: expected a net.Socket or tls.TLSSocket, not ${socket === null ? 'null' : typeof socket}`)
   const fd = socketFd(socket)
-  if (fd === undefined)
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${what}: the socket has no file descriptor (not connected yet, destroyed, or not a TCP socket)`, {
-      hint: "call it after the 'connect' event (client) or in the 'connection' handler (server)",
+  if (fd !== undefined) return fd
+  const phase = socketPhase(socket)
+  if (phase === 'destroyed')
+    throw new TcpdoctorError('TD_SOCKET_DESTROYED', `${what}: the socket is destroyed (closed); its file descriptor is gone`, {
+      hint: "set options while the socket is open: in the 'connect' handler (client) or the server's 'connection' handler",
     })
-  return fd
+  throw new TcpdoctorError('TD_SOCKET_NOT_CONNECTED', `${what}: the socket is ${phase === 'connecting' ? 'still connecting' : 'not connected'}; it has no file descriptor yet`, {
+    hint: "call it after the 'connect' event (client) or in the 'connection' handler (server), or use configureSocket(), which waits for 'connect'",
+  })
 }
 
 /** The addon, for socket options (TD_NATIVE_MISSING with the build hint when absent). */
@@ -40,9 +60,27 @@ export function sockoptNative(): Native {
   return loadNative()
 }
 
+/**
+ * A failed getsockopt/setsockopt as a TcpdoctorError: EBADF/ENOTSOCK (the fd went away between
+ * our check and the call: the socket was destroyed) is TD_SOCKET_DESTROYED, ENOTCONN is
+ * TD_SOCKET_NOT_CONNECTED, EINVAL TD_INVALID_ARGUMENT, the rest via fromSystemError.
+ */
+export function sockoptError(err: unknown, what: string): TcpdoctorError {
+  const code = errnoCode(err)
+  if (code === 'EBADF' || code === 'ENOTSOCK') return new TcpdoctorError('TD_SOCKET_DESTROYED', `${what}: the socket's file descriptor is gone (${code})`, { cause: err })
+  if (code === 'ENOTCONN') return new TcpdoctorError('TD_SOCKET_NOT_CONNECTED', `${what}: the socket is not connected (ENOTCONN)`, { cause: err })
+  if (code === 'EINVAL') return new TcpdoctorError('TD_INVALID_ARGUMENT', `${what}: the kernel refused the value (EINVAL)`, { cause: err })
+  return fromSystemError(err, what)
+}
+
 /** Reads an int socket option. */
 export function getInt(native: Native, fd: number, level: number, name: number): number {
-  const buf = native.getsockopt(fd, level, name, 4)
+  let buf: Buffer
+  try {
+    buf = native.getsockopt(fd, level, name, 4)
+  } catch (err) {
+    throw sockoptError(err, `getsockopt(${level}, ${name})`)
+  }
   if (buf.length < 4) throw new TcpdoctorError('TD_INTERNAL', `getsockopt(${level}, ${name}) returned ${buf.length} bytes`)
   return buf.readInt32LE(0)
 }

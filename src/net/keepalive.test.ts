@@ -70,7 +70,7 @@ describe.skipIf(skip)('setKeepAlive / setUserTimeout / getTcpInfo on loopback', 
     const c = await connect()
     expect(() => setKeepAlive(c, { idle: -1 })).toThrow(TcpdoctorError)
     expect(() => setKeepAlive(c, { count: 500 })).toThrow(/count must be/)
-    expect(() => setKeepAlive(new Socket())).toThrow(expect.objectContaining({ code: 'TD_INVALID_ARGUMENT' }))
+    expect(() => setKeepAlive(new Socket())).toThrow(expect.objectContaining({ code: 'TD_SOCKET_NOT_CONNECTED' }))
     expect(() => setUserTimeout(c, -5)).toThrow(expect.objectContaining({ code: 'TD_INVALID_ARGUMENT' }))
   })
 

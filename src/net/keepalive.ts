@@ -6,12 +6,14 @@
  * rewrites them. So we call it first, then set TCP_KEEPIDLE/INTVL/CNT ourselves through the addon;
  * interval and count left out get the sysctl defaults back (tcp_keepalive_intvl/probes), not
  * libuv's 1 s x 10. Times are milliseconds, rounded up to whole seconds (the kernel counts seconds).
+ * Where Node has setKeepAlive(enable, idle, interval, count) (Node 24+; ECOSYSTEM 1.1) that is used.
  */
 import { readFileSync } from 'node:fs'
-import type { Socket } from 'node:net'
+import { Socket as NetSocket, type Socket } from 'node:net'
+import { tryNative } from '../kernel/native.js'
 import { normalizeSysctlText, sysctlNumber } from '../kernel/procfs/sysctl.js'
 import { TcpdoctorError } from '../errors.js'
-import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, getInt, requireFd, sockoptNative } from './fd.js'
+import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, getInt, requireFd, sockoptError, sockoptNative } from './fd.js'
 
 export interface KeepAliveOptions {
   /** Idle time before the first probe (TCP_KEEPIDLE), ms. Default 7200000 (the kernel's default). */
@@ -51,27 +53,60 @@ function seconds(ms: number, what: string): number {
   return s
 }
 
-/**
- * Turns keepalive on with the given timing and returns what the kernel now holds (read back).
- * The socket must be connected. Throws TD_NATIVE_MISSING without the addon when interval or
- * count is given (plain Node cannot set them), TD_INVALID_ARGUMENT for bad values.
- */
-export function setKeepAlive(socket: Socket, opts: KeepAliveOptions = {}): KeepAliveSettings {
+/** Checks the options (TD_INVALID_ARGUMENT) and returns idle and interval in whole seconds. */
+export function validateKeepAlive(opts: KeepAliveOptions): { idle: number; interval: number | undefined } {
+  if (opts === null || typeof opts !== 'object') throw new TcpdoctorError('TD_INVALID_ARGUMENT', `keepalive options must be an object { idle, interval, count }, not ${String(opts)}`)
   const idle = seconds(opts.idle ?? 7_200_000, 'idle')
   const interval = opts.interval === undefined ? undefined : seconds(opts.interval, 'interval')
   if (opts.count !== undefined && (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > MAX_COUNT))
     throw new TcpdoctorError('TD_INVALID_ARGUMENT', `count must be an integer in 1..${MAX_COUNT}, not ${opts.count}`)
+  return { idle, interval }
+}
+
+/**
+ * Node's own setKeepAlive(enable, initialDelay, interval, count) (nodejs/node#63825, libuv
+ * uv_tcp_keepalive_ex) where this Node has it: Node 20 has only the two-argument form
+ * (setKeepAlive.length === 2) that also forces interval 1 s x 10.
+ */
+export function nodeHasKeepAliveIntervalCount(socket?: Socket): boolean {
+  const fn = (socket ?? NetSocket.prototype).setKeepAlive as (...a: unknown[]) => unknown
+  return typeof fn === 'function' && fn.length >= 4
+}
+
+/**
+ * Turns keepalive on with the given timing and returns what the kernel now holds (read back).
+ * The socket must be connected (TD_SOCKET_NOT_CONNECTED / TD_SOCKET_DESTROYED otherwise; see
+ * configureSocket() to apply on 'connect'). Uses Node's own 4-argument setKeepAlive where this
+ * Node has it, else the addon's setsockopt after Node's 2-argument call. Throws TD_NATIVE_MISSING
+ * when neither can set interval and count, TD_INVALID_ARGUMENT for bad values. IPv4 and IPv6
+ * alike (the options are IPPROTO_TCP level).
+ */
+export function setKeepAlive(socket: Socket, opts: KeepAliveOptions = {}): KeepAliveSettings {
+  const { idle, interval } = validateKeepAlive(opts)
   const fd = requireFd(socket, 'setKeepAlive')
-  const native = sockoptNative()
-  // First Node's own call (keeps Node's idea of the socket in step), then ours, which win.
-  socket.setKeepAlive(true, idle * 1000)
-  native.setsockoptInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1)
-  native.setsockoptInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle)
-  // What the caller left out gets the system defaults back (libuv just overwrote them with 1 s x 10).
+  // What the caller left out gets the system defaults back (libuv overwrites them with 1 s x 10).
   const intvl = interval ?? sysctlDefault('tcp_keepalive_intvl')
   const count = opts.count ?? sysctlDefault('tcp_keepalive_probes')
-  if (intvl !== undefined) native.setsockoptInt(fd, IPPROTO_TCP, TCP_KEEPINTVL, intvl)
-  if (count !== undefined) native.setsockoptInt(fd, IPPROTO_TCP, TCP_KEEPCNT, count)
+  const native = tryNative()
+  if (nodeHasKeepAliveIntervalCount(socket) && intvl !== undefined && count !== undefined) {
+    ;(socket.setKeepAlive as (e: boolean, d: number, i: number, c: number) => Socket)(true, idle * 1000, intvl * 1000, count)
+    if (!native) return { enabled: true, idleMs: idle * 1000, intervalMs: intvl * 1000, count, detectMs: (idle + intvl * count) * 1000 }
+    const got = getKeepAlive(socket)
+    if (got.enabled && got.idleMs === idle * 1000 && got.intervalMs === intvl * 1000 && got.count === count) return got
+    // Node took the call but did not set what we asked (an API shape we did not expect): setsockopt below.
+  }
+  if (!native) sockoptNative() // throws TD_NATIVE_MISSING with the build hint
+  const n = native!
+  // First Node's own call (keeps Node's idea of the socket in step), then ours, which win.
+  socket.setKeepAlive(true, idle * 1000)
+  try {
+    n.setsockoptInt(fd, SOL_SOCKET, SO_KEEPALIVE, 1)
+    n.setsockoptInt(fd, IPPROTO_TCP, TCP_KEEPIDLE, idle)
+    if (intvl !== undefined) n.setsockoptInt(fd, IPPROTO_TCP, TCP_KEEPINTVL, intvl)
+    if (count !== undefined) n.setsockoptInt(fd, IPPROTO_TCP, TCP_KEEPCNT, count)
+  } catch (err) {
+    throw sockoptError(err, 'setKeepAlive')
+  }
   return getKeepAlive(socket)
 }
 
@@ -88,5 +123,6 @@ export function getKeepAlive(socket: Socket): KeepAliveSettings {
 
 /** Turns keepalive off (SO_KEEPALIVE=0). */
 export function disableKeepAlive(socket: Socket): void {
+  requireFd(socket, 'disableKeepAlive')
   socket.setKeepAlive(false)
 }

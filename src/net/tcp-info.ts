@@ -7,10 +7,16 @@
 import type { Socket } from 'node:net'
 import type { TcpInfo } from '../model/socket.js'
 import { decodeTcpInfo } from '../kernel/sock-diag/parse.js'
-import { IPPROTO_TCP, TCP_INFO, requireFd, sockoptNative } from './fd.js'
+import { IPPROTO_TCP, TCP_INFO, requireFd, sockoptError, sockoptNative } from './fd.js'
 
-/** The kernel's tcp_info for this connected socket. */
+/** The kernel's tcp_info for this connected socket (net.Socket or tls.TLSSocket, IPv4 or IPv6). No Node version has this. */
 export function getTcpInfo(socket: Socket): TcpInfo {
-  const buf = sockoptNative().getsockopt(requireFd(socket, 'getTcpInfo'), IPPROTO_TCP, TCP_INFO, 512)
+  const fd = requireFd(socket, 'getTcpInfo')
+  let buf: Buffer
+  try {
+    buf = sockoptNative().getsockopt(fd, IPPROTO_TCP, TCP_INFO, 512)
+  } catch (err) {
+    throw sockoptError(err, 'getTcpInfo')
+  }
   return decodeTcpInfo(new DataView(buf.buffer, buf.byteOffset, buf.length), 0, buf.length)
 }

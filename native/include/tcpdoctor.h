@@ -63,6 +63,10 @@ typedef struct td_file_read {
  * slots. Returns 0 (per-file errors in out[i].err) or -errno when the namespace was not entered. */
 int td_netns_read(const char *netns_path, const char *const *paths, size_t n, size_t max_bytes, td_file_read *out);
 
+/* Writes texts[i] to paths[i] (one write each, as sysctl(8) does) from inside the namespace;
+ * errs[i] gets 0 or the errno. Returns 0 or -errno when the namespace was not entered. */
+int td_netns_write(const char *netns_path, const char *const *paths, const char *const *texts, size_t n, int *errs);
+
 /* Scans one recvmsg() worth of netlink messages for the end of a dump: 1 when NLMSG_DONE or
  * NLMSG_ERROR is seen, 0 when the buffer ends first, -EPROTO when a length is impossible
  * (shorter than a header or past the end of the buffer). Never loops on a bad length. */

@@ -99,6 +99,69 @@ done:
   return result;
 }
 
+/* netnsWrite(netnsPath: string | null, paths: string[], texts: string[]): (string | null)[]
+ * (null: written; else the errno name). Throws when the namespace cannot be entered. */
+static napi_value netns_write(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  if (!OK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL)) || argc < 3) return throw_code(env, "TD_NATIVE_ARGS", "netnsWrite takes (netnsPath, paths, texts)");
+  char ns[MAX_PATH_LEN] = {0};
+  napi_valuetype t;
+  if (!OK(napi_typeof(env, argv[0], &t))) return throw_code(env, "TD_NATIVE", "napi_typeof");
+  if (t == napi_string) {
+    size_t len;
+    if (!OK(napi_get_value_string_utf8(env, argv[0], ns, sizeof ns, &len)) || len >= sizeof ns - 1) return throw_code(env, "TD_NATIVE_ARGS", "netnsWrite: bad namespace path");
+  }
+  uint32_t n = 0, n2 = 0;
+  bool a1 = false, a2 = false;
+  if (!OK(napi_is_array(env, argv[1], &a1)) || !OK(napi_is_array(env, argv[2], &a2)) || !a1 || !a2 ||
+      !OK(napi_get_array_length(env, argv[1], &n)) || !OK(napi_get_array_length(env, argv[2], &n2)) || n != n2 || n > MAX_PATHS)
+    return throw_code(env, "TD_NATIVE_ARGS", "netnsWrite: paths and texts must be arrays of the same length");
+  char **paths = calloc(n ? n : 1, sizeof *paths), **texts = calloc(n ? n : 1, sizeof *texts);
+  int *errs = calloc(n ? n : 1, sizeof *errs);
+  napi_value result = NULL;
+  const char *fail_code = NULL, *fail_msg = NULL;
+  if (!paths || !texts || !errs) { fail_code = "ENOMEM"; fail_msg = "netnsWrite: out of memory"; goto done; }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    size_t len;
+    paths[i] = malloc(MAX_PATH_LEN);
+    texts[i] = malloc(MAX_PATH_LEN);
+    if (!paths[i] || !texts[i]) { fail_code = "ENOMEM"; fail_msg = "netnsWrite: out of memory"; goto done; }
+    if (!OK(napi_get_element(env, argv[1], i, &v)) || !OK(napi_get_value_string_utf8(env, v, paths[i], MAX_PATH_LEN, &len)) || len >= MAX_PATH_LEN - 1 ||
+        !OK(napi_get_element(env, argv[2], i, &v)) || !OK(napi_get_value_string_utf8(env, v, texts[i], MAX_PATH_LEN, &len)) || len >= MAX_PATH_LEN - 1) {
+      fail_code = "TD_NATIVE_ARGS"; fail_msg = "netnsWrite: every path and text must be a string shorter than 4095 bytes";
+      goto done;
+    }
+  }
+  int rc = td_netns_write(ns[0] ? ns : NULL, (const char *const *)paths, (const char *const *)texts, n, errs);
+  if (rc < 0) {
+    char text[256];
+    snprintf(text, sizeof text, "entering network namespace %s: %s", ns, strerror(-rc));
+    fail_code = td_errno_name(-rc);
+    napi_throw_error(env, fail_code, text);
+    fail_code = NULL;
+    goto done;
+  }
+  napi_value arr;
+  if (!OK(napi_create_array_with_length(env, n, &arr))) { fail_code = "TD_NATIVE"; fail_msg = "napi_create_array_with_length"; goto done; }
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value v;
+    napi_status st = errs[i] ? napi_create_string_utf8(env, td_errno_name(errs[i]), NAPI_AUTO_LENGTH, &v) : napi_get_null(env, &v);
+    if (st == napi_ok) st = napi_set_element(env, arr, i, v);
+    if (st != napi_ok) { fail_code = "TD_NATIVE"; fail_msg = "netnsWrite: building the result"; goto done; }
+  }
+  result = arr;
+done:
+  if (paths) for (uint32_t i = 0; i < n; i++) free(paths[i]);
+  if (texts) for (uint32_t i = 0; i < n; i++) free(texts[i]);
+  free(paths);
+  free(texts);
+  free(errs);
+  if (fail_code) return throw_code(env, fail_code, fail_msg);
+  return result;
+}
+
 /* nlScan(buffer): 1 (end of dump seen), 0 (not yet), or -EPROTO (a length that cannot be). */
 static napi_value nl_scan(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -116,6 +179,7 @@ static napi_value nl_scan(napi_env env, napi_callback_info info) {
 void td_nsread_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"netnsRead", NULL, netns_read, NULL, NULL, NULL, napi_default, NULL},
+      {"netnsWrite", NULL, netns_write, NULL, NULL, NULL, napi_default, NULL},
       {"nlScan", NULL, nl_scan, NULL, NULL, NULL, napi_default, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok)

@@ -122,3 +122,29 @@ int td_netns_read(const char *netns_path, const char *const *paths, size_t n, si
   read_job j = {.paths = paths, .n = n, .max_bytes = max_bytes ? max_bytes : (64u << 20), .out = out};
   return td_in_netns(netns_path, read_files, &j);
 }
+
+typedef struct {
+  const char *const *paths;
+  const char *const *texts;
+  size_t n;
+  int *errs;
+} write_job;
+
+static void write_files(void *p) {
+  write_job *j = p;
+  for (size_t i = 0; i < j->n; i++) {
+    int fd = open(j->paths[i], O_WRONLY | O_CLOEXEC);
+    if (fd < 0) { j->errs[i] = errno; continue; }
+    size_t len = strlen(j->texts[i]);
+    ssize_t w;
+    do { w = write(fd, j->texts[i], len); } while (w < 0 && errno == EINTR);
+    j->errs[i] = w < 0 ? errno : (size_t)w != len ? EIO : 0;
+    if (close(fd) < 0 && !j->errs[i]) j->errs[i] = errno;
+  }
+}
+
+int td_netns_write(const char *netns_path, const char *const *paths, const char *const *texts, size_t n, int *errs) {
+  memset(errs, 0, n * sizeof *errs);
+  write_job j = {.paths = paths, .texts = texts, .n = n, .errs = errs};
+  return td_in_netns(netns_path, write_files, &j);
+}

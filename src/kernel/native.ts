@@ -35,6 +35,8 @@ export interface Native {
    * when the namespace cannot be entered; per-file failures are `{ error }`.
    */
   netnsRead(netnsPath: string | null, paths: readonly string[], maxBytes?: number): ({ data: Buffer } | { entries: string } | { error: string })[]
+  /** Writes texts[i] to paths[i] from a thread inside the namespace: null (written) or the errno name per file. */
+  netnsWrite(netnsPath: string | null, paths: readonly string[], texts: readonly string[]): (string | null)[]
   /** The end-of-dump scan of one netlink receive: 1 done, 0 not yet, -71 (EPROTO) a bad length. */
   nlScan(buffer: Buffer): number
 }

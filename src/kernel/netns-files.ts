@@ -7,7 +7,7 @@
  * Without the addon, /proc/net files fall back to /proc/PID/net of a process in the namespace,
  * checked to still be in it after the read; /proc/sys cannot be read that way at all.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TcpdoctorError, errnoCode, fromSystemError } from '../errors.js'
 import type { NetnsTarget } from './netns.js'
@@ -85,4 +85,32 @@ export function netnsFileText(f: NetnsFile, what: string): string {
   if ('text' in f) return f.text
   if ('entries' in f) throw new TcpdoctorError('TD_IO', `${what}: is a directory`)
   throw fromSystemError(Object.assign(new Error(`${what}: ${f.error}`), { code: f.error }), what)
+}
+
+/**
+ * Writes proc-relative files (sysctls) as the namespace `target` sees them: inside it on a
+ * namespace thread, or under procRoot for the one we run in. Returns per file null (written) or
+ * the errno name. Writing another namespace needs the addon (TD_NATIVE_MISSING otherwise).
+ */
+export function writeNetnsFiles(target: NetnsTarget | undefined, writes: readonly { rel: ProcPath; text: string }[], procRoot = '/proc'): (string | null)[] {
+  if (target?.path === undefined) {
+    return writes.map((w) => {
+      try {
+        writeFileSync(join(procRoot, w.rel), w.text)
+        return null
+      } catch (err) {
+        return errnoCode(err) ?? 'EIO'
+      }
+    })
+  }
+  const native = tryNative()
+  if (!native || procRoot !== '/proc')
+    throw new TcpdoctorError('TD_NATIVE_MISSING', `writing the sysctls of namespace ${target.label} needs the native addon (it enters the namespace)`, {
+      hint: `build it (npm rebuild tcpdoctor), or run inside: ip netns exec ${target.label} tcpdoctor ...`,
+    })
+  try {
+    return native.netnsWrite(target.path, writes.map((w) => threadPath(w.rel)), writes.map((w) => w.text))
+  } catch (err) {
+    throw fromSystemError(err, `entering network namespace ${target.label} (${target.path})`)
+  }
 }

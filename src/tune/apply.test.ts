@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { applySysctls } from './apply.js'
 import { parseKernelVersion } from './kernel-version.js'
-import { revertPersist, writePersist } from './persist.js'
-import { makeProcRoot } from './fixture.test-helper.js'
+import { MARK, revertPersist, writePersist } from './persist.js'
+import { makeProcRoot, tmpDir } from './fixture.test-helper.js'
 import { parseSysctlConf } from './read.js'
 
 const kernel = parseKernelVersion('6.18.44-fc-v782')
@@ -34,20 +33,38 @@ describe('applySysctls on a fixture root', () => {
 })
 
 describe('persist and revert', () => {
-  it('keeps a backup of the previous file and restores it', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tdpersist-'))
-    expect(writePersist(dir, 'a = 1\n')).toEqual({ file: join(dir, '90-tcpdoctor.conf') })
-    expect(writePersist(dir, 'a = 2\n').backup).toBe(join(dir, '90-tcpdoctor.conf.bak'))
-    expect(readFileSync(join(dir, '90-tcpdoctor.conf'), 'utf8')).toBe('a = 2\n')
+  it('marks what it writes; a user file is backed up once, restored, and never deleted (revert twice)', () => {
+    const dir = tmpDir('tdpersist-')
+    const file = join(dir, '90-tcpdoctor.conf')
+    writeFileSync(file, 'a = 1\n') // the user's own file of that name
+    expect(writePersist(dir, 'a = 2\n')).toEqual({ file, backup: `${file}.bak` })
+    expect(readFileSync(file, 'utf8')).toBe(`${MARK}\na = 2\n`)
+    writePersist(dir, 'a = 3\n') // a second write keeps the user's backup
+    expect(readFileSync(`${file}.bak`, 'utf8')).toBe('a = 1\n')
     expect(revertPersist(dir).action).toBe('restored')
-    expect(readFileSync(join(dir, '90-tcpdoctor.conf'), 'utf8')).toBe('a = 1\n')
+    expect(readFileSync(file, 'utf8')).toBe('a = 1\n')
+    expect(revertPersist(dir).action).toBe('not-ours')
+    expect(readFileSync(file, 'utf8')).toBe('a = 1\n')
+  })
+
+  it('removes a file it wrote when there was none before, and then has nothing to do', () => {
+    const dir = tmpDir('tdpersist-')
+    expect(writePersist(dir, 'a = 1\n')).toEqual({ file: join(dir, '90-tcpdoctor.conf') })
     expect(revertPersist(dir).action).toBe('removed')
     expect(existsSync(join(dir, '90-tcpdoctor.conf'))).toBe(false)
     expect(revertPersist(dir).action).toBe('nothing')
   })
 
+  it('refuses to overwrite a user file when a backup already exists', () => {
+    const dir = tmpDir('tdpersist-')
+    writeFileSync(join(dir, '90-tcpdoctor.conf'), 'mine\n')
+    writeFileSync(join(dir, '90-tcpdoctor.conf.bak'), 'older\n')
+    expect(() => writePersist(dir, 'a = 1\n')).toThrow(/not written by tcpdoctor/)
+    expect(readFileSync(join(dir, '90-tcpdoctor.conf'), 'utf8')).toBe('mine\n')
+  })
+
   it('parses sysctl.conf the way sysctl does', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'tdconf-'))
+    const dir = tmpDir('tdconf-')
     writeFileSync(join(dir, 'x.conf'), '')
     expect(parseSysctlConf('# c\n; c\n net.ipv4.tcp_fin_timeout = 30 \n-net/ipv4/ip_local_port_range=1024   65535\nbogus\n', 'f')).toEqual([
       { file: 'f', line: 3, key: 'net.ipv4.tcp_fin_timeout', value: '30' },

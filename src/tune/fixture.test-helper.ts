@@ -2,7 +2,8 @@
  * A /proc/sys tree in a temporary directory, for audits that must not depend on this host.
  * Values are files, as the kernel shows them; nothing of the kernel is mocked.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { afterAll } from 'vitest'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 
@@ -41,9 +42,22 @@ export const DEFAULTS: Record<string, string> = {
   'net.ipv4.tcp_fack': '0',
 }
 
+const made: string[] = []
+
+/** A temporary directory removed after the test file ran. */
+export function tmpDir(prefix: string): string {
+  const d = mkdtempSync(join(tmpdir(), prefix))
+  made.push(d)
+  return d
+}
+
+afterAll(() => {
+  for (const d of made.splice(0)) rmSync(d, { recursive: true, force: true })
+})
+
 /** Creates <root>/sys/... with DEFAULTS overridden by values (undefined removes a key). */
 export function makeProcRoot(values: Record<string, string | undefined> = {}): string {
-  const root = mkdtempSync(join(tmpdir(), 'tdtune-'))
+  const root = tmpDir('tdtune-')
   const all = { ...DEFAULTS, ...values }
   for (const [key, value] of Object.entries(all)) {
     if (value === undefined) continue
@@ -56,7 +70,7 @@ export function makeProcRoot(values: Record<string, string | undefined> = {}): s
 
 /** A sysctl.d directory with the given files. */
 export function makeSysctlDir(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'tdsysctl-'))
+  const dir = tmpDir('tdsysctl-')
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text)
   return dir
 }

@@ -1,10 +1,14 @@
 /**
  * @module
- * Reads what tune audits: sysctl values under <procRoot>/sys (global keys from the initial
- * namespace when we are in another one) and sysctl.d configuration lines.
+ * Reads what tune audits: sysctl values under <procRoot>/sys, or as another namespace sees them
+ * (read on a thread inside it; global keys from the initial namespace when the target is
+ * another one), and sysctl.d configuration lines.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { TcpdoctorError } from '../errors.js'
+import { readNetnsFiles } from '../kernel/netns-files.js'
+import { hostNetnsInode, type NetnsTarget } from '../kernel/netns.js'
 import type { ConfigLine, KeySpec, SysctlValue } from './types.js'
 import { inChildNetns, readInInitialNetns } from './init-netns.js'
 
@@ -18,40 +22,54 @@ export function normalizeValue(text: string): string {
   return text.trim().split(/\s+/).join(' ')
 }
 
-function readOne(path: string): string | undefined {
-  try {
-    return normalizeValue(readFileSync(path, 'utf8'))
-  } catch {
-    return undefined // the key does not exist on this kernel or in this namespace
-  }
-}
-
 export interface ReadOptions {
   procRoot: string
   /** Read missing global keys from the initial namespace (real /proc only). */
   initialFallback: boolean
+  /** Read as this namespace sees them (tune --netns); default: the one we run in. */
+  netns?: NetnsTarget
 }
 
-/** Reads every key; global keys missing here come from the initial namespace when allowed. */
+/** net.ipv4.tcp_mem -> sys/net/ipv4/tcp_mem */
+export function sysctlRel(key: string): string {
+  return ['sys', ...key.split('.')].join('/')
+}
+
+/**
+ * Reads every key (inside opts.netns when given); global keys missing there come from the
+ * initial namespace when allowed. TD_NOT_FOUND when not one key could be read: an audit of
+ * nothing must not look like a healthy host.
+ */
 export function readSysctls(specs: readonly KeySpec[], opts: ReadOptions): { values: Map<string, SysctlValue>; childNetns: boolean } {
   const values = new Map<string, SysctlValue>()
-  const childNetns = opts.initialFallback && inChildNetns(opts.procRoot)
+  const other = opts.netns?.path !== undefined
+  const selfChild = inChildNetns(opts.procRoot)
+  const childNetns = other ? opts.netns!.inode !== hostNetnsInode(opts.procRoot) : opts.initialFallback && selfChild
   const globalsMissing: KeySpec[] = []
-  for (const spec of specs) {
-    const value = readOne(sysctlPath(opts.procRoot, spec.key))
-    if (value !== undefined) values.set(spec.key, { key: spec.key, value, from: 'netns' })
+  const files = readNetnsFiles(opts.netns, specs.map((s) => sysctlRel(s.key)), opts.procRoot)
+  specs.forEach((spec, i) => {
+    const f = files[i]!
+    if ('text' in f) values.set(spec.key, { key: spec.key, value: normalizeValue(f.text), from: 'netns' })
     else {
       values.set(spec.key, { key: spec.key, from: 'missing' })
       if (spec.scope === 'global' && childNetns) globalsMissing.push(spec)
     }
+  })
+  if (![...values.values()].some((v) => v.from === 'netns')) {
+    const where = other ? `namespace ${opts.netns!.label}` : join(opts.procRoot, 'sys', 'net')
+    throw new TcpdoctorError('TD_NOT_FOUND', `could not read any TCP sysctl of ${where}`, { hint: 'give --proc-root the directory where proc is mounted (it holds sys/net/ipv4)' })
   }
-  if (globalsMissing.length) {
-    const files = globalsMissing.map((s) => sysctlPath('/proc', s.key))
-    const got = readInInitialNetns(files, opts.procRoot)
-    globalsMissing.forEach((spec, i) => {
-      const text = got.get(files[i]!)
+  if (globalsMissing.length && (opts.initialFallback || other)) {
+    let got: Map<string, string>
+    if (other && !selfChild) {
+      // We run in the initial namespace ourselves: read the global keys here.
+      const local = readNetnsFiles(undefined, globalsMissing.map((s) => sysctlRel(s.key)), opts.procRoot)
+      got = new Map(globalsMissing.flatMap((s, i) => { const f = local[i]!; return 'text' in f ? [[sysctlPath('/proc', s.key), f.text] as [string, string]] : [] }))
+    } else got = readInInitialNetns(globalsMissing.map((s) => sysctlPath('/proc', s.key)), opts.procRoot)
+    for (const spec of globalsMissing) {
+      const text = got.get(sysctlPath('/proc', spec.key))
       if (text !== undefined) values.set(spec.key, { key: spec.key, value: normalizeValue(text), from: 'initial' })
-    })
+    }
   }
   return { values, childNetns }
 }

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { need } from '../helpers/can.js'
@@ -14,7 +14,15 @@ import { dropNetns, makeNetns } from '../helpers/netns.js'
 
 const BIN = join(import.meta.dirname, '../../bin/tcpdoctor.js')
 const env = { ...process.env, LANG: 'C', NO_COLOR: '1' }
-const tmp = (p: string): string => mkdtempSync(join(tmpdir(), p))
+const made: string[] = []
+const tmp = (p: string): string => {
+  const d = mkdtempSync(join(tmpdir(), p))
+  made.push(d)
+  return d
+}
+afterAll(() => {
+  for (const d of made) rmSync(d, { recursive: true, force: true })
+})
 
 function run(args: string[]) {
   const r = spawnSync(process.execPath, [BIN, 'tune', ...args], { encoding: 'utf8', env })
@@ -141,7 +149,67 @@ describe.skipIf(skip)('tcpdoctor tune --apply in a private network namespace', (
     expect(rev.code).toBe(0)
     expect(readFileSync(file, 'utf8')).toContain('an older file')
     expect(existsSync(`${file}.bak`)).toBe(false)
-    inNs(['--revert', '--apply', '--sysctl-dir', dir])
+    // Reverting twice must not delete the user's own file (it has no tcpdoctor mark).
+    const again = inNs(['--revert', '--apply', '--sysctl-dir', dir])
+    expect(again.code).toBe(0)
+    expect(again.out).toContain('was not written by tcpdoctor')
+    expect(readFileSync(file, 'utf8')).toBe('# an older file\nnet.ipv4.tcp_keepalive_time = 900\n')
+  })
+
+  it('a file it wrote itself (no earlier one) is removed by revert, once', () => {
+    const dir = tmp('tdsd-')
+    const file = join(dir, '90-tcpdoctor.conf')
+    expect(inNs(['--profile', 'client', '--apply', '--persist', '--sysctl-dir', dir]).code).toBe(0)
+    expect(readFileSync(file, 'utf8')).toMatch(/^# tcpdoctor-managed/)
+    expect(JSON.parse(inNs(['--revert', '--apply', '--json', '--sysctl-dir', dir]).out).revert.action).toBe('removed')
     expect(existsSync(file)).toBe(false)
+    expect(JSON.parse(inNs(['--revert', '--apply', '--json', '--sysctl-dir', dir]).out).revert.action).toBe('nothing')
+  })
+
+  it('--netns NAME audits the namespace from outside and --apply writes there, not the host', () => {
+    if (need(['native'])) return
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.tcp_fin_timeout=7', 'net.ipv4.tcp_keepalive_intvl=75'])
+    const hostFin = hostValue('net.ipv4.tcp_fin_timeout')
+    const outside = JSON.parse(run(['--netns', ns, '--json', '--profile', 'server', '--sysctl-dir', tmp('tdsd-')]).out)
+    const inside = JSON.parse(inNs(['--json', '--profile', 'server', '--sysctl-dir', tmp('tdsd-')]).out)
+    expect(outside.netns).toBe(ns)
+    expect(outside.sysctls['net.ipv4.tcp_fin_timeout']).toEqual({ value: '7', from: 'netns' })
+    expect(outside.sysctls).toEqual(inside.sysctls)
+    expect(outside.findings.map((f: { code: string; key: string }) => `${f.code} ${f.key}`)).toEqual(inside.findings.map((f: { code: string; key: string }) => `${f.code} ${f.key}`))
+    expect(outside.findings.some((f: { key: string }) => f.key === 'net.ipv4.tcp_fin_timeout')).toBe(true)
+    const applied = run(['--netns', ns, '--profile', 'server', '--apply', '--only', 'tcp_keepalive_intvl', '--json', '--sysctl-dir', tmp('tdsd-')])
+    expect(applied.code, applied.err).toBe(0)
+    expect(JSON.parse(applied.out).applied).toEqual([{ key: 'net.ipv4.tcp_keepalive_intvl', before: '75', after: '30' }])
+    expect(sysctl('net.ipv4.tcp_keepalive_intvl')).toBe('30')
+    expect(hostValue('net.ipv4.tcp_keepalive_intvl')).not.toBe('30')
+    expect(hostValue('net.ipv4.tcp_fin_timeout')).toBe(hostFin)
+    // --persist writes the host's sysctl.d, which a namespace does not load.
+    expect(JSON.parse(run(['--netns', ns, '--apply', '--persist', '--json', '--sysctl-dir', tmp('tdsd-')]).out).error.code).toBe('TD_USAGE')
+    expect(JSON.parse(run(['--netns', 'all', '--json']).out).error.code).toBe('TD_USAGE')
+  })
+
+  it('--from SNAPSHOT audits the sysctls recorded in it; --apply with it is TD_USAGE', () => {
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.tcp_fin_timeout=9'])
+    const file = join(tmp('tdsnap-'), 'snap.json')
+    execFileSync('ip', ['netns', 'exec', ns, process.execPath, BIN, 'snapshot', '--interval', '0', '-o', file], { env })
+    execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.tcp_fin_timeout=60'])
+    const r = run(['--from', file, '--json'])
+    expect([0, 1]).toContain(r.code)
+    const doc = JSON.parse(r.out)
+    expect(doc.from).toBe(file)
+    expect(doc.sysctls['net.ipv4.tcp_fin_timeout']).toEqual({ value: '9', from: 'netns' })
+    expect(doc.findings.some((f: { key: string }) => f.key === 'net.ipv4.tcp_fin_timeout')).toBe(true)
+    expect(JSON.parse(run(['--from', file, '--apply', '--json']).out).error.code).toBe('TD_USAGE')
+  })
+})
+
+describe('tcpdoctor tune reads something or says it could not', () => {
+  it('--proc-root /nonexistent is an error, not "No findings"', () => {
+    const r = run(['--proc-root', '/nonexistent', '--json'])
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.out).error.code).toBe('TD_NOT_FOUND')
+    const human = run(['--proc-root', '/nonexistent'])
+    expect(human.code).toBe(2)
+    expect(human.out + human.err).not.toMatch(/No findings/i)
   })
 })

@@ -104,6 +104,11 @@ export const tuneCommand: Command = {
     const dir = (args.values['sysctl-dir'] as string | undefined) ?? DEFAULT_DIR
     const width = outputWidth(ctx, args.values.width as string | undefined)
     if (args.values.persist && args.values.revert) throw new TcpdoctorError('TD_USAGE', '--persist and --revert cannot be combined')
+    if (ctx.from !== undefined && (apply || args.values.persist || args.values.revert))
+      throw new TcpdoctorError('TD_USAGE', '--from audits a snapshot: --apply, --persist and --revert need the live kernel', { hint: `tcpdoctor tune --from ${ctx.from}` })
+    if (ctx.from !== undefined && ctx.netns !== undefined) throw new TcpdoctorError('TD_USAGE', '--from and --netns cannot be combined (the snapshot holds one set of sysctls)')
+    if (ctx.netns !== undefined && (args.values.persist || args.values.revert))
+      throw new TcpdoctorError('TD_USAGE', `--persist and --revert write the host's ${DEFAULT_DIR}, which does not apply to namespace ${ctx.netns}`, { hint: 'set a namespace\'s values when it is created (tune --netns NAME --apply in its setup script)' })
     const needRoot = apply && (ctx.procRoot === '/proc' || !args.values['sysctl-dir']) && process.getuid?.() !== 0
     if (needRoot && (ctx.procRoot === '/proc' || args.values.persist || args.values.revert))
       throw new TcpdoctorError('TD_PERMISSION', 'tune --apply writes /proc/sys and /etc/sysctl.d: run it as root', { hint: 'without --apply, tune only reads' })
@@ -118,16 +123,16 @@ export const tuneCommand: Command = {
       const r = revertPersist(dir)
       if (ctx.json) ctx.out(JSON.stringify({ revert: r }, null, 2))
       else {
-        ctx.out(r.action === 'restored' ? t(ctx.lang, 'tune.revert.restored', { file: r.file, backup: r.backup }) : r.action === 'removed' ? t(ctx.lang, 'tune.revert.removed', { file: r.file }) : t(ctx.lang, 'tune.revert.nothing', { dir }))
-        if (r.action !== 'nothing') ctx.note(t(ctx.lang, 'tune.revert.live'))
+        ctx.out(r.action === 'restored' ? t(ctx.lang, 'tune.revert.restored', { file: r.file, backup: r.backup }) : r.action === 'removed' ? t(ctx.lang, 'tune.revert.removed', { file: r.file }) : r.action === 'not-ours' ? t(ctx.lang, 'tune.revert.notOurs', { file: r.file }) : t(ctx.lang, 'tune.revert.nothing', { dir }))
+        if (r.action === 'restored' || r.action === 'removed') ctx.note(t(ctx.lang, 'tune.revert.live'))
       }
       return 0
     }
 
-    const audit = auditSysctls({ profile: profile as ProfileName, procRoot: ctx.procRoot, sysctlDir: args.values['sysctl-dir'] as string | undefined })
+    const audit = auditSysctls({ profile: profile as ProfileName, procRoot: ctx.procRoot, sysctlDir: args.values['sysctl-dir'] as string | undefined, netns: ctx.netns, from: ctx.from })
     const recs = selectRecommendations(audit, args.values.only as string | undefined)
     const fragment = formatFragment(audit, recs, ctx.lang)
-    const applied = apply ? applySysctls(recs, { procRoot: ctx.procRoot, kernel: audit.input.kernel, childNetns: audit.input.childNetns }) : undefined
+    const applied = apply ? applySysctls(recs, { procRoot: ctx.procRoot, kernel: audit.input.kernel, childNetns: audit.input.childNetns, netns: audit.netns }) : undefined
     const persisted = apply && args.values.persist ? writePersist(dir, fragment) : undefined
     const { input } = audit
 
@@ -136,6 +141,8 @@ export const tuneCommand: Command = {
         kernel: input.kernel.release,
         profile,
         childNetns: input.childNetns,
+        ...(ctx.netns !== undefined ? { netns: audit.netns?.label ?? ctx.netns } : {}),
+        ...(audit.from ? { from: audit.from } : {}),
         sysctls: Object.fromEntries([...input.values.values()].map((v) => [v.key, { value: v.value ?? null, from: v.from }])),
         findings: audit.findings.map((f) => ({ code: f.code, severity: f.severity, key: f.key, current: f.current, recommended: f.recommended, where: f.where, message: findingText(ctx, f), explain: f.topic })),
         recommendations: recs.map((r) => ({ key: r.key, current: r.current ?? null, value: r.value, reason: t(ctx.lang, r.reason, r.vars), explain: r.topic })),
@@ -147,7 +154,9 @@ export const tuneCommand: Command = {
       }, null, 2))
     } else {
       const lines: string[] = [paint(ctx.color, 'bold', t(ctx.lang, 'tune.title', { kernel: input.kernel.release, profile }))]
-      if (input.childNetns) lines.push(wrapText(t(ctx.lang, 'tune.netns.child'), width))
+      if (audit.netns) lines.push(t(ctx.lang, 'tune.netns.target', { netns: audit.netns.label }))
+      if (audit.from) lines.push(t(ctx.lang, 'tune.from', { file: audit.from }))
+      if (input.childNetns && !audit.netns) lines.push(wrapText(t(ctx.lang, 'tune.netns.child'), width))
       lines.push('', ...renderFindings(ctx, audit, width), '')
       if (recs.length) {
         lines.push(paint(ctx.color, 'bold', t(ctx.lang, 'tune.recommend.title', { profile })))

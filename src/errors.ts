@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'TD_NOT_FOUND' // a file, network namespace, port or topic that does not exist
   | 'TD_SNAPSHOT_FORMAT' // a snapshot file that is not ours or is damaged
   | 'TD_IO' // reading or writing a file failed
+  | 'TD_RESOLVE' // a host name that does not resolve (ping, trace)
+  | 'TD_NO_ROUTE' // the kernel has no route to the target (e.g. IPv6 without a default route)
   | 'TD_SOCKET_NOT_CONNECTED' // a socket option on a socket that is not connected yet (no fd)
   | 'TD_SOCKET_DESTROYED' // a socket option on a socket that is destroyed or closed
   | 'TD_PEER_TIMEOUT' // heartbeat: nothing came from the peer within the timeout

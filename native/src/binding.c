@@ -300,6 +300,9 @@ static napi_value set_sockopt_int(napi_env env, napi_callback_info info) {
 /* reading files inside a network namespace: native/src/nsread-binding.c */
 void td_nsread_register(napi_env env, napi_value exports);
 
+/* probe sockets (ping, trace): native/src/probe-binding.c */
+void td_probe_register(napi_env env, napi_value exports);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"diagOpen", NULL, diag_open, NULL, NULL, NULL, napi_default, NULL},
@@ -314,6 +317,7 @@ static napi_value init(napi_env env, napi_value exports) {
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   td_nsread_register(env, exports);
+  td_probe_register(env, exports);
   return exports;
 }
 

@@ -17,6 +17,29 @@ export interface FdWalkResult {
   pidsVanished: number
 }
 
+/** One event from probeWait (native/src/probe.c): a reply, an ICMP error from the error queue, or a TCP probe's outcome. */
+export interface ProbeEvent {
+  fd: number
+  /** 1 datagram, 2 error queue (ICMP error), 3 TCP connected, 4 TCP connect failed */
+  kind: 1 | 2 | 3 | 4
+  /** receive time, CLOCK_REALTIME microseconds (the kernel's timestamp when it gave one) */
+  t: number
+  /** reply TTL / hop limit, -1 when unknown */
+  ttl: number
+  /** msg_name: the reply's source, or for an error the probe's destination */
+  from: string | null
+  port: number
+  /** ee_errno (error queue) or SO_ERROR (TCP) as an errno name */
+  errno: string | null
+  origin: number
+  type: number
+  code: number
+  info: number
+  /** the host that sent the ICMP error */
+  offender: string | null
+  data: Buffer
+}
+
 export interface Native {
   diagOpen(netnsPath: string | null, family: number, protocol: number, states: number, ext: number, bytecode: Buffer | null): number
   diagRead(fd: number, buffer: Buffer): [bytes: number, done: boolean]
@@ -29,6 +52,14 @@ export interface Native {
   fdWalkAsync(procRoot: string, threads: number, inodes: BigUint64Array | null): Promise<FdWalkResult>
   getsockopt(fd: number, level: number, name: number, maxLength: number): Buffer
   setsockoptInt(fd: number, level: number, name: number, value: number): void
+  /** kind: 0 ICMP ping socket, 1 raw ICMP, 2 UDP; non-blocking, IP_RECVERR, SO_TIMESTAMPNS. */
+  probeSocket?(family: 4 | 6, kind: 0 | 1 | 2, ttl: number): number
+  /** sendto with the TTL set first; returns the send time (CLOCK_REALTIME µs). */
+  probeSend?(fd: number, family: 4 | 6, address: Buffer, port: number, payload: Buffer, ttl: number): number
+  /** A non-blocking TCP connect with IP_TTL and IP_RECVERR (one SYN, no retransmission). */
+  probeConnect?(family: 4 | 6, address: Buffer, port: number, ttl: number): { fd: number; sent: number; error: string | null }
+  /** poll() on a worker thread, then drain what is ready; streams[i] = 1 for a connecting TCP socket. */
+  probeWait?(fds: Int32Array, streams: Int32Array, timeoutMs: number): Promise<ProbeEvent[]>
   /**
    * Reads files on a thread that entered the network namespace at netnsPath (null: our own).
    * Directories give their entry names ('\n' after each). Throws (code EPERM, ENOENT, EINVAL ...)

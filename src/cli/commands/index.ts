@@ -25,6 +25,9 @@ export const commands: readonly CommandEntry[] = [
   { name: 'explain', load: async () => (await import('./explain.js')).explainCommand },
   { name: 'diagram', load: async () => (await import('./diagram.js')).diagramCommand },
   { name: 'tune', load: async () => (await import('./tune.js')).tuneCommand },
+  { name: 'ping', load: async () => (await import('./ping.js')).pingCommand },
+  { name: 'trace', aliases: ['traceroute', 'mtr'], load: async () => (await import('./trace.js')).traceCommand },
+  { name: 'dns', load: async () => (await import('./dns.js')).dnsCommand },
 ]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */

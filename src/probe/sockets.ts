@@ -1,0 +1,83 @@
+/**
+ * @module
+ * Opening probe sockets through the addon, with the unprivileged path first: the ICMP ping
+ * socket when net.ipv4.ping_group_range admits our group, a raw socket with CAP_NET_RAW, else
+ * TD_PERMISSION naming both. And the one wait loop every probe uses: poll() on a worker thread
+ * in slices, so an abort (Ctrl-C) is seen within a slice.
+ */
+import { readFileSync } from 'node:fs'
+import { TcpdoctorError, errnoCode } from '../errors.js'
+import { loadNative, type Native, type ProbeEvent } from '../kernel/native.js'
+
+export type ProbeNative = Required<Pick<Native, 'probeSocket' | 'probeSend' | 'probeConnect' | 'probeWait' | 'closeFd'>>
+
+/** The addon's probe functions, or TD_NATIVE_MISSING. */
+export function probeNative(): ProbeNative {
+  const n = loadNative()
+  if (!n.probeSocket || !n.probeSend || !n.probeConnect || !n.probeWait)
+    throw new TcpdoctorError('TD_NATIVE_MISSING', 'the native addon was built without the probe sockets', { hint: 'npm run build:native' })
+  return n as ProbeNative
+}
+
+export const ICMP_DGRAM = 0
+export const ICMP_RAW = 1
+export const UDP = 2
+
+function pingGroupRange(): string {
+  try {
+    return readFileSync('/proc/sys/net/ipv4/ping_group_range', 'utf8').trim().replace(/\s+/, ' ')
+  } catch {
+    return 'unknown' // /proc/sys not mounted: the message says so
+  }
+}
+
+/** An ICMP socket: the ping socket when allowed, else raw. Says which. */
+export function openIcmp(n: ProbeNative, family: 4 | 6, ttl: number): { fd: number; mode: 'icmp' | 'raw' } {
+  let first: unknown
+  try {
+    return { fd: n.probeSocket(family, ICMP_DGRAM, ttl), mode: 'icmp' }
+  } catch (err) {
+    first = err
+  }
+  try {
+    return { fd: n.probeSocket(family, ICMP_RAW, ttl), mode: 'raw' }
+  } catch (err) {
+    const c1 = errnoCode(first)
+    const c2 = errnoCode(err)
+    if ((c1 === 'EACCES' || c1 === 'EPERM') && (c2 === 'EPERM' || c2 === 'EACCES')) {
+      throw new TcpdoctorError('TD_PERMISSION', `ICMP needs the ping socket or a raw socket, and neither is allowed: net.ipv4.ping_group_range is "${pingGroupRange()}" (our gid ${process.getgid?.()} is outside it) and this process lacks CAP_NET_RAW`, {
+        cause: err,
+        hint: `sysctl -w net.ipv4.ping_group_range="0 2147483647" (lets every group use ICMP ping sockets), or run with CAP_NET_RAW (setcap cap_net_raw+ep $(command -v node), or as root); tcpdoctor ping --tcp PORT needs neither`,
+      })
+    }
+    if (c2 === 'EAFNOSUPPORT' || c1 === 'EAFNOSUPPORT') throw new TcpdoctorError('TD_UNSUPPORTED', `IPv${family} is not available on this host (${c2 ?? c1})`, { cause: err })
+    throw new TcpdoctorError('TD_IO', `cannot open an ICMP socket: ${(err as Error).message}`, { cause: err })
+  }
+}
+
+/** Maps a send error to a coded error (no route, no permission) or rethrows. */
+export function sendError(err: unknown, address: string): TcpdoctorError {
+  const code = errnoCode(err)
+  if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL')
+    return new TcpdoctorError('TD_NO_ROUTE', `no route to ${address} (${code})`, { cause: err, hint: `the kernel has no route for it: ip route get ${address}` })
+  if (code === 'EACCES' || code === 'EPERM') return new TcpdoctorError('TD_PERMISSION', `sending to ${address} was refused (${code}): a firewall rule on this host, or a broadcast address`, { cause: err })
+  return new TcpdoctorError('TD_IO', `sending to ${address}: ${(err as Error).message}`, { cause: err })
+}
+
+/** Milliseconds on the clock the addon stamps with (CLOCK_REALTIME, µs). */
+export const nowUs = (): number => Date.now() * 1000 + ((performance.now() * 1000) % 1000)
+
+/** Waits up to ms for events on the fds (streams[i]: a connecting TCP socket); [] on abort. */
+export async function waitEvents(n: ProbeNative, fds: number[], streams: number[], ms: number, signal?: AbortSignal): Promise<ProbeEvent[]> {
+  if (signal?.aborted) return []
+  const slice = Math.max(0, Math.min(Math.ceil(ms), 100))
+  return n.probeWait(Int32Array.from(fds), Int32Array.from(streams), slice)
+}
+
+export function closeQuietly(n: ProbeNative, fd: number): void {
+  try {
+    n.closeFd(fd)
+  } catch {
+    // already closed: nothing to release
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * @module
+ * One TCP connect-time probe, unprivileged: a non-blocking connect() with IP_RECVERR, one SYN
+ * (TCP_SYNCNT 1 and we give up at the timeout). The answer classifies the path: a SYN/ACK
+ * (open), an RST (refused), an ICMP error (unreachable, with who sent it), or nothing: the SYN
+ * was dropped (filtered; the client sits in SYN_SENT, the article's "many SYN_SENT" case).
+ */
+import { TcpdoctorError, errnoCode } from '../errors.js'
+import type { Target } from './address.js'
+import { closeQuietly, probeNative, waitEvents } from './sockets.js'
+
+export interface TcpProbeResult {
+  outcome: 'open' | 'refused' | 'filtered' | 'unreachable' | 'aborted'
+  rtt: number | null
+  from?: string
+  detail?: string
+  /** the ICMP error was time exceeded (a trace hop) */
+  ttlExceeded?: boolean
+}
+
+export async function tcpProbe(target: Target, port: number, o: { timeoutMs: number; ttl?: number; signal?: AbortSignal }): Promise<TcpProbeResult> {
+  const n = probeNative()
+  let c: { fd: number; sent: number; error: string | null }
+  try {
+    c = n.probeConnect(target.family, target.bytes, port, o.ttl ?? 0)
+  } catch (err) {
+    throw new TcpdoctorError(errnoCode(err) === 'EMFILE' ? 'TD_IO' : 'TD_IO', `TCP probe socket: ${(err as Error).message}`, { cause: err })
+  }
+  try {
+    if (c.error) {
+      if (c.error === 'ENETUNREACH' || c.error === 'EHOSTUNREACH') return { outcome: 'unreachable', rtt: null, detail: `${c.error} (no route on this host)` }
+      if (c.error === 'ECONNREFUSED') return { outcome: 'refused', rtt: 0 }
+      return { outcome: 'unreachable', rtt: null, detail: c.error }
+    }
+    const deadline = performance.now() + o.timeoutMs
+    let icmp: { from?: string; detail: string; ttl: boolean } | undefined
+    for (;;) {
+      const left = deadline - performance.now()
+      if (o.signal?.aborted) return { outcome: 'aborted', rtt: null }
+      if (left <= 0) return { outcome: 'filtered', rtt: null, detail: 'no answer to the SYN (dropped on the way or by a firewall)' }
+      const events = await waitEvents(n, [c.fd], [1], left, o.signal)
+      for (const e of events) {
+        const rtt = Math.round(e.t - c.sent) / 1000
+        if (e.kind === 2) icmp = { from: e.offender ?? undefined, detail: `ICMP type ${e.type} code ${e.code}`, ttl: (target.family === 4 && e.type === 11) || (target.family === 6 && e.type === 3) }
+        if (e.kind === 3) return { outcome: 'open', rtt }
+        if (e.kind === 4) {
+          if (e.errno === 'ECONNREFUSED') return { outcome: 'refused', rtt }
+          return { outcome: 'unreachable', rtt: icmp ? rtt : null, from: icmp?.from, detail: icmp ? `${e.errno}: ${icmp.detail}` : e.errno ?? undefined, ttlExceeded: icmp?.ttl }
+        }
+      }
+    }
+  } finally {
+    closeQuietly(n, c.fd)
+  }
+}

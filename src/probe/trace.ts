@@ -139,7 +139,7 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
   let seq = 0
   let destTtl: number | null = null
   let pmtu: number | null = null
-  const roundState: { next: number; done: boolean }[] = []
+  const roundState: { next: number; done: boolean; startedAt: number }[] = []
   let nextRoundAt = performance.now()
 
   const keyOf = (s: number): number => (method === 'udp' ? basePort + (s % 1024) : s & 0xffff)
@@ -245,14 +245,20 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
       const now = performance.now()
       // start a round: round 1 right away; later rounds every interval, once the first round knows the distance
       if (roundState.length < rounds && now >= nextRoundAt && (roundState.length === 0 || roundState[0]!.done)) {
-        roundState.push({ next: first, done: false })
+        roundState.push({ next: first, done: false, startedAt: now })
         nextRoundAt = Math.max(now, nextRoundAt) + intervalMs
       }
       // send what the windows allow
       roundState.forEach((r, round) => {
         const limit = Math.min(maxTtl, destTtl ?? maxTtl)
-        const window = round === 0 ? WINDOW : limit - first + 1
-        while (!r.done && r.next <= limit && [...inflight.values()].filter((p) => p.round === round).length < window) send(r.next++, round)
+        if (round === 0) {
+          while (!r.done && r.next <= limit && [...inflight.values()].filter((p) => p.round === round).length < WINDOW) send(r.next++, round)
+        } else {
+          // later rounds spread their probes over the interval, as mtr does: a burst would queue
+          // behind itself on slow links and inflate the RTTs of the far hops
+          const spacing = intervalMs / (limit - first + 1)
+          while (!r.done && r.next <= limit && now >= r.startedAt + (r.next - first) * spacing) send(r.next++, round)
+        }
         if (r.next > limit && ![...inflight.values()].some((p) => p.round === round)) r.done = true
       })
       for (const r of roundState) if (!r.done && r.next > Math.min(maxTtl, destTtl ?? maxTtl) && ![...inflight.values()].some((p) => roundState.indexOf(r) === p.round)) r.done = true
@@ -265,7 +271,7 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
       }
       if (roundState.length >= rounds && roundState.every((r) => r.done) && inflight.size === 0) break
       const fds = method === 'tcp' ? [...inflight.values()].map((p) => p.fd) : [sharedFd]
-      const wakeAt = Math.min(roundState.length < rounds ? nextRoundAt : Infinity, ...[...inflight.values()].map((p) => p.deadline))
+      const wakeAt = Math.min(roundState.length < rounds ? nextRoundAt : Infinity, ...roundState.filter((r) => !r.done).map((r) => r.startedAt + (r.next - first) * (intervalMs / (Math.min(maxTtl, destTtl ?? maxTtl) - first + 1))), ...[...inflight.values()].map((p) => p.deadline))
       const ms = Math.max(1, Math.min(wakeAt - performance.now(), 20))
       if (fds.length === 0) {
         await new Promise((r) => setTimeout(r, ms))

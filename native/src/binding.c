@@ -16,19 +16,25 @@
     }                                                \
   } while (0)
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall) {
-  napi_value code, msg, error, sc;
+/* An Error whose code is the errno name, with .syscall and .errno; NULL if N-API failed. */
+static napi_value errno_error(napi_env env, int err, const char *syscall) {
+  napi_value code, msg, error, sc, errnoV;
   char text[160];
   snprintf(text, sizeof text, "%s: %s", syscall, strerror(err));
-  napi_create_string_utf8(env, td_errno_name(err), NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-  napi_create_error(env, code, msg, &error);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
-  napi_set_named_property(env, error, "syscall", sc);
-  napi_value errnoV;
-  napi_create_int32(env, -err, &errnoV);
-  napi_set_named_property(env, error, "errno", errnoV);
-  napi_throw(env, error);
+  if (napi_create_string_utf8(env, td_errno_name(err), NAPI_AUTO_LENGTH, &code) != napi_ok ||
+      napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg) != napi_ok ||
+      napi_create_error(env, code, msg, &error) != napi_ok ||
+      napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc) != napi_ok ||
+      napi_set_named_property(env, error, "syscall", sc) != napi_ok ||
+      napi_create_int32(env, -err, &errnoV) != napi_ok ||
+      napi_set_named_property(env, error, "errno", errnoV) != napi_ok)
+    return NULL;
+  return error;
+}
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+  napi_value error = errno_error(env, err, syscall);
+  if (!error || napi_throw(env, error) != napi_ok) napi_throw_error(env, td_errno_name(err), syscall);
   return NULL;
 }
 
@@ -38,8 +44,7 @@ static int arg_u32(napi_env env, napi_value v, uint32_t *out) {
 
 static napi_value make_u32(napi_env env, uint32_t v) {
   napi_value r;
-  napi_create_uint32(env, v, &r);
-  return r;
+  return napi_create_uint32(env, v, &r) == napi_ok ? r : NULL;
 }
 
 /* diagOpen(netnsPath: string | null, family, protocol, states, ext, bytecode: Buffer | null): fd */
@@ -54,6 +59,7 @@ static napi_value diag_open(napi_env env, napi_callback_info info) {
   if (t == napi_string) {
     size_t len;
     CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len));
+    if (len >= sizeof path - 1) { napi_throw_range_error(env, "TD_NATIVE_ARGS", "diagOpen: namespace path too long"); return NULL; }
   }
   uint32_t family, protocol, states, ext;
   if (!arg_u32(env, argv[1], &family) || !arg_u32(env, argv[2], &protocol) ||
@@ -70,7 +76,7 @@ static napi_value diag_open(napi_env env, napi_callback_info info) {
                         (uint8_t)ext, bc, bclen);
   if (fd < 0) return throw_errno(env, -fd, path[0] ? "sock_diag in netns" : "sock_diag");
   napi_value r;
-  napi_create_int32(env, fd, &r);
+  if (napi_create_int32(env, fd, &r) != napi_ok) { close(fd); napi_throw_error(env, "TD_NATIVE", "napi_create_int32"); return NULL; }
   return r;
 }
 
@@ -88,11 +94,11 @@ static napi_value diag_read(napi_env env, napi_callback_info info) {
   long n = td_diag_read(fd, data, cap, &done);
   if (n < 0) return throw_errno(env, (int)-n, "recvmsg");
   napi_value arr, nv, dv;
-  napi_create_array_with_length(env, 2, &arr);
-  napi_create_double(env, (double)n, &nv);
-  napi_get_boolean(env, done != 0, &dv);
-  napi_set_element(env, arr, 0, nv);
-  napi_set_element(env, arr, 1, dv);
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_double(env, (double)n, &nv));
+  CHECK(napi_get_boolean(env, done != 0, &dv));
+  CHECK(napi_set_element(env, arr, 0, nv));
+  CHECK(napi_set_element(env, arr, 1, dv));
   return arr;
 }
 
@@ -109,20 +115,34 @@ static napi_value close_fd(napi_env env, napi_callback_info info) {
 
 static void free_entries(napi_env env, void *data, void *hint) { free(data); }
 
-/* The JS object of a walk result; takes ownership of res->entries. */
+/* The JS object of a walk result; takes ownership of res->entries (freed here on failure, by the
+ * buffer's finalizer otherwise). NULL with nothing thrown when N-API failed. */
 static napi_value walk_object(napi_env env, td_fd_walk_result *res) {
   napi_value obj, buf;
-  napi_create_object(env, &obj);
+  napi_status st;
   if (res->count == 0) {
     free(res->entries);
-    napi_create_buffer(env, 0, NULL, &buf);
+    res->entries = NULL;
+    st = napi_create_buffer(env, 0, NULL, &buf);
   } else {
-    napi_create_external_buffer(env, res->count * sizeof(td_fd_entry), res->entries, free_entries, NULL, &buf);
+    st = napi_create_external_buffer(env, res->count * sizeof(td_fd_entry), res->entries, free_entries, NULL, &buf);
+    if (st != napi_ok) free(res->entries); /* not owned by a buffer: ours to free */
+    res->entries = NULL;
   }
-  napi_set_named_property(env, obj, "entries", buf);
-  napi_set_named_property(env, obj, "pidsSeen", make_u32(env, res->pids_seen));
-  napi_set_named_property(env, obj, "pidsDenied", make_u32(env, res->pids_denied));
-  napi_set_named_property(env, obj, "pidsVanished", make_u32(env, res->pids_vanished));
+  if (st != napi_ok || napi_create_object(env, &obj) != napi_ok) return NULL;
+  napi_value seen = make_u32(env, res->pids_seen), denied = make_u32(env, res->pids_denied), vanished = make_u32(env, res->pids_vanished);
+  if (!seen || !denied || !vanished ||
+      napi_set_named_property(env, obj, "entries", buf) != napi_ok ||
+      napi_set_named_property(env, obj, "pidsSeen", seen) != napi_ok ||
+      napi_set_named_property(env, obj, "pidsDenied", denied) != napi_ok ||
+      napi_set_named_property(env, obj, "pidsVanished", vanished) != napi_ok)
+    return NULL;
+  return obj;
+}
+
+static napi_value walk_object_or_throw(napi_env env, td_fd_walk_result *res) {
+  napi_value obj = walk_object(env, res);
+  if (!obj) napi_throw_error(env, "TD_NATIVE", "building the fd walk result");
   return obj;
 }
 
@@ -135,8 +155,9 @@ static napi_value fd_walk(napi_env env, napi_callback_info info) {
   char root[4096];
   size_t len;
   CHECK(napi_get_value_string_utf8(env, argv[0], root, sizeof root, &len));
+  if (len >= sizeof root - 1) { napi_throw_range_error(env, "TD_NATIVE_ARGS", "fdWalk: procRoot too long"); return NULL; }
   uint32_t threads = 1;
-  arg_u32(env, argv[1], &threads);
+  if (argc > 1 && !arg_u32(env, argv[1], &threads)) { napi_throw_type_error(env, "TD_NATIVE_ARGS", "fdWalk: threads must be a number"); return NULL; }
   const uint64_t *inodes = NULL;
   size_t n_inodes = 0;
   bool is_ta = false;
@@ -156,7 +177,7 @@ static napi_value fd_walk(napi_env env, napi_callback_info info) {
   td_fd_walk_result res;
   int rc = td_fd_walk(root, (int)threads, inodes, n_inodes, &res);
   if (rc < 0) return throw_errno(env, -rc, "fd walk");
-  return walk_object(env, &res);
+  return walk_object_or_throw(env, &res);
 }
 
 /* fdIterBpf(): the same object as fdWalk, from a BPF task_file iterator (root); throws with the
@@ -165,7 +186,7 @@ static napi_value fd_iter_bpf(napi_env env, napi_callback_info info) {
   td_fd_walk_result res;
   int rc = td_fd_iter_bpf(&res);
   if (rc < 0) return throw_errno(env, -rc, "bpf task_file iterator");
-  return walk_object(env, &res);
+  return walk_object_or_throw(env, &res);
 }
 
 /* fdWalkAsync(procRoot, threads, inodes | null): Promise of the same object as fdWalk. The walk
@@ -191,20 +212,45 @@ static void walk_execute(napi_env env, void *data) {
 static void walk_complete(napi_env env, napi_status status, void *data) {
   walk_job *j = data;
   if (j->inodes_ref) napi_delete_reference(env, j->inodes_ref);
-  if (j->rc < 0 || status != napi_ok) {
+  napi_value obj = NULL;
+  if (j->rc >= 0 && status == napi_ok) obj = walk_object(env, &j->res);
+  else if (j->rc >= 0) free(j->res.entries); /* cancelled after a successful walk */
+  if (obj) napi_resolve_deferred(env, j->deferred, obj);
+  else {
     int err = j->rc < 0 ? -j->rc : EIO;
-    napi_value code, msg, error;
-    char text[160];
-    snprintf(text, sizeof text, "%s: %s", j->bpf ? "bpf task_file iterator" : "fd walk", strerror(err));
-    napi_create_string_utf8(env, td_errno_name(err), NAPI_AUTO_LENGTH, &code);
-    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, code, msg, &error);
+    napi_value error = errno_error(env, err, j->bpf ? "bpf task_file iterator" : "fd walk");
+    napi_value fallback;
+    if (!error && napi_create_string_utf8(env, "TD_NATIVE: fd walk failed", NAPI_AUTO_LENGTH, &fallback) == napi_ok) error = fallback;
+    /* A deferred must be settled once or the promise leaks; with no value at all, undefined. */
+    if (!error) napi_get_undefined(env, &error);
     napi_reject_deferred(env, j->deferred, error);
-  } else {
-    napi_resolve_deferred(env, j->deferred, walk_object(env, &j->res));
   }
   napi_delete_async_work(env, j->work);
   free(j);
+}
+
+/* Queues a walk job; frees it (and its reference) on any failure before it is queued. */
+static napi_value queue_walk(napi_env env, walk_job *j, const char *name_text) {
+  napi_value promise, name;
+  if (napi_create_promise(env, &j->deferred, &promise) != napi_ok) goto fail;
+  if (napi_create_string_utf8(env, name_text, NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, walk_execute, walk_complete, j, &j->work) != napi_ok) {
+    napi_value e;
+    if (napi_create_string_utf8(env, "TD_NATIVE: async work", NAPI_AUTO_LENGTH, &e) == napi_ok) napi_reject_deferred(env, j->deferred, e);
+    goto fail;
+  }
+  if (napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_async_work(env, j->work);
+    napi_value e;
+    if (napi_create_string_utf8(env, "TD_NATIVE: queue async work", NAPI_AUTO_LENGTH, &e) == napi_ok) napi_reject_deferred(env, j->deferred, e);
+    goto fail;
+  }
+  return promise;
+fail:
+  if (j->inodes_ref) napi_delete_reference(env, j->inodes_ref);
+  free(j);
+  napi_throw_error(env, "TD_NATIVE", "could not start the fd walk");
+  return NULL;
 }
 
 static napi_value fd_walk_async(napi_env env, napi_callback_info info) {
@@ -214,36 +260,39 @@ static napi_value fd_walk_async(napi_env env, napi_callback_info info) {
   walk_job *j = calloc(1, sizeof *j);
   if (!j) return throw_errno(env, ENOMEM, "fd walk");
   size_t len;
-  if (napi_get_value_string_utf8(env, argv[0], j->root, sizeof j->root, &len) != napi_ok) {
+  if (napi_get_value_string_utf8(env, argv[0], j->root, sizeof j->root, &len) != napi_ok || len >= sizeof j->root - 1) {
     free(j);
-    napi_throw_type_error(env, "TD_NATIVE_ARGS", "fdWalkAsync: procRoot must be a string");
+    napi_throw_type_error(env, "TD_NATIVE_ARGS", "fdWalkAsync: procRoot must be a string shorter than 4095 bytes");
     return NULL;
   }
   uint32_t threads = 1;
-  arg_u32(env, argv[1], &threads);
+  if (argc > 1 && !arg_u32(env, argv[1], &threads)) {
+    free(j);
+    napi_throw_type_error(env, "TD_NATIVE_ARGS", "fdWalkAsync: threads must be a number");
+    return NULL;
+  }
   j->threads = (int)threads;
   bool is_ta = false;
-  if (argc > 2) napi_is_typedarray(env, argv[2], &is_ta);
+  if (argc > 2 && napi_is_typedarray(env, argv[2], &is_ta) != napi_ok) is_ta = false;
   if (is_ta) {
     napi_typedarray_type type;
     void *data;
     napi_value ab;
     size_t off;
-    napi_get_typedarray_info(env, argv[2], &type, &j->n_inodes, &data, &ab, &off);
-    if (type != napi_biguint64_array) {
+    if (napi_get_typedarray_info(env, argv[2], &type, &j->n_inodes, &data, &ab, &off) != napi_ok || type != napi_biguint64_array) {
       free(j);
       napi_throw_type_error(env, "TD_NATIVE_ARGS", "fdWalkAsync: inodes must be a BigUint64Array");
       return NULL;
     }
     j->inodes = data;
-    napi_create_reference(env, argv[2], 1, &j->inodes_ref);
+    /* The array must outlive the walk on the worker thread. */
+    if (napi_create_reference(env, argv[2], 1, &j->inodes_ref) != napi_ok) {
+      free(j);
+      napi_throw_error(env, "TD_NATIVE", "napi_create_reference");
+      return NULL;
+    }
   }
-  napi_value promise, name;
-  CHECK(napi_create_promise(env, &j->deferred, &promise));
-  napi_create_string_utf8(env, "tcpdoctor:fdWalk", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, walk_execute, walk_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
-  return promise;
+  return queue_walk(env, j, "tcpdoctor:fdWalk");
 }
 
 /* fdIterBpfAsync(): Promise of the fdIterBpf object, computed off the main thread. */
@@ -251,12 +300,7 @@ static napi_value fd_iter_bpf_async(napi_env env, napi_callback_info info) {
   walk_job *j = calloc(1, sizeof *j);
   if (!j) return throw_errno(env, ENOMEM, "bpf task_file iterator");
   j->bpf = 1;
-  napi_value promise, name;
-  CHECK(napi_create_promise(env, &j->deferred, &promise));
-  napi_create_string_utf8(env, "tcpdoctor:fdIterBpf", NAPI_AUTO_LENGTH, &name);
-  CHECK(napi_create_async_work(env, NULL, name, walk_execute, walk_complete, j, &j->work));
-  CHECK(napi_queue_async_work(env, j->work));
-  return promise;
+  return queue_walk(env, j, "tcpdoctor:fdIterBpf");
 }
 
 /* getsockopt(fd, level, name, maxLen): Buffer */
@@ -297,11 +341,11 @@ static napi_value set_sockopt_int(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* reading files inside a network namespace: native/src/nsread-binding.c */
-void td_nsread_register(napi_env env, napi_value exports);
-
 /* probe sockets (ping, trace): native/src/probe-binding.c */
 void td_probe_register(napi_env env, napi_value exports);
+
+/* reading files inside a network namespace: native/src/nsread-binding.c */
+void td_nsread_register(napi_env env, napi_value exports);
 
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
@@ -315,9 +359,12 @@ static napi_value init(napi_env env, napi_value exports) {
       {"getsockopt", NULL, get_sockopt, NULL, NULL, NULL, napi_default, NULL},
       {"setsockoptInt", NULL, set_sockopt_int, NULL, NULL, NULL, napi_default, NULL},
   };
-  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
-  td_nsread_register(env, exports);
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {
+    napi_throw_error(env, "TD_NATIVE", "registering the addon's functions");
+    return NULL;
+  }
   td_probe_register(env, exports);
+  td_nsread_register(env, exports);
   return exports;
 }
 

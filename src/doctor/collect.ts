@@ -51,7 +51,7 @@ function readCountersOf(target: NetnsTarget | undefined, procRoot: string | unde
   try {
     return { sample: readCounters({ procRoot, netns: target, ipv6: false }) }
   } catch (err) {
-    // A namespace without processes has no /proc/<pid>/net to read from outside: rules that need counters skip it.
+    // Counters that could not be read (no addon and no process in the namespace, no permission): rules that need them skip it, and a note says so.
     return { missing: (err as Error).message }
   }
 }

@@ -13,7 +13,8 @@ import { dumpSockets } from './sock-diag/dump.js'
 import { decodeSocket, stateAt } from './sock-diag/parse.js'
 import { RawSockets } from './sock-diag/raw.js'
 import { loadNative } from './native.js'
-import { readProcNetTcp } from './procfs/net-tcp.js'
+import { parseProcNetTcp, readProcNetTcp } from './procfs/net-tcp.js'
+import { netnsFileText, readNetnsFiles } from './netns-files.js'
 import type { NetnsTarget } from './netns.js'
 
 export type SourceName = 'netlink' | 'procfs'
@@ -75,21 +76,25 @@ function choose<T>(q: SocketQuery, netlink: () => T, procfs: () => T): { value: 
 
 function procfsSockets(q: SocketQuery): Socket[] {
   const procRoot = q.procRoot ?? '/proc'
-  let pid: number | undefined
-  if (q.netns?.path !== undefined) {
-    if (q.netns.pid === undefined)
-      throw new TcpdoctorError('TD_UNSUPPORTED', `/proc cannot read namespace ${q.netns.label}: no process lives in it (netlink with the addon can)`)
-    pid = q.netns.pid
-  }
+  const families = q.families ?? FAMILIES
   const mask = maskOf(q)
   const out: Socket[] = []
-  for (const family of q.families ?? FAMILIES) {
-    for (const s of readProcNetTcp(procRoot, family, pid)) {
-      // /proc lists request sockets as SYN_RECV (3); the kernel mask bit for them is NEW_SYN_RECV too.
-      if (!(mask & stateBit(s.state))) continue
-      out.push(s)
-    }
+  const keep = (s: Socket): void => {
+    // /proc lists request sockets as SYN_RECV (3); the kernel mask bit for them is NEW_SYN_RECV too.
+    if (mask & stateBit(s.state)) out.push(s)
   }
+  if (q.netns?.path !== undefined) {
+    // Another namespace: its /proc/net/tcp read from inside it (netns-files.ts), not via a pid that may exit.
+    const files = readNetnsFiles(q.netns, families.map((f) => (f === 'inet6' ? 'net/tcp6' : 'net/tcp')), procRoot)
+    families.forEach((family, i) => {
+      const f = files[i]!
+      const what = `/proc/net/${family === 'inet6' ? 'tcp6' : 'tcp'} of namespace ${q.netns!.label}`
+      if (family === 'inet6' && 'error' in f && f.error === 'ENOENT') return // IPv6 disabled
+      for (const s of parseProcNetTcp(netnsFileText(f, what), family, what)) keep(s)
+    })
+    return out
+  }
+  for (const family of families) for (const s of readProcNetTcp(procRoot, family)) keep(s)
   return out
 }
 

@@ -4,7 +4,7 @@
  * an exit code. Commands never call process.exit; main.ts does.
  */
 import type { Writable } from 'node:stream'
-import type { ParseArgsConfig } from 'node:util'
+import type { ParseArgsConfig, parseArgs } from 'node:util'
 import type { Lang } from '../i18n/index.js'
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>
@@ -63,4 +63,17 @@ export interface Command {
    */
   globals: readonly GlobalName[]
   run(ctx: CommandContext, args: ParsedArgs): Promise<number>
+}
+
+/** The parsed values of a command's own options, typed from its option table. */
+export type ValuesOf<O extends OptionSpec> = ReturnType<typeof parseArgs<{ options: O; strict: true; allowPositionals: true }>>['values']
+
+/** A command whose run() sees its options typed (no casts): write commands with defineCommand. */
+export interface TypedCommand<O extends OptionSpec> extends Omit<Command, 'run' | 'options'> {
+  options: O
+  run(ctx: CommandContext, args: { values: ValuesOf<O>; positionals: string[] }): Promise<number>
+}
+
+export function defineCommand<const O extends OptionSpec>(c: TypedCommand<O>): Command {
+  return c as unknown as Command
 }

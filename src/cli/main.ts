@@ -200,7 +200,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       },
       signal: io.signal ?? new AbortController().signal,
     }
-    return await cmd.run(ctx, parsed as never)
+    return await cmd.run(ctx, { values: parsed.values, positionals: parsed.positionals })
   } catch (err) {
     return reportError(err, io, json, lang)
   }

@@ -127,13 +127,22 @@ describe.skipIf(skip)('socket view against ss in a planted namespace', () => {
   ]
   it.each(filters)('filter %s selects what ss selects', (expr) => {
     const words = expr.split(' ')
-    const oracle = ssPairs(words)
-    const viaKernel = cli(['ls', '-H', '--netns', ns, ...words])
-    expect(viaKernel.code, viaKernel.stderr).toBe(0)
     const norm = (out: string): string[] => out.trim().split('\n').filter(Boolean).map((l) => { const f = l.trim().split(/\s+/); return `${f[3]} ${f[4]}` }).sort()
-    expect(norm(viaKernel.stdout)).toEqual(oracle)
-    const viaProc = cli(['ls', '-H', '--netns', ns, '--source', 'procfs', ...words])
-    expect(norm(viaProc.stdout)).toEqual(oracle)
+    // ss and tcpdoctor read one after the other: on a loaded machine a planted handshake may move
+    // in between, so a reading counts when it equals ss's just before or just after it.
+    for (const source of [[], ['--source', 'procfs']]) {
+      let got: string[] = []
+      let oracles: string[][] = []
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const before = ssPairs(words)
+        const r = cli(['ls', '-H', '--netns', ns, ...source, ...words])
+        expect(r.code, r.stderr).toBe(0)
+        got = norm(r.stdout)
+        oracles = [before, ssPairs(words)]
+        if (oracles.some((o) => JSON.stringify(o) === JSON.stringify(got))) break
+      }
+      expect(oracles.map((o) => JSON.stringify(o))).toContain(JSON.stringify(got))
+    }
   })
 
   it('the raw table path and the object path print the same rows', () => {

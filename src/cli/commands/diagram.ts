@@ -5,7 +5,7 @@
  * live counts on each state. Replaces the article's figure.
  */
 import { writeFileSync } from 'node:fs'
-import type { Command, CommandContext } from '../command.js'
+import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError, fromSystemError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { countedState, parseStates, type StateName } from '../../model/state.js'
@@ -56,7 +56,7 @@ function liveCounts(ctx: CommandContext): Live {
 
 const STYLES = { highlight: 'yellow', path: 'cyan', count: 'bold', label: 'red' } as const
 
-export const diagramCommand: Command = {
+export const diagramCommand = defineCommand({
   name: 'diagram',
   summary: 'the TCP state diagram (RFC 9293) in the terminal or as SVG, with live counts per state',
   usage: 'diagram [--path client|server] [--highlight STATE] [--live] [--svg FILE]',
@@ -86,15 +86,15 @@ export const diagramCommand: Command = {
   },
   async run(ctx, args) {
     if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', `diagram takes no arguments (got ${args.positionals.join(' ')})`)
-    const pathText = args.values.path as string | undefined
+    const pathText = args.values.path
     if (pathText !== undefined && !(pathText in PATHS)) throw new TcpdoctorError('TD_USAGE', `--path must be client or server, not ${pathText}`)
     const path = pathText as PathName | undefined
-    const hl = args.values.highlight as string | undefined
+    const hl = args.values.highlight
     const highlight = hl === undefined ? undefined : parseHighlight(hl)
     const live = args.values.live || ctx.from ? liveCounts(ctx) : undefined
     const model = diagramModel({ lang: ctx.lang, path, highlight, counts: live?.counts })
     const offDiagram = live ? Object.keys(live.counts).filter((s) => !(DIAGRAM_STATES as readonly string[]).includes(s)) : []
-    const svgFile = args.values.svg as string | undefined
+    const svgFile = args.values.svg
     if (svgFile) {
       try {
         writeFileSync(svgFile, renderSvg(model, t(ctx.lang, 'diagram.title')))
@@ -126,4 +126,4 @@ export const diagramCommand: Command = {
     for (const n of new Set(live?.notes ?? [])) ctx.note(n)
     return 0
   },
-}
+})

@@ -2,7 +2,7 @@
  * @module
  * `tcpdoctor diff OLD NEW`: what changed between two snapshots (states, ports, sockets).
  */
-import type { Command } from '../command.js'
+import { defineCommand } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { readSnapshot } from '../../snapshot/file.js'
@@ -12,7 +12,7 @@ import { formatTable } from '../render/table.js'
 
 const signed = (n: number): string => (n > 0 ? `+${n}` : String(n))
 
-export const diffCommand: Command = {
+export const diffCommand = defineCommand({
   name: 'diff',
   summary: 'what changed between two snapshots: state counts, ports, sockets appeared/gone/changed',
   usage: 'diff OLD.json NEW.json [--limit N]',
@@ -24,7 +24,7 @@ export const diffCommand: Command = {
   options: { limit: { type: 'string' } },
   async run(ctx, args) {
     if (args.positionals.length !== 2) throw new TcpdoctorError('TD_USAGE', 'diff takes two snapshot files: OLD NEW', { hint: 'tcpdoctor diff before.json after.json' })
-    const limitText = args.values.limit as string | undefined
+    const limitText = args.values.limit
     const limit = limitText === undefined ? 10 : Number(limitText)
     if (!Number.isInteger(limit) || limit < 0) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
     const d = diffSnapshots(readSnapshot(args.positionals[0]!), readSnapshot(args.positionals[1]!), limit)
@@ -51,4 +51,4 @@ export const diffCommand: Command = {
     ctx.out(lines.join('\n'))
     return 0
   },
-}
+})

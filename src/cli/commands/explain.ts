@@ -4,7 +4,7 @@
  * modern Linux, in English or Chinese, with where the seed article is outdated. Replaces the
  * article itself.
  */
-import type { Command, CommandContext } from '../command.js'
+import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { allTopics, findTopic } from '../../knowledge/lookup.js'
@@ -24,7 +24,7 @@ export function outputWidth(ctx: CommandContext, flag: string | undefined): numb
   return Number.isInteger(env) && env >= 20 ? env : 100
 }
 
-export const explainCommand: Command = {
+export const explainCommand = defineCommand({
   name: 'explain',
   summary: 'explain a TCP state, flag, sysctl, error or concept, correct for modern Linux (en/zh)',
   usage: 'explain TOPIC | explain --list',
@@ -50,7 +50,7 @@ export const explainCommand: Command = {
     width: { type: 'string', short: 'w' },
   },
   async run(ctx, args) {
-    const width = outputWidth(ctx, args.values.width as string | undefined)
+    const width = outputWidth(ctx, args.values.width)
     if (args.values.list) {
       const topics = allTopics()
       if (ctx.json) {
@@ -73,4 +73,4 @@ export const explainCommand: Command = {
     else ctx.out(formatTopic(result.found, { lang: ctx.lang, width, bold: (s) => paint(ctx.color, 'bold', s) }))
     return 0
   },
-}
+})

@@ -4,7 +4,8 @@
  * namespaces, prints what to look at, holds (--hold SECONDS, or --keep until Ctrl-C) and
  * removes everything it made.
  */
-import type { Command, CommandContext } from '../command.js'
+import { pause } from '../../pause.js'
+import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t, type MessageKey } from '../../i18n/index.js'
 import { ssName, type StateName } from '../../model/state.js'
@@ -54,26 +55,7 @@ function renderReady(ctx: CommandContext, info: ScenarioInfo): string {
   return lines.join('\n') + '\n'
 }
 
-/** Resolves after ms, or as soon as the signal aborts. */
-function holdFor(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve()
-    const timer = ms === Infinity ? undefined : setTimeout(done, ms)
-    function done(): void {
-      if (timer) clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done, { once: true })
-    // An unresolved promise does not keep Node alive: with --keep, a timer must.
-    if (ms === Infinity) {
-      const keepAlive = setInterval(() => undefined, 1 << 30)
-      signal.addEventListener('abort', () => clearInterval(keepAlive), { once: true })
-    }
-  })
-}
-
-export const labCommand: Command = {
+export const labCommand = defineCommand({
   name: 'lab',
   summary: 'reproduce a TCP state or trouble for real in private network namespaces (root)',
   usage: 'lab [SCENARIO] [--count N] [--hold SECONDS | --keep] [--list] [--cleanup]',
@@ -118,10 +100,10 @@ export const labCommand: Command = {
       else ctx.out(renderList(ctx))
       return 0
     }
-    const countText = args.values.count as string | undefined
+    const countText = args.values.count
     const count = countText === undefined ? undefined : Number(countText)
     if (count !== undefined && !Number.isInteger(count)) throw new TcpdoctorError('TD_USAGE', `--count must be an integer, not ${countText}`)
-    const holdText = args.values.hold as string | undefined
+    const holdText = args.values.hold
     const holdS = holdText === undefined ? DEFAULT_HOLD_S : Number(holdText)
     if (!Number.isFinite(holdS) || holdS < 0) throw new TcpdoctorError('TD_USAGE', `--hold must be a number of seconds, not ${holdText}`)
     const keep = args.values.keep === true
@@ -133,11 +115,11 @@ export const labCommand: Command = {
         ctx.out(renderReady(ctx, lab.info))
         ctx.note(keep ? t(ctx.lang, 'lab.keep') : t(ctx.lang, 'lab.hold', { seconds: holdS }))
       }
-      await holdFor(keep ? Infinity : holdS * 1000, ctx.signal)
+      await pause(keep ? Infinity : holdS * 1000, ctx.signal)
     } finally {
       await lab.stop()
     }
     ctx.note(t(ctx.lang, 'lab.stopped', { scenario: lab.info.scenario }))
     return 0
   },
-}
+})

@@ -3,7 +3,7 @@
  * `tcpdoctor snapshot -o FILE`: save every socket (with owners, tcp_info, timers, memory) of the
  * chosen namespaces, so any socket-view command can replay it with --from FILE.
  */
-import type { Command } from '../command.js'
+import { defineCommand } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { gatherSocketsAsync } from '../../sockets/gather.js'
@@ -11,7 +11,7 @@ import { makeSnapshot, snapshotText, writeSnapshot } from '../../snapshot/file.j
 import { baseGather, sourceNotes } from './gather-args.js'
 import { collectSnapshotExtras } from '../../doctor/collect.js'
 
-export const snapshotCommand: Command = {
+export const snapshotCommand = defineCommand({
   name: 'snapshot',
   summary: 'save all sockets with owners, tcp_info, timers and memory to a file (replay with --from)',
   usage: 'snapshot -o FILE [--interval S] [--netns NAME|all]',
@@ -29,12 +29,12 @@ export const snapshotCommand: Command = {
   },
   options: { output: { type: 'string', short: 'o' }, interval: { type: 'string' } },
   async run(ctx, args) {
-    const file = args.values.output as string | undefined
+    const file = args.values.output
     if (!file) throw new TcpdoctorError('TD_USAGE', 'snapshot needs -o FILE')
     if (ctx.from) throw new TcpdoctorError('TD_USAGE', 'snapshot reads the kernel; --from makes no sense here')
     const g = await gatherSocketsAsync({ ...baseGather(ctx), info: true, mem: true, owners: true, cmdline: true })
     // Counters over --interval (default 1 s), sysctls and kernel log lines: what diagnose --from needs.
-    const intervalText = args.values.interval as string | undefined
+    const intervalText = args.values.interval
     const intervalS = intervalText === undefined ? 1 : Number(intervalText)
     if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', `--interval must be seconds >= 0, not ${intervalText}`)
     const extras = await collectSnapshotExtras({ netns: ctx.netns, procRoot: ctx.procRoot, intervalMs: intervalS * 1000, signal: ctx.signal })
@@ -56,4 +56,4 @@ export const snapshotCommand: Command = {
     for (const n of sourceNotes(ctx, g)) ctx.note(n)
     return 0
   },
-}
+})

@@ -2,7 +2,7 @@
  * @module
  * `tcpdoctor sockets` (`ls`): list sockets with ss's filter language and columns. Replaces `ss -tan ...`.
  */
-import type { Command, CommandContext } from '../command.js'
+import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import type { Family, Socket } from '../../model/socket.js'
@@ -36,7 +36,7 @@ async function sampleWithAges(ctx: CommandContext, gather: GatherOptions, sample
   return gatherWithAges(gather, { samples, intervalMs: intervalS * 1000, signal: ctx.signal })
 }
 
-export const socketsCommand: Command = {
+export const socketsCommand = defineCommand({
   name: 'sockets',
   aliases: ['ls'],
   summary: 'list sockets with ss filters, owners, tcp_info, timers, memory (ss -tanpiom)',
@@ -96,9 +96,9 @@ export const socketsCommand: Command = {
     let states: StateName[] | undefined = filter.states
     if (v.listening) states = parseStates('listening')
     const families: Family[] | undefined = v.ipv4 && !v.ipv6 ? ['inet'] : v.ipv6 && !v.ipv4 ? ['inet6'] : undefined
-    const sort = v.sort as string | undefined
+    const sort = v.sort
     if (sort !== undefined && !SORT_KEYS.includes(sort as SortKey)) throw new TcpdoctorError('TD_USAGE', `--sort must be one of ${SORT_KEYS.join(', ')}, not ${sort}`)
-    const limitText = v.limit as string | undefined
+    const limitText = v.limit
     const limit = limitText === undefined ? undefined : Number(limitText)
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
     // Big plain tables: the raw path (no object per socket). Anything that needs objects below.
@@ -114,7 +114,7 @@ export const socketsCommand: Command = {
       ...baseGather(ctx), states, families, bytecode: filter.bytecode, match: filter.match,
       info: v.info === true || sort === 'rtt' || sort === 'retrans', mem: v.mem === true, owners: v.process === true || sort === 'pid' || age, cmdline: ctx.verbose,
     }
-    const g = age ? await sampleWithAges(ctx, gather, v.samples as string | undefined, v.interval as string | undefined) : await gatherSocketsAsync(gather)
+    const g = age ? await sampleWithAges(ctx, gather, v.samples, v.interval) : await gatherSocketsAsync(gather)
     let list = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
     if (sort) list = sortSockets(list, sort as SortKey)
     if (v.reverse) list.reverse()
@@ -131,7 +131,7 @@ export const socketsCommand: Command = {
     for (const n of notes) ctx.note(n)
     return 0
   },
-}
+})
 
 /**
  * The sockets document, streamed: one socket per line inside the array, written in chunks, so

@@ -3,7 +3,7 @@
  * `tcpdoctor states`: sockets per TCP state, optionally grouped by port, local endpoint, peer,
  * process or namespace. Replaces `netstat -nat | awk` and `ss -s`.
  */
-import type { Command, CommandContext } from '../command.js'
+import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { countPerNamespace, countList } from '../../sockets/count.js'
@@ -24,7 +24,7 @@ interface StatesDoc {
   notes?: string[]
 }
 
-export const statesCommand: Command = {
+export const statesCommand = defineCommand({
   name: 'states',
   summary: 'count sockets per TCP state, per port/local/remote/process/netns (netstat -nat | awk, ss -s)',
   usage: 'states [--by port|local|remote|process|netns] [--top N] [FILTER]',
@@ -49,9 +49,9 @@ export const statesCommand: Command = {
     top: { type: 'string', short: 'n' },
   },
   async run(ctx, args) {
-    const by = args.values.by as string | undefined
+    const by = args.values.by
     if (by !== undefined && !GROUP_KEYS.includes(by as GroupKey)) throw new TcpdoctorError('TD_USAGE', `--by must be one of ${GROUP_KEYS.join(', ')}, not ${by}`)
-    const topText = args.values.top as string | undefined
+    const topText = args.values.top
     const top = topText === undefined ? undefined : Number(topText)
     if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new TcpdoctorError('TD_USAGE', `--top must be a positive integer, not ${topText}`)
     const filter = filterFromArgs(args.positionals)
@@ -88,7 +88,7 @@ export const statesCommand: Command = {
     }
     return 0
   },
-}
+})
 
 function stateOrder(states: Partial<Record<StateName, number>>): StateName[] {
   return STATE_NAMES.filter((s) => (states[s] ?? 0) > 0)

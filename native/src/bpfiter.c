@@ -11,6 +11,7 @@
 #include <linux/btf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -157,12 +158,12 @@ static long btf_member_off(const btf_t *b, const char *sname, const char *mname)
 
 /* A tiny assembler: jumps name a label, and their offsets are computed when the label is placed
  * (no hand-kept table of instruction numbers to go stale when the program changes). */
-enum { L_OUT, L_COUNT };
+enum { L_OUT, L_EMIT, L_COUNT };
 typedef struct {
-  struct bpf_insn v[64];
+  struct bpf_insn v[160];
   int n;
   int label_at[L_COUNT];
-  int fix_at[16], fix_label[16], nfix;
+  int fix_at[48], fix_label[48], nfix;
   int bad;
 } bpf_asm;
 
@@ -197,6 +198,10 @@ typedef struct {
   int rc;
   uint32_t target;
   long o_meta, o_task, o_fd, o_file, o_seq, o_tgid, o_pid, o_inode, o_mode, o_ino;
+  /* For tgids as a non-initial pid namespace sees them (-1 when this kernel's BTF lacks them):
+   * task->thread_pid, pid->level, pid->numbers[], sizeof(struct upid), upid.nr, upid.ns,
+   * pid_namespace.ns.inum. */
+  long o_thread_pid, o_level, o_numbers, upid_size, o_upid_nr, o_upid_ns, o_pidns_inum;
 } btf_offsets;
 
 static btf_offsets g_offs;
@@ -220,6 +225,15 @@ static void load_offsets(void) {
   o->o_inode = btf_member_off(&b, "file", "f_inode");
   o->o_mode = btf_member_off(&b, "inode", "i_mode");
   o->o_ino = btf_member_off(&b, "inode", "i_ino");
+  o->o_thread_pid = btf_member_off(&b, "task_struct", "thread_pid");
+  o->o_level = btf_member_off(&b, "pid", "level");
+  o->o_numbers = btf_member_off(&b, "pid", "numbers");
+  const struct btf_type *upid;
+  o->upid_size = btf_find(&b, BTF_KIND_STRUCT, "upid", &upid) ? (long)upid->size : -1;
+  o->o_upid_nr = btf_member_off(&b, "upid", "nr");
+  o->o_upid_ns = btf_member_off(&b, "upid", "ns");
+  long o_ns = btf_member_off(&b, "pid_namespace", "ns"), o_inum = btf_member_off(&b, "ns_common", "inum");
+  o->o_pidns_inum = o_ns < 0 || o_inum < 0 ? -1 : o_ns + o_inum;
   free(b.index);
   free(b.data);
   if (!o->target || o->o_meta < 0 || o->o_task < 0 || o->o_fd < 0 || o->o_file < 0 || o->o_seq < 0 || o->o_tgid < 0 || o->o_pid < 0 || o->o_inode < 0 || o->o_mode < 0 || o->o_ino < 0) {
@@ -234,29 +248,44 @@ static void load_offsets(void) {
 
 /* PROC_PID_INIT_INO (include/linux/proc_ns.h): the initial pid namespace. */
 #define TD_PID_INIT_INO 0xeffffffcU
+#ifndef NS_GET_PARENT
+#define NS_GET_PARENT _IO(0xb7, 0x2)
+#endif
 
-/* task->tgid is the pid in the initial pid namespace. Inside another one (a container,
- * unshare -p) those numbers mean other processes or none: refuse, and the caller walks /proc,
- * whose pids are the ones this process sees. */
-static int in_initial_pidns(void) {
+/* Deepest pid namespace level searched for ours (containers nest 1-2 deep). */
+#define TD_MAX_PIDNS_LEVEL 8
+
+/* The inode of our pid namespace. task->tgid is the pid in the initial one; inside another (a
+ * container, unshare -p) the program reports pid->numbers[k].nr for the level k whose namespace
+ * is ours: the pid as we see it. The level itself cannot be asked for (NS_GET_PARENT refuses to
+ * name an ancestor), so the program looks for our namespace's inode at each level. */
+static int our_pidns(uint32_t *inum) {
   struct stat st;
-  if (stat("/proc/self/ns/pid", &st) != 0) return 0;
-  return st.st_ino == TD_PID_INIT_INO;
+  if (stat("/proc/self/ns/pid", &st) != 0) return -errno;
+  *inum = (uint32_t)st.st_ino;
+  return 0;
 }
 
 int td_fd_iter_bpf(td_fd_walk_result *out) {
   memset(out, 0, sizeof *out);
-  if (!in_initial_pidns()) return -EOPNOTSUPP;
+  uint32_t ns_inum = 0;
+  int prc = our_pidns(&ns_inum);
+  if (prc < 0) return prc;
+  int nested = ns_inum != TD_PID_INIT_INO;
   pthread_once(&g_offs_once, load_offsets);
   const btf_offsets *o = &g_offs;
   if (o->rc < 0) return o->rc;
+  if (nested) {
+    if (o->o_thread_pid < 0 || o->o_level < 0 || o->o_numbers < 0 || o->upid_size <= 0 || o->o_upid_nr < 0 || o->o_upid_ns < 0 || o->o_pidns_inum < 0) return -EOPNOTSUPP;
+    if (o->o_numbers + TD_MAX_PIDNS_LEVEL * o->upid_size > 32767 || o->o_thread_pid > 32767 || o->o_level > 32767 || o->o_pidns_inum > 32767) return -ERANGE;
+  }
   uint32_t target = o->target;
 
   enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
   const uint8_t LDX_DW = BPF_LDX | BPF_MEM | BPF_DW, LDX_W = BPF_LDX | BPF_MEM | BPF_W, LDX_H = BPF_LDX | BPF_MEM | BPF_H;
   const uint8_t STX_W = BPF_STX | BPF_MEM | BPF_W, STX_DW = BPF_STX | BPF_MEM | BPF_DW;
   const uint8_t JEQ_K = BPF_JMP | BPF_JEQ | BPF_K, JNE_K = BPF_JMP | BPF_JNE | BPF_K, JNE_X = BPF_JMP | BPF_JNE | BPF_X;
-  bpf_asm as = {.label_at = {-1}};
+  bpf_asm as = {.label_at = {-1, -1}};
   bpf_asm *pa = &as;
   emit(pa, INSN(BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0));       /* r6 = ctx */
   emit(pa, INSN(LDX_DW, R7, R6, (int16_t)o->o_file, 0));            /* r7 = ctx->file */
@@ -272,6 +301,28 @@ int td_fd_iter_bpf(td_fd_walk_result *out) {
   emit(pa, INSN(BPF_ALU64 | BPF_AND | BPF_K, R5, 0, 0, S_IFMT));
   emit_jump(pa, JNE_K, R5, 0, S_IFSOCK, L_OUT);                      /* not a socket -> out */
   emit(pa, INSN(LDX_DW, R9, R4, (int16_t)o->o_ino, 0));             /* r9 = inode->i_ino */
+  if (nested) {
+    /* r2 = the tgid in our pid namespace: pid = task->thread_pid (the leader's: tgid == pid);
+     * at each level k <= pid->level, if numbers[k].ns is ours, r2 = numbers[k].nr. A task our
+     * namespace does not contain matches at no level and is skipped. */
+    const uint8_t JLT_K = BPF_JMP | BPF_JLT | BPF_K;
+    emit(pa, INSN(LDX_DW, R3, R8, (int16_t)o->o_thread_pid, 0));   /* r3 = task->thread_pid */
+    emit_jump(pa, JEQ_K, R3, 0, 0, L_OUT);
+    emit(pa, INSN(LDX_W, R0, R3, (int16_t)o->o_level, 0));         /* r0 = pid->level */
+    for (int k = 0; k < TD_MAX_PIDNS_LEVEL; k++) {
+      long up = o->o_numbers + (long)k * o->upid_size;
+      emit_jump(pa, JLT_K, R0, 0, k, L_OUT);                       /* level < k: not ours */
+      emit(pa, INSN(LDX_DW, R5, R3, (int16_t)(up + o->o_upid_ns), 0)); /* r5 = numbers[k].ns */
+      emit(pa, INSN(BPF_JMP | BPF_JEQ | BPF_K, R5, 0, 4, 0));      /* no ns: next level */
+      emit(pa, INSN(LDX_W, R5, R5, (int16_t)o->o_pidns_inum, 0)); /* r5 = ns->ns.inum */
+      /* 32-bit compare: a 64-bit one would sign-extend the immediate (inodes are >= 0xF0000000). */
+      emit(pa, INSN(BPF_JMP32 | BPF_JNE | BPF_K, R5, 0, 2, (int32_t)ns_inum)); /* not ours: next level */
+      emit(pa, INSN(LDX_W, R2, R3, (int16_t)(up + o->o_upid_nr), 0)); /* r2 = numbers[k].nr */
+      emit_jump(pa, BPF_JMP | BPF_JA, 0, 0, 0, L_EMIT);
+    }
+    emit_jump(pa, BPF_JMP | BPF_JA, 0, 0, 0, L_OUT);
+  }
+  place(pa, L_EMIT);
   emit(pa, INSN(STX_W, R10, R2, -16, 0));                            /* rec.pid */
   emit(pa, INSN(LDX_W, R0, R6, (int16_t)o->o_fd, 0));
   emit(pa, INSN(STX_W, R10, R0, -12, 0));                            /* rec.fd */

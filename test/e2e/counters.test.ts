@@ -6,9 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { need } from '../helpers/can.js'
 import { dropNetns, makeNetns } from '../helpers/netns.js'
 import { readCounters } from '../../src/counters/counters.js'
@@ -72,7 +72,10 @@ describe.skipIf(skip)('counters against nstat in a private namespace', () => {
     ns = makeNetns('tdct')
     hist = join(mkdtempSync(join(tmpdir(), 'tdct-')), 'nstat.hist')
   })
-  afterAll(() => { if (ns) dropNetns(ns) })
+  afterAll(() => {
+    if (ns) dropNetns(ns)
+    if (hist) rmSync(dirname(hist), { recursive: true, force: true })
+  })
 
   it('absolute values equal nstat -az, counter for counter', async () => {
     const r = await runInside(['counters', '--absolute', '--all', '--json'])

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { execFileSync, spawnSync } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { need } from '../helpers/can.js'
@@ -260,6 +260,7 @@ describe.skipIf(skip)('socket view against ss in a planted namespace', () => {
     const human = cli(['diff', join(dir, 'a.json'), join(dir, 'b.json')])
     expect(human.stdout).toMatch(/LISTEN\s+14\s+15\s+\+1/)
     expect(cli(['diff', join(dir, 'a.json')]).code).toBe(2)
+    rmSync(dir, { recursive: true, force: true })
   })
 
   it('reports bad input with a code and exit 2, never a stack trace', () => {

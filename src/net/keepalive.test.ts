@@ -8,7 +8,8 @@ import { once } from 'node:events'
 import { createServer, Socket, type AddressInfo, type Server } from 'node:net'
 import { need } from '../../test/helpers/can.js'
 import { TcpdoctorError } from '../errors.js'
-import { getKeepAlive, setKeepAlive } from './keepalive.js'
+import { getKeepAlive, nodeHasKeepAliveIntervalCount, setKeepAlive } from './keepalive.js'
+import { loadNative } from '../kernel/native.js'
 import { getUserTimeout, setUserTimeout } from './user-timeout.js'
 import { getTcpInfo } from './tcp-info.js'
 
@@ -64,6 +65,31 @@ describe.skipIf(skip)('setKeepAlive / setUserTimeout / getTcpInfo on loopback', 
     expect(setKeepAlive(c, { idle: 5000 })).toMatchObject({ idleMs: 5000, intervalMs: intvl * 1000, count: probes })
     // 1.5 s rounds up to 2 s: the kernel counts whole seconds
     expect(setKeepAlive(c, { idle: 1500 }).idleMs).toBe(2000)
+  })
+
+  it("uses Node's own setKeepAlive(enable, idle, interval, count) where it exists, and checks what it set", async () => {
+    // Node 20 has only the 2-argument form; stand in for Node 24+ with a 4-argument method that
+    // sets the options (through the addon, as libuv's uv_tcp_keepalive_ex would), then one that ignores them.
+    const c = await connect()
+    const native = loadNative()
+    const fd = (c as unknown as { _handle: { fd: number } })._handle.fd
+    const calls: number[][] = []
+    const honest = function (this: Socket, enable: boolean, idle: number, interval: number, count: number): Socket {
+      calls.push([idle, interval, count])
+      Socket.prototype.setKeepAlive.call(this, enable, idle)
+      native.setsockoptInt(fd, 6, 5, interval / 1000)
+      native.setsockoptInt(fd, 6, 6, count)
+      return this
+    }
+    c.setKeepAlive = honest as Socket['setKeepAlive']
+    expect(nodeHasKeepAliveIntervalCount(c)).toBe(true)
+    expect(setKeepAlive(c, { idle: 12_000, interval: 3000, count: 5 })).toMatchObject({ idleMs: 12_000, intervalMs: 3000, count: 5 })
+    expect(calls).toEqual([[12_000, 3000, 5]]) // milliseconds, as Node counts
+    c.setKeepAlive = function (this: Socket, enable: boolean, idle: number, _i: number, _c: number): Socket {
+      return Socket.prototype.setKeepAlive.call(this, enable, idle) // takes 4 arguments, sets 2 (libuv's 1 s x 10)
+    } as Socket['setKeepAlive']
+    expect(setKeepAlive(c, { idle: 8000, interval: 2000, count: 4 })).toMatchObject({ idleMs: 8000, intervalMs: 2000, count: 4 })
+    expect(nodeHasKeepAliveIntervalCount()).toBe(Socket.prototype.setKeepAlive.length >= 4)
   })
 
   it('rejects bad values and unconnected sockets with codes', async () => {

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { hostname, release } from 'node:os'
 import { pause } from '../pause.js'
+import { t, type Lang } from '../i18n/index.js'
 import { readCounters, type CounterSample } from '../counters/counters.js'
 import { readSysctls } from '../kernel/sysctls.js'
 import { tcpSysctls } from '../kernel/procfs/sysctl.js'
@@ -36,6 +37,8 @@ export interface CollectOptions {
   kernelLogWindowS?: number
   /** /dev/kmsg, for tests. */
   kmsgPath?: string
+  /** Language of the notes (default en). */
+  lang?: Lang
 }
 
 /** Keeps the TCP MIB counters (Tcp*, TcpExt*): the rest is not used and bloats snapshots. */
@@ -120,13 +123,13 @@ function gather(opts: CollectOptions): Gathered {
   return gatherSockets({ netns: opts.netns, procRoot: opts.procRoot, source: opts.source, info: true, mem: true, owners: true, cmdline: true })
 }
 
-function sourceNotes(g: Gathered): string[] {
+function sourceNotes(g: Gathered, lang: Lang): string[] {
   const notes: string[] = []
   for (const ns of g.namespaces) {
-    if (ns.fallbackReason) notes.push(`${ns.netns}: sockets from /proc (${ns.fallbackReason})`)
-    if (ns.interrupted) notes.push(`${ns.netns}: the socket dump was interrupted (tables changed meanwhile)`)
+    if (ns.fallbackReason) notes.push(t(lang, 'note.doctor.procfs', { netns: ns.netns, reason: ns.fallbackReason }))
+    if (ns.interrupted) notes.push(t(lang, 'note.doctor.interrupted', { netns: ns.netns }))
   }
-  if (g.pidsDenied > 0) notes.push(`${g.pidsDenied} processes could not be inspected: owners may be missing (run as root)`)
+  if (g.pidsDenied > 0) notes.push(t(lang, 'note.doctor.denied', { n: g.pidsDenied }))
   return notes
 }
 
@@ -161,7 +164,8 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   const lastMono = performance.now()
   const last = gather(opts)
   tracker.update(last.namespaces.flatMap((n) => n.sockets), Date.now())
-  const notes = sourceNotes(last)
+  const lang = opts.lang ?? 'en'
+  const notes = sourceNotes(last, lang)
   const sysctlReads = new Map<string, SysctlRead>()
   const sysctlsOf = (t: NetnsTarget | undefined, label: string): SysctlRead => {
     let r = sysctlReads.get(label)
@@ -180,17 +184,17 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     kernelRelease ??= sysctls?.kernel || undefined
     const ns: NamespaceInput = { netns: n.netns, source: n.source, sockets: n.sockets, sysctlScope: sysctls ? 'own' : 'none' }
     if (sysctls) ns.sysctls = sysctls
-    else notes.push(`${n.netns}: sysctls could not be read (${'missing' in sr ? sr.missing : '?'}); sysctl-based checks did not run`)
+    else notes.push(t(lang, 'note.doctor.noSysctls', { netns: n.netns, why: 'missing' in sr ? String(sr.missing) : '?' }))
     if (first) ns.earlier = earlierMap(first.namespaces.find((f) => f.netns === n.netns)?.sockets ?? [], n.sockets, tracker)
     const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : 'namespace vanished'
     if (typeof w === 'string') {
       ns.countersMissing = w
-      notes.push(`${n.netns}: no counters (${w})`)
+      notes.push(t(lang, 'note.doctor.noCounters', { netns: n.netns, why: w }))
     } else ns.counters = w
     return ns
   })
   const kernelLog = readRecentKernelLog(windowS, { procRoot: opts.procRoot, path: opts.kmsgPath })
-  if (!kernelLog.readable) notes.push(`kernel log not read: ${kernelLog.reason}`)
+  if (!kernelLog.readable) notes.push(t(lang, 'note.doctor.noKernelLog', { why: kernelLog.reason ?? '?' }))
   return {
     version: INPUT_VERSION,
     takenAt: new Date().toISOString(),
@@ -248,8 +252,8 @@ function inputFromSnapshot(opts: CollectOptions): DiagnoseInput {
   const snap = readSnapshot(opts.from!)
   const g = gatherSockets({ from: opts.from, netns: opts.netns })
   const ext = snap as unknown as Partial<SnapshotExtras>
-  const notes: string[] = [`replayed from ${opts.from} (taken ${snap.takenAt} on ${snap.hostname})`]
-  if (!ext.counters && !ext.sysctls) notes.push('the snapshot has no counters, sysctls or kernel log (made by an older tcpdoctor): only socket-based checks ran')
+  const notes: string[] = [t(opts.lang ?? 'en', 'note.doctor.replayed', { file: opts.from!, takenAt: snap.takenAt, host: snap.hostname })]
+  if (!ext.counters && !ext.sysctls) notes.push(t(opts.lang ?? 'en', 'note.doctor.oldSnapshot'))
   const namespaces: NamespaceInput[] = g.namespaces.map((n) => {
     const own = ext.sysctls ? ext.sysctls.netns === n.netns || g.namespaces.length === 1 : false
     const ns: NamespaceInput = { netns: n.netns, source: 'snapshot', sockets: n.sockets, sysctlScope: ext.sysctls ? (own ? 'own' : 'runner') : 'none' }

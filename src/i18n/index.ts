@@ -13,9 +13,10 @@ import { knowledge } from './messages/knowledge.js'
 import { tune } from './messages/tune.js'
 import { doctor } from './messages/doctor.js'
 import { probe } from './messages/probe.js'
+import { notes } from './messages/notes.js'
 
 /** Every area's catalog, listed by hand (no registration by import side effect). */
-export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe] as const
+export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes] as const
 
 export type Lang = 'en' | 'zh'
 

@@ -105,6 +105,7 @@ export const diagnoseCommand: Command = {
       source: ctx.source,
       intervalMs: Math.round(interval * 1000),
       signal: ctx.signal,
+      lang: ctx.lang,
       config,
     })
     if (ctx.json) ctx.out(JSON.stringify(report, null, 2))

@@ -9,6 +9,8 @@ import { execFileSync } from 'node:child_process'
 import { readdirSync, readlinkSync } from 'node:fs'
 import { join } from 'node:path'
 import { debug } from '../debug.js'
+import { readNetnsFiles } from '../kernel/netns-files.js'
+import { tryNative } from '../kernel/native.js'
 
 /** include/linux/proc_ns.h: PROC_NET_INIT_INO = 0xEFFFFFF9. */
 export const INIT_NET_INODE = 0xeffffff9
@@ -47,6 +49,20 @@ export function readInInitialNetns(files: readonly string[], procRoot = '/proc')
   if (!pid) {
     debug('no process visible in the initial network namespace')
     return out
+  }
+  // With the addon: read on a thread that entered the namespace (no nsenter, one pass).
+  const inode = netnsInode(procRoot, pid)
+  if (tryNative() && procRoot === '/proc' && inode !== undefined) {
+    try {
+      const target = { label: 'initial', path: join(procRoot, pid, 'ns', 'net'), inode }
+      const rels = files.map((f) => f.replace(/^\/proc\//, ''))
+      readNetnsFiles(target, rels, procRoot).forEach((r, i) => {
+        if ('text' in r) out.set(files[i]!, r.text)
+      })
+      return out
+    } catch (err) {
+      debug('reading the initial network namespace through the addon failed: %s; trying nsenter', (err as Error).message)
+    }
   }
   for (const file of files) {
     try {

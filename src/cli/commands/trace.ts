@@ -31,7 +31,7 @@ function renderReport(ctx: CommandContext, r: TraceResult): string {
   const cols = [
     { header: L('trace.col.hop'), align: 'right' as const },
     { header: L('trace.col.host') },
-    ...['loss', 'sent', 'last', 'avg', 'best', 'worst', 'stdev', 'jitter', 'node', 'link'].map((k) => ({ header: L(`trace.col.${k}` as Parameters<typeof t>[1]), align: 'right' as const })),
+    ...['loss', 'sent', 'last', 'avg', 'best', 'worst', 'stdev', 'jitter', 'nodeLoss', 'linkLoss'].map((k) => ({ header: L(`trace.col.${k}` as Parameters<typeof t>[1]), align: 'right' as const })),
   ]
   const rows = r.hops.map((h) => [
     String(h.ttl),

@@ -6,7 +6,8 @@
  * recent TCP events of the kernel log. `--interval 0` takes one sample. With `from`, everything
  * comes from a snapshot that holds the extension collectSnapshotExtras() builds.
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { TcpdoctorError } from '../errors.js'
 import { join } from 'node:path'
 import { hostname, release } from 'node:os'
 import { pause } from '../pause.js'
@@ -143,6 +144,9 @@ function windowMs(a: CounterRead[] | undefined, b: CounterRead[]): number | unde
 /** Reads the kernel (or a snapshot) into a DiagnoseInput. */
 export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseInput> {
   if (opts.from) return inputFromSnapshot(opts)
+  // Reading nothing must not look healthy: a proc root that does not exist is an error up front.
+  if (opts.procRoot !== undefined && !existsSync(join(opts.procRoot, 'net')))
+    throw new TcpdoctorError('TD_NOT_FOUND', `${opts.procRoot}: no proc filesystem here (no ${join(opts.procRoot, 'net')})`, { hint: 'give --proc-root the directory where proc is mounted' })
   const intervalMs = Math.max(0, opts.intervalMs ?? 1000)
   const windowS = opts.kernelLogWindowS ?? 600
   const targets = resolveNetns(opts.netns, opts.procRoot)

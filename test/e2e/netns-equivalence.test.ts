@@ -114,3 +114,24 @@ describe.skipIf(skip)('diagnose --netns NAME equals ip netns exec NAME diagnose,
     }, 90_000)
   }
 })
+
+describe('diagnose that could read nothing says so', () => {
+  it('--proc-root /nonexistent is TD_NOT_FOUND, not a clean bill of health', async () => {
+    const r = await run(process.execPath, [BIN, 'diagnose', '--proc-root', '/nonexistent', '--interval', '0', '--json'])
+    expect(r.code).toBe(2)
+    expect(JSON.parse(r.stdout).error.code).toBe('TD_NOT_FOUND')
+  })
+
+  it.skipIf(need(['root'], ['netns'], ['native']))('a namespace without processes gets its own sysctls and counters through --netns (no "could not read" note)', async () => {
+    const ns = `tdns${process.pid}eq`
+    await run('ip', ['netns', 'add', ns])
+    try {
+      await run('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
+      const r = await run(process.execPath, [BIN, '--netns', ns, 'diagnose', '--interval', '0.2', '--json'])
+      const doc = parse('diagnose --netns', r)
+      expect(doc.notes.filter((n) => /could not be read|no counters|runs in/.test(n))).toEqual([])
+    } finally {
+      await run('ip', ['netns', 'del', ns])
+    }
+  })
+})

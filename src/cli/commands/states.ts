@@ -57,7 +57,20 @@ export const statesCommand = defineCommand({
     const filter = filterFromArgs(args.positionals)
     const docs: StatesDoc[] = []
     const notes: string[] = []
-    if (!by && !ctx.from) {
+    if (by === 'netns') {
+      // One table, a row per namespace (counted the fast way unless replaying a snapshot).
+      const per = ctx.from
+        ? (await gatherSocketsAsync({ ...baseGather(ctx), states: filter.states, bytecode: filter.bytecode, match: filter.match })).namespaces.map((ns) => ({ netns: ns.netns, source: ns.source as string, ...countList(ns.sockets) }))
+        : countPerNamespace({ netns: ctx.netns, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match }).map((c) => {
+            if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
+            if (c.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
+            return c
+          })
+      const states: Partial<Record<StateName, number>> = {}
+      for (const c of per) for (const [k, v] of Object.entries(c.states) as [StateName, number][]) states[k] = (states[k] ?? 0) + v
+      const groups = per.map((c) => ({ key: c.netns || '-', total: c.total, states: c.states })).sort((a, b) => b.total - a.total || a.key.localeCompare(b.key))
+      docs.push({ netns: ctx.netns ?? '', source: [...new Set(per.map((c) => c.source))].join('+') || 'none', total: per.reduce((a, c) => a + c.total, 0), states, groups })
+    } else if (!by && !ctx.from) {
       // The fast path: one byte per socket, no objects.
       for (const c of countPerNamespace({ netns: ctx.netns, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match })) {
         if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
@@ -77,13 +90,13 @@ export const statesCommand = defineCommand({
     const unique = [...new Set(notes)]
     if (ctx.json) {
       const shaped = docs.map((d) => ({ ...d, groups: d.groups && top ? d.groups.slice(0, top) : d.groups, notes: unique.length ? unique : undefined }))
-      if (ctx.netns === 'all') ctx.out(JSON.stringify(shaped, null, 2))
+      if (ctx.netns === 'all' && by !== 'netns') ctx.out(JSON.stringify(shaped, null, 2))
       else {
         const { netns: _ns, ...one } = shaped[0]!
         ctx.out(JSON.stringify(one, null, 2))
       }
     } else {
-      for (const d of docs) ctx.out(renderStates(ctx, d, top ?? 10, docs.length > 1))
+      for (const d of docs) ctx.out(renderStates(ctx, d, top ?? (by === 'netns' ? Infinity : 10), docs.length > 1))
       for (const n of unique) ctx.note(n)
     }
     return 0

@@ -66,12 +66,22 @@ describe.skipIf(skip)('trace on a namespace chain with a silent router, tracerou
     for (const h of r.json.hops) expect(Object.keys(h)).toEqual(expect.arrayContaining(['ttl', 'address', 'sent', 'loss', 'rtt']))
   })
 
-  it('UDP and TCP traces need no privilege (IP_RECVERR); IPv6 works too', () => {
+  it('UDP and TCP traces need no privilege (IP_RECVERR), ICMP uses the ping socket when allowed; IPv6 works too', () => {
     for (const args of [[], ['-T', '-p', '8080']]) {
       const r = td(topo, ['trace', '--json', '-W', '1', ...args, topo.server4], true)
       expect(r.status, r.stderr).toBe(0)
       expect(r.json.hops.map((h: any) => h.address)).toEqual(['10.9.0.2', null, '10.9.2.2', '10.9.3.2'])
     }
+    // ICMP probes through the unprivileged ping socket, where ping_group_range admits the group
+    topo.exec(topo.ns.client, 'sysctl', ['-qw', 'net.ipv4.ping_group_range=0 2147483647'])
+    try {
+      const icmp = td(topo, ['trace', '--json', '-I', '-W', '1', topo.server4], true)
+      expect(icmp.json.socket).toBe('icmp')
+      expect(icmp.json.hops.map((h: any) => h.address)).toEqual(['10.9.0.2', null, '10.9.2.2', '10.9.3.2'])
+    } finally {
+      topo.exec(topo.ns.client, 'sysctl', ['-qw', 'net.ipv4.ping_group_range=1 0'])
+    }
+    expect(td(topo, ['trace', '--json', '-I', topo.server4], true).json.error.code).toBe('TD_PERMISSION')
     const r6 = td(topo, ['trace', '--json', '-W', '1', topo.server6], true)
     const oracle = tracerouteHops(topo.exec(topo.ns.client, 'traceroute', ['-6', '-n', '-q', '1', '-w', '1', topo.server6]).stdout)
     expect(r6.json.hops.map((h: any) => h.address)).toEqual(oracle)

@@ -7,11 +7,12 @@
  * tolerance of what was planted, as mtr's does. Needs a built dist/.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawn } from 'node:child_process'
 import { join } from 'node:path'
 import { need } from '../helpers/can.js'
 import { buildTopology, type Topology } from '../helpers/topology.js'
 
-const skip = need(['root'], ['netns'], ['native'], ['tool', 'traceroute'], ['tool', 'mtr'], ['tool', 'python3'], ['tool', 'nft'], ['tool', 'setpriv'])
+const skip = need(['root'], ['netns'], ['native'], ['tool', 'traceroute'], ['tool', 'mtr'], ['tool', 'python3'], ['tool', 'nft'], ['tool', 'setpriv'], ['tool', 'script'])
 const BIN = join(import.meta.dirname, '../../bin/tcpdoctor.js')
 const NOBODY = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all']
 const tolerance = (p: number, n: number): number => 300 * Math.sqrt((p * (1 - p)) / n)
@@ -104,6 +105,29 @@ describe.skipIf(skip)('trace on a namespace chain with a silent router, tracerou
       expect(Math.abs(h.rtt.avg - m.avg), `hop ${h.ttl}: ${h.rtt.avg} vs mtr ${m.avg}`).toBeLessThanOrEqual(0.1 + 0.05 * m.avg)
     })
     expect(ours.hops[3].linkLoss).toBe(0)
+  })
+
+  it('--rounds on a terminal redraws a live table; Ctrl-C prints the statistics so far', async () => {
+    // script(1) gives the command a pseudo-terminal; ^C on it is SIGINT to the foreground process
+    const c = spawn('ip', ['netns', 'exec', topo.ns.client, 'script', '-qfc', `${process.execPath} ${BIN} trace --rounds 1000 -i 0.05 ${topo.server4}`, '/dev/null'], { stdio: ['pipe', 'pipe', 'inherit'] })
+    let out = ''
+    c.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    await new Promise<void>((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`no live view: ${JSON.stringify(out.slice(-500))}`)), 20_000)
+      const iv = setInterval(() => {
+        if ((out.match(/\x1b\[2J/g) ?? []).length >= 3) {
+          clearInterval(iv)
+          clearTimeout(t)
+          resolve()
+        }
+      }, 20)
+    })
+    c.stdin!.write('\x03')
+    const code = await new Promise<number | null>((resolve) => c.on('exit', resolve))
+    const last = out.split('\x1b[H\x1b[2J').at(-1)!
+    expect(last).toMatch(/interrupted: statistics so far/)
+    expect(last).toMatch(/^\s+4\s+10\.9\.3\.2\s+0\.0\s+\d+/m)
+    expect(code).toBe(0)
   })
 
   it('bad input is a coded error with exit 2', () => {

@@ -21,6 +21,7 @@ describe.skipIf(skip)('dns: getaddrinfo and each nameserver, dig and getent as o
         hosts: '10.9.3.2 www.test\n10.9.3.7 target.test\nfd09:3::7 target.test\n',
         records: ['--cname=alias.test,mid.test', '--cname=mid.test,target.test'],
         clientHosts: '127.0.0.1 localhost\n10.9.9.9 www.test\n',
+        secondHosts: '10.9.3.99 www.test\n10.9.3.7 target.test\n',
       },
     })
   })
@@ -88,6 +89,15 @@ describe.skipIf(skip)('dns: getaddrinfo and each nameserver, dig and getent as o
     expect(broken.json.servers[0].rcode ?? 'TIMEOUT').toBe(d.status)
     expect(['SERVFAIL', 'REFUSED']).toContain(d.status)
     expect(broken.json.explanations.join('\n')).toMatch(new RegExp(d.status))
+  })
+
+  it('two nameservers that disagree: each answer as dig sees it, and the disagreement named', () => {
+    const r = td(['--server', '10.9.3.2', '--server', '10.9.3.2:5353', '-4', 'www.test'])
+    expect(r.json.servers.map((s: any) => s.addresses)).toEqual([['10.9.3.2'], ['10.9.3.99']])
+    const d2 = topo.exec(topo.ns.client, 'dig', ['@10.9.3.2', '-p', '5353', '+short', 'www.test', 'A']).stdout.trim()
+    expect(d2).toBe('10.9.3.99')
+    expect(r.json.findings.map((f: any) => f.code)).toContain('SERVERS_DISAGREE')
+    expect(r.json.explanations.join('\n')).toMatch(/nameservers disagree: 10\.9\.3\.2 A 10\.9\.3\.2; 10\.9\.3\.2:5353 A 10\.9\.3\.99/)
   })
 
   it('all sources agreeing is exit 0; bad input is a coded error', () => {

@@ -23,7 +23,7 @@ export interface TopologyOptions {
   /** server: TCP listener on 8080, SYNs to 8081 dropped (filtered), 81 closed (refused) */
   tcp?: boolean
   /** dnsmasq on the server at 10.9.3.2 (records below), 10.9.3.3 drops DNS (times out) */
-  dns?: { hosts?: string; records?: string[]; clientHosts?: string; clientResolv?: string }
+  dns?: { hosts?: string; records?: string[]; clientHosts?: string; clientResolv?: string; /** a second dnsmasq on 10.9.3.2:5353 with these hosts (servers that disagree) */ secondHosts?: string }
   /** net.ipv4.ping_group_range in the client namespace (default "1 0", the host's) */
   pingGroupRange?: string
 }
@@ -230,6 +230,13 @@ while True:
       const d = spawn('ip', ['netns', 'exec', names.server, 'dnsmasq', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
       children.push(d)
       waitUntil('dnsmasq on :53', () => sh('ip', ['netns', 'exec', names.server, 'ss', '-ulnH', 'sport = :53']).includes('10.9.3.2'))
+      if (o.dns.secondHosts !== undefined) {
+        writeFileSync(join(dir, 'dns-hosts2'), o.dns.secondHosts)
+        const second = args.map((a) => a.replace('dns-hosts', 'dns-hosts2').replace('dnsmasq.pid', 'dnsmasq2.pid'))
+        const d2 = spawn('ip', ['netns', 'exec', names.server, 'dnsmasq', '--port=5353', ...second], { stdio: ['ignore', 'ignore', 'pipe'] })
+        children.push(d2)
+        waitUntil('dnsmasq on :5353', () => sh('ip', ['netns', 'exec', names.server, 'ss', '-ulnH', 'sport = :5353']).includes('10.9.3.2'))
+      }
       mkdirSync(`/etc/netns/${names.client}`, { recursive: true })
       writeFileSync(`/etc/netns/${names.client}/hosts`, o.dns.clientHosts ?? '127.0.0.1 localhost\n')
       writeFileSync(`/etc/netns/${names.client}/resolv.conf`, o.dns.clientResolv ?? 'nameserver 10.9.3.2\nnameserver 10.9.3.3\noptions timeout:1 attempts:1\n')

@@ -185,12 +185,15 @@ export function readOwnerMap(procRoot = '/proc', only?: readonly number[]): Owne
       else pidsVanished++
       continue
     }
+    let linkDenied = false
     for (const fd of fds) {
       let link: string
       try {
         link = readlinkSync(join(dir, fd))
-      } catch {
-        continue // the fd was closed between readdir and readlink
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code
+        if ((code === 'EACCES' || code === 'EPERM') && !linkDenied) { linkDenied = true; pidsDenied++ }
+        continue // denied, or the fd was closed between readdir and readlink
       }
       if (!link.startsWith('socket:[')) continue
       const inode = Number(link.slice(8, -1))
@@ -253,13 +256,85 @@ export function readProcessDetails(procRoot: string, pid: number): ProcessDetail
 export const FDLESS_STATES: ReadonlySet<string> = new Set(['TIME_WAIT', 'FIN_WAIT1', 'FIN_WAIT2', 'CLOSING', 'LAST_ACK', 'SYN_RECV', 'NEW_SYN_RECV'])
 
 export interface AttachResult {
+  /** Processes whose fds could not be read (listing or link denied): their sockets show no owner. */
   pidsDenied: number
   via: OwnerMap['via']
 }
 
+const isWildcard = (a: string): boolean => a === '0.0.0.0' || a === '::'
+
+/**
+ * The listener an fd-less socket (TIME_WAIT, orphan, SYN_RECV) came from, for inferring its owner.
+ * Same namespace and port; the same family first (an IPv4 TIME_WAIT comes from the IPv4 listener,
+ * not from an IPv6 one on the same port in the same process), and within it a listener on the
+ * socket's own address before a wildcard one. Another family's listener is the last resort (an
+ * IPv4 socket can only come from an IPv6 listener through a v4-mapped address, which is inet6).
+ * Both the object path (attachOwners) and the raw table path (sockets/raw.ts) use it.
+ */
+export class ListenerIndex {
+  private byPort = new Map<string, { family: string; address: string | undefined; inode: number }[]>()
+  add(netns: string | undefined, family: 'inet' | 'inet6', address: string | undefined, port: number, inode: number): void {
+    const k = `${netns ?? ''}|${port}`
+    let list = this.byPort.get(k)
+    if (!list) this.byPort.set(k, (list = []))
+    list.push({ family, address, inode })
+  }
+  get size(): number { return this.byPort.size }
+  /** The listener's inode, or undefined. `address` undefined: any address of the family. */
+  find(netns: string | undefined, family: 'inet' | 'inet6', address: string | undefined, port: number): number | undefined {
+    const list = this.byPort.get(`${netns ?? ''}|${port}`)
+    if (!list) return undefined
+    if (list.length === 1) return list[0]!.inode
+    let best: number | undefined
+    let bestRank = 9
+    for (const l of list) {
+      const sameFamily = l.family === family
+      const exact = address !== undefined && l.address === address
+      const wild = l.address === undefined || isWildcard(l.address)
+      const rank = sameFamily ? (exact ? 0 : wild ? 1 : 2) : wild ? 3 : 4
+      if (rank < bestRank) { bestRank = rank; best = l.inode }
+    }
+    return best
+  }
+}
+
+/**
+ * Processes whose fd directory lists but whose links cannot be read (EACCES on readlink: /proc/1/fd
+ * of a container's init, or ptrace rules). The walks count a directory they cannot list; this finds
+ * the others, so an owner that could not be read is reported as not visible instead of absent.
+ * Only run when some socket with a file descriptor found no holder (cheap: one readlink per process).
+ */
+export function countUnreadableFds(procRoot = '/proc'): number {
+  let n = 0
+  let names: string[]
+  try {
+    names = readdirSync(procRoot)
+  } catch {
+    return 0
+  }
+  for (const name of names) {
+    if (!/^[1-9]\d*$/.test(name)) continue
+    const dir = join(procRoot, name, 'fd')
+    let fds: string[]
+    try {
+      fds = readdirSync(dir)
+    } catch {
+      continue // counted by the walk (denied) or exited
+    }
+    if (fds.length === 0) continue
+    try {
+      readlinkSync(join(dir, fds[0]!))
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EACCES' || code === 'EPERM') n++
+    }
+  }
+  return n
+}
+
 /**
  * Sets socket.process for every socket: the processes holding its inode, else (fd-less sockets)
- * the process of the LISTEN socket on the same local port in the same namespace, marked inferred.
+ * the process of the listener it came from (ListenerIndex), marked inferred.
  */
 export function attachOwners(sockets: Socket[], opts: { procRoot?: string; cmdline?: boolean; owners?: OwnerMap } = {}): AttachResult {
   const procRoot = opts.procRoot ?? '/proc'
@@ -283,19 +358,22 @@ export function attachOwners(sockets: Socket[], opts: { procRoot?: string; cmdli
     })
     return refs
   }
-  const listeners = new Map<string, number>()
-  for (const s of sockets) if (s.state === 'LISTEN' && s.inode) listeners.set(`${s.netns ?? ''}|${s.local.port}`, s.inode)
+  const listeners = new ListenerIndex()
+  for (const s of sockets) if (s.state === 'LISTEN' && s.inode) listeners.add(s.netns, s.family, s.local.address, s.local.port, s.inode)
+  let missing = 0
   for (const s of sockets) {
     if (s.inode !== 0) {
       const refs = refsOf(s.inode, false)
       if (refs) s.process = refs
+      else missing++
     } else if (FDLESS_STATES.has(s.state)) {
-      const li = listeners.get(`${s.netns ?? ''}|${s.local.port}`)
+      const li = listeners.find(s.netns, s.family, s.local.address, s.local.port)
       if (li !== undefined) {
         const refs = refsOf(li, true)
         if (refs) s.process = refs
       }
     }
   }
-  return { pidsDenied: owners.pidsDenied, via: owners.via }
+  const pidsDenied = owners.pidsDenied + (missing > 0 && owners.via !== 'js' ? countUnreadableFds(procRoot) : 0)
+  return { pidsDenied, via: owners.via }
 }

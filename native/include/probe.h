@@ -12,7 +12,7 @@
 
 #define TD_EV_DATA 1          /* a datagram (echo reply) */
 #define TD_EV_ERROR 2         /* a message from the error queue (ICMP error about a probe) */
-#define TD_EV_CONNECTED 3     /* a TCP probe's connect() completed */
+#define TD_EV_CONNECTED 3     /* a TCP probe's connect() completed (ee_info: the kernel's handshake RTT, µs) */
 #define TD_EV_CONNECT_ERROR 4 /* a TCP probe's connect() failed (ee_errno = SO_ERROR) */
 
 #define TD_PROBE_MAX_FDS 1024

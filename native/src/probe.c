@@ -13,6 +13,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -252,6 +253,15 @@ int td_probe_wait(const int *fds, const int *streams, int nfds, int timeout_ms, 
       evs[n].fd = fds[i];
       evs[n].kind = soerr ? TD_EV_CONNECT_ERROR : TD_EV_CONNECTED;
       evs[n].ee_errno = soerr;
+      if (!soerr) {
+        /* The kernel's own handshake RTT (SYN -> SYN/ACK, microseconds): its first RTT sample,
+         * free of the time this thread took to wake up. */
+        struct tcp_info ti;
+        socklen_t tl = sizeof ti;
+        memset(&ti, 0, sizeof ti);
+        if (getsockopt(fds[i], IPPROTO_TCP, TCP_INFO, &ti, &tl) == 0 && tl >= offsetof(struct tcp_info, tcpi_rtt) + sizeof ti.tcpi_rtt)
+          evs[n].ee_info = ti.tcpi_rtt;
+      }
       evs[n].t_us = woke;
       evs[n].ttl = -1;
       n++;

@@ -42,7 +42,8 @@ export async function tcpProbe(target: Target, port: number, o: { timeoutMs: num
       for (const e of events) {
         const rtt = Math.round(e.t - c.sent) / 1000
         if (e.kind === 2) icmp = { from: e.offender ?? undefined, detail: `ICMP type ${e.type} code ${e.code}`, ttl: (target.family === 4 && e.type === 11) || (target.family === 6 && e.type === 3) }
-        if (e.kind === 3) return { outcome: 'open', rtt }
+        // the kernel's handshake RTT (TCP_INFO) when it gave one: no thread wake-up in it
+        if (e.kind === 3) return { outcome: 'open', rtt: e.info > 0 ? e.info / 1000 : rtt }
         if (e.kind === 4) {
           if (e.errno === 'ECONNREFUSED') return { outcome: 'refused', rtt }
           return { outcome: 'unreachable', rtt: icmp ? rtt : null, from: icmp?.from, detail: icmp ? `${e.errno}: ${icmp.detail}` : e.errno ?? undefined, ttlExceeded: icmp?.ttl }

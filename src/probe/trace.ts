@@ -200,6 +200,7 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
     }
     if (!p) return
     const rtt = Math.round(e.t - p.sentAt) / 1000
+    if (e.kind === 3 && e.info > 0) return settle(p, { from: target.address, rtt: e.info / 1000, kind: 'target' }) // TCP_INFO handshake RTT
     if (e.kind === 1 || e.kind === 3) return settle(p, { from: target.address, rtt, kind: 'target' })
     if (e.kind === 4) {
       if (e.errno === 'ECONNREFUSED') return settle(p, { from: target.address, rtt, kind: 'target' })

@@ -88,10 +88,22 @@ describe.skipIf(skip)('trace on a namespace chain with a silent router, tracerou
     expect(r6.json.hops.map((h: any) => h.address)).toEqual(oracle)
   })
 
-  it('--rounds: per-hop average RTT within 0.1 ms + 5 % of mtr on the same path', () => {
+  it('--rounds: per-hop average RTT within 0.1 ms + 5 % of mtr running at the same moment on the same path', async () => {
     const n = 20
-    const ours = td(topo, ['trace', '--json', '-I', '--rounds', String(n), '-i', '0.05', '-W', '1', topo.server4]).json
-    const theirs = mtrReport(topo.exec(topo.ns.client, 'mtr', ['-n', '-r', '-c', String(n), '-i', '0.05', topo.server4]).stdout)
+    const run = (cmd: string, args: string[]): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const c = spawn('ip', ['netns', 'exec', topo.ns.client, cmd, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
+        let out = ''
+        c.stdout.on('data', (d: Buffer) => (out += d.toString()))
+        c.on('error', reject)
+        c.on('exit', () => resolve(out))
+      })
+    const [a, b] = await Promise.all([
+      run(process.execPath, [BIN, 'trace', '--json', '-I', '--rounds', String(n), '-i', '0.05', '-W', '1', topo.server4]),
+      run('mtr', ['-n', '-r', '-c', String(n), '-i', '0.05', topo.server4]),
+    ])
+    const ours = JSON.parse(a)
+    const theirs = mtrReport(b)
     expect(ours.hops.map((h: any) => h.address)).toEqual(theirs.map((h) => h.host))
     ours.hops.forEach((h: any, i: number) => {
       const m = theirs[i]!

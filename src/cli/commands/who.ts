@@ -8,7 +8,7 @@ import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
 import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
 import { gatherSockets } from '../../sockets/gather.js'
-import { parseWhoTarget, whoFilterWords, whoReport, type WhoProcess, type WhoReport } from '../../who/who.js'
+import { parseWhoTarget, whoFilterWords, whoReport, type WhoHidden, type WhoProcess, type WhoReport } from '../../who/who.js'
 import { formatTable } from '../render/table.js'
 import { paint } from '../render/color.js'
 import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
@@ -39,7 +39,7 @@ export const whoCommand: Command = {
     // The listener of the port is needed to attribute fd-less sockets even when the target names an address.
     const g = gatherSockets({ ...baseGather(ctx), bytecode: filter.bytecode, match: filter.match, owners: true, cmdline: true })
     const sockets = g.namespaces.flatMap((ns) => ns.sockets)
-    const report = whoReport(target, sockets)
+    const report = whoReport(target, sockets, { pidsDenied: g.pidsDenied })
     const notes = sourceNotes(ctx, g)
     if (ctx.json) {
       ctx.out(JSON.stringify({ source: sourceOf(g), ...report, ...(ctx.verbose ? { sockets } : {}), ...(notes.length ? { notes } : {}) }, null, 2))
@@ -62,17 +62,24 @@ function processRows(list: WhoProcess[], inferredLabel: string): string[][] {
   })
 }
 
+/** The rows without a process: owners not visible (per uid), then fd-less sockets. */
+function ownerlessRows(ctx: CommandContext, hidden: WhoHidden[], unowned: Partial<Record<StateName, number>>): string[][] {
+  const rows = hidden.map((h) => ['-', h.user, '-', statesText(h.states), t(ctx.lang, 'who.hidden', { uid: h.uid })])
+  const text = statesText(unowned)
+  if (text) rows.push(['-', '-', '-', text, t(ctx.lang, 'who.fdless')])
+  return rows
+}
+
 function renderWho(ctx: CommandContext, r: WhoReport): string {
   if (r.localSockets + r.remoteSockets === 0) return t(ctx.lang, 'who.none', { target: r.target })
   const lines = [paint(ctx.color, 'bold', t(ctx.lang, 'who.title', { target: r.target }))]
   const cols = [{ header: t(ctx.lang, 'who.pid'), align: 'right' as const }, { header: t(ctx.lang, 'who.user') }, { header: t(ctx.lang, 'who.process') }, { header: t(ctx.lang, 'who.sockets') }, { header: t(ctx.lang, 'who.cmdline') }]
-  const rows = processRows(r.processes, t(ctx.lang, 'who.inferred'))
-  const unowned = statesText(r.unowned)
-  if (unowned) rows.push(['-', '-', '-', unowned, t(ctx.lang, 'who.fdless')])
+  const rows = [...processRows(r.processes, t(ctx.lang, 'who.inferred')), ...ownerlessRows(ctx, r.hidden, r.unowned)]
   if (rows.length) lines.push(formatTable(cols, rows))
-  if (r.clients.length) {
+  const clientRows = [...processRows(r.clients, t(ctx.lang, 'who.inferred')), ...ownerlessRows(ctx, r.clientsHidden, r.clientsUnowned)]
+  if (clientRows.length) {
     lines.push('', t(ctx.lang, 'who.clients', { target: r.target }))
-    lines.push(formatTable(cols, processRows(r.clients, t(ctx.lang, 'who.inferred'))))
+    lines.push(formatTable(cols, clientRows))
   }
   return lines.join('\n')
 }

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'TD_NATIVE_MISSING' // the C addon is not built for this platform
   | 'TD_NOT_FOUND' // a file, network namespace, port or topic that does not exist
   | 'TD_SNAPSHOT_FORMAT' // a snapshot file that is not ours or is damaged
+  | 'TD_PCAP_FORMAT' // a capture file that is not pcap/pcapng or is damaged beyond its header
   | 'TD_IO' // reading or writing a file failed
   | 'TD_RESOLVE' // a host name that does not resolve (ping, trace)
   | 'TD_NO_ROUTE' // the kernel has no route to the target (e.g. IPv6 without a default route)

@@ -1,0 +1,266 @@
+/**
+ * @module
+ * Streaming pcap and pcapng reader (libpcap sf-pcap.c / sf-pcapng.c, draft-ietf-opsawg-pcapng).
+ * Hand-written: the npm parsers are stale and pcap-only (ECOSYSTEM.md section 4). One pass over
+ * the bytes with a DataView; a record is handed to the callback as (buffer, offset, length), never
+ * copied. Memory is bounded by the largest record (capped at MAX_RECORD), not by the file.
+ */
+import { TcpdoctorError } from '../errors.js'
+
+/** Largest record we accept (libpcap's MAXIMUM_SNAPLEN is 262144; pcapng blocks get 16 MiB). */
+export const MAX_RECORD = 262_144
+const MAX_BLOCK = 16 * 1024 * 1024
+
+export interface RecordSink {
+  /** One packet: data is buf[off, off+caplen); ts in seconds; linktype of its interface. */
+  (buf: Uint8Array, off: number, caplen: number, origlen: number, ts: number, linktype: number, iface: number): void
+}
+
+export interface ReadWarning {
+  kind: 'truncated' | 'bad-record' | 'bad-block' | 'bad-interface'
+  /** Records read before the problem. */
+  at: number
+  detail: string
+}
+
+export interface ReadSummary {
+  format: 'pcap' | 'pcapng'
+  records: number
+  /** Records handed over, skipped ones excluded. */
+  skipped: number
+  warnings: ReadWarning[]
+  linktypes: number[]
+  bytes: number
+}
+
+function formatError(msg: string): TcpdoctorError {
+  return new TcpdoctorError('TD_PCAP_FORMAT', msg)
+}
+
+interface Iface {
+  linktype: number
+  snaplen: number
+  /** seconds per tick */
+  unit: number
+  /** true when the resolution is a power of ten we can split exactly */
+  offset: number
+}
+
+/**
+ * A push parser: feed() chunks, end() at the end. Holds at most one partial record between
+ * chunks. Throws TcpdoctorError TD_PCAP_FORMAT for a file it cannot read at all (bad magic,
+ * bad version); damage after the header ends reading with a warning, keeping what was read.
+ */
+export class CaptureParser {
+  private pending: Uint8Array | undefined
+  private state: 'start' | 'pcap' | 'pcapng' | 'done' = 'start'
+  private le = true
+  private nano = false
+  private linktype = 0
+  private snaplen = 0
+  private ifaces: Iface[] = []
+  readonly summary: ReadSummary = { format: 'pcap', records: 0, skipped: 0, warnings: [], linktypes: [], bytes: 0 }
+
+  constructor(private readonly sink: RecordSink) {}
+
+  feed(chunk: Uint8Array): void {
+    this.summary.bytes += chunk.length
+    if (this.state === 'done') return
+    let buf = chunk
+    if (this.pending && this.pending.length) {
+      const joined = new Uint8Array(this.pending.length + chunk.length)
+      joined.set(this.pending, 0)
+      joined.set(chunk, this.pending.length)
+      buf = joined
+    }
+    const used = this.parse(buf)
+    this.pending = used < buf.length ? buf.slice(used) : undefined
+  }
+
+  end(): ReadSummary {
+    const left = this.pending?.length ?? 0
+    if (this.state === 'start') {
+      if (this.summary.bytes === 0) throw formatError('empty file: no pcap or pcapng header')
+      throw formatError(`file too short for a capture header (${this.summary.bytes} bytes)`)
+    }
+    if (left > 0 && this.state !== 'done') this.summary.warnings.push({ kind: 'truncated', at: this.summary.records, detail: `file ends ${left} bytes into a record` })
+    this.state = 'done'
+    this.pending = undefined
+    return this.summary
+  }
+
+  private stop(kind: ReadWarning['kind'], detail: string): number {
+    this.summary.warnings.push({ kind, at: this.summary.records, detail })
+    this.state = 'done'
+    return Number.MAX_SAFE_INTEGER
+  }
+
+  private parse(buf: Uint8Array): number {
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
+    let off = 0
+    if (this.state === 'start') {
+      if (buf.length < 4) return 0
+      const m = dv.getUint32(0, false)
+      if (m === 0x0a0d0d0a) {
+        this.state = 'pcapng'
+        this.summary.format = 'pcapng'
+      } else {
+        if (buf.length < 24) return 0
+        if (m === 0xa1b2c3d4 || m === 0xa1b23c4d) this.le = false
+        else if (m === 0xd4c3b2a1 || m === 0x4d3cb2a1) this.le = true
+        else throw formatError(`not a pcap or pcapng file (magic 0x${m.toString(16).padStart(8, '0')})`)
+        this.nano = m === 0xa1b23c4d || m === 0x4d3cb2a1
+        const major = dv.getUint16(4, this.le)
+        if (major !== 2) throw formatError(`unsupported pcap version ${major}.${dv.getUint16(6, this.le)}`)
+        this.snaplen = dv.getUint32(16, this.le)
+        const lt = dv.getUint32(20, this.le)
+        // libpcap: the upper bits hold FCS info (LT_FCS_DATA); bits 16-25 reserved must be 0
+        if ((lt & 0x03ff0000) !== 0) throw formatError(`pcap link-type field 0x${lt.toString(16)} has reserved bits set`)
+        this.linktype = lt & 0xffff
+        this.summary.linktypes.push(this.linktype)
+        this.state = 'pcap'
+        off = 24
+      }
+    }
+    return this.state === 'pcap' ? this.parsePcap(buf, dv, off) : this.parseNg(buf, dv, off)
+  }
+
+  private parsePcap(buf: Uint8Array, dv: DataView, off: number): number {
+    const le = this.le
+    const div = this.nano ? 1e-9 : 1e-6
+    const lt = this.linktype
+    const sink = this.sink
+    const n = buf.length
+    while (off + 16 <= n) {
+      const incl = dv.getUint32(off + 8, le)
+      if (incl > MAX_RECORD) return this.stop('bad-record', `record length ${incl} over ${MAX_RECORD} bytes: the file is damaged here`)
+      if (off + 16 + incl > n) break
+      const sec = dv.getUint32(off, le)
+      const frac = dv.getUint32(off + 4, le)
+      const orig = dv.getUint32(off + 12, le)
+      this.summary.records++
+      sink(buf, off + 16, incl, orig < incl ? incl : orig, sec + frac * div, lt, 0)
+      off += 16 + incl
+    }
+    return off
+  }
+
+  private parseNg(buf: Uint8Array, dv: DataView, off: number): number {
+    const n = buf.length
+    while (off + 12 <= n) {
+      // The SHB fixes the byte order of its section: read its magic first.
+      const typeBE = dv.getUint32(off, false)
+      if (typeBE === 0x0a0d0d0a) {
+        const bom = dv.getUint32(off + 8, false)
+        if (bom === 0x1a2b3c4d) this.le = false
+        else if (bom === 0x4d3c2b1a) this.le = true
+        else return this.stopOrThrow(`pcapng section header with bad byte-order magic 0x${bom.toString(16)}`)
+      }
+      const le = this.le
+      const type = dv.getUint32(off, le)
+      const len = dv.getUint32(off + 4, le)
+      if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) return this.stopOrThrow(`pcapng block of type ${type} has bad length ${len}`)
+      if (off + len > n) break
+      const body = off + 8
+      const bodyEnd = off + len - 4
+      if (dv.getUint32(bodyEnd, le) !== len) return this.stopOrThrow(`pcapng block of type ${type}: trailing length differs from leading length ${len}`)
+      if (type === 0x0a0d0d0a) {
+        if (len < 28) return this.stopOrThrow('pcapng section header too short')
+        const major = dv.getUint16(body + 4, le)
+        const minor = dv.getUint16(body + 6, le)
+        if (major !== 1 || minor !== 0) return this.stopOrThrow(`unsupported pcapng version ${major}.${minor}`)
+        this.checkOptions(dv, body + 16, bodyEnd, 'section header')
+        this.ifaces = []
+      } else if (type === 1) {
+        if (len < 20) return this.stopOrThrow('pcapng interface description too short')
+        const linktype = dv.getUint16(body, le)
+        const snaplen = dv.getUint32(body + 4, le)
+        const iface: Iface = { linktype, snaplen, unit: 1e-6, offset: 0 }
+        this.readIfaceOptions(dv, body + 8, bodyEnd, iface)
+        this.ifaces.push(iface)
+        if (!this.summary.linktypes.includes(linktype)) this.summary.linktypes.push(linktype)
+      } else if (type === 6 || type === 2) {
+        const epb = type === 6
+        if (len < 32) { this.skip('bad-block', 'packet block too short'); off += len; continue }
+        const ifIndex = epb ? dv.getUint32(body, le) : dv.getUint16(body, le)
+        const hi = dv.getUint32(body + 4, le)
+        const lo = dv.getUint32(body + 8, le)
+        const cap = dv.getUint32(body + 12, le)
+        const orig = dv.getUint32(body + 16, le)
+        const iface = this.ifaces[ifIndex]
+        this.summary.records++
+        if (!iface) this.skip('bad-interface', `packet on interface ${ifIndex}, which no interface block described`)
+        else if (body + 20 + cap > bodyEnd || cap > MAX_RECORD) this.skip('bad-record', `packet data length ${cap} runs past its block`)
+        else this.sink(buf, body + 20, cap, orig < cap ? cap : orig, (hi * 4294967296 + lo) * iface.unit + iface.offset, iface.linktype, ifIndex)
+      } else if (type === 3) {
+        const iface = this.ifaces[0]
+        this.summary.records++
+        if (!iface) this.skip('bad-interface', 'simple packet block before any interface block')
+        else {
+          const orig = dv.getUint32(body, le)
+          let cap = Math.min(orig, bodyEnd - (body + 4))
+          if (iface.snaplen > 0 && cap > iface.snaplen) cap = iface.snaplen
+          // An SPB has no timestamp: tshark shows 0 as well.
+          this.sink(buf, body + 4, cap, orig, 0, iface.linktype, 0)
+        }
+      }
+      // other blocks (ISB 5, NRB 4, DSB, custom): skipped by design
+      off += len
+    }
+    return off
+  }
+
+  private skip(kind: ReadWarning['kind'], detail: string): void {
+    this.summary.skipped++
+    if (this.summary.warnings.length < 100) this.summary.warnings.push({ kind, at: this.summary.records, detail })
+  }
+
+  /** Before the first packet a broken structure means it is not a file we can read: a coded error. */
+  private stopOrThrow(detail: string): number {
+    if (this.summary.records === 0 && this.ifaces.length === 0) throw formatError(detail)
+    return this.stop('bad-block', detail)
+  }
+
+  private checkOptions(dv: DataView, off: number, end: number, what: string): void {
+    while (off + 4 <= end) {
+      const code = dv.getUint16(off, this.le)
+      const olen = dv.getUint16(off + 2, this.le)
+      if (code === 0) return
+      const next = off + 4 + ((olen + 3) & ~3)
+      if (next > end) throw formatError(`pcapng ${what}: option ${code} of length ${olen} runs past the block`)
+      off = next
+    }
+  }
+
+  private readIfaceOptions(dv: DataView, off: number, end: number, iface: Iface): void {
+    while (off + 4 <= end) {
+      const code = dv.getUint16(off, this.le)
+      const olen = dv.getUint16(off + 2, this.le)
+      if (code === 0) return
+      const next = off + 4 + ((olen + 3) & ~3)
+      if (next > end) { this.skip('bad-block', `interface option ${code} runs past its block`); return }
+      if (code === 9 && olen >= 1) {
+        const r = dv.getUint8(off + 4)
+        const v = r & 0x7f
+        iface.unit = r & 0x80 ? Math.pow(2, -v) : Math.pow(10, -v)
+      } else if (code === 14 && olen >= 8) {
+        iface.offset = Number(dv.getBigInt64(off + 4, this.le))
+      }
+      off = next
+    }
+  }
+}
+
+/** Reads a whole stream (file or stdin) through the parser. */
+export async function readCapture(stream: AsyncIterable<Uint8Array>, sink: RecordSink): Promise<ReadSummary> {
+  const p = new CaptureParser(sink)
+  for await (const chunk of stream) p.feed(chunk)
+  return p.end()
+}
+
+/** Parses bytes held in memory (tests, fuzzing). */
+export function parseCapture(bytes: Uint8Array, sink: RecordSink): ReadSummary {
+  const p = new CaptureParser(sink)
+  p.feed(bytes)
+  return p.end()
+}

@@ -1,0 +1,305 @@
+/**
+ * @module
+ * The connection tracker: TCP segments -> conversations (numbered as tshark's tcp.stream), each
+ * with Wireshark's analysis flags and both endpoints' RFC 9293 states inferred from what the
+ * capture saw (simultaneous open and close, RST in any state, half-close, pickup mid-stream).
+ */
+import { TH_ACK, TH_FIN, TH_RST, TH_SYN, addressText, type Decoded } from './decode.js'
+import { ANOMALY_KINDS, A_ILLEGAL_FLAGS, A_REUSED_PORTS, FlowState, analyzeSegment, illegalFlags, type AnomalyKind } from './analysis.js'
+import type { StateName } from '../model/state.js'
+
+export type TcpStateName = Exclude<StateName, 'NEW_SYN_RECV'>
+
+export type Outcome =
+  | 'four-way' // both FINs sent and ACKed
+  | 'simultaneous-close' // FINs crossed
+  | 'reset' // ended by RST after the handshake (or mid-stream)
+  | 'refused' // SYN answered by RST
+  | 'half-closed' // one side sent FIN, the other kept the connection open
+  | 'open' // still established when the capture ended
+  | 'syn-unanswered' // SYN(s), no answer
+  | 'synack-unanswered' // SYN/ACK sent, the handshake never completed
+  | 'handshake-incomplete' // other partial handshakes
+
+export interface StateChange {
+  /** packet number in the capture (1-based, like tshark's frame.number) */
+  frame: number
+  /** seconds since the connection's first packet */
+  t: number
+  side: 'client' | 'server'
+  from: TcpStateName
+  to: TcpStateName
+}
+
+export interface PacketLine {
+  frame: number
+  t: number
+  fromClient: boolean
+  flags: number
+  seq: number
+  ack: number
+  len: number
+  window: number
+  analysis: number
+  client: TcpStateName
+  server: TcpStateName
+}
+
+const MAX_CHANGES = 64
+
+/** One direction: analysis state plus what the state machine needs. */
+class Side {
+  readonly flow = new FlowState()
+  state: TcpStateName
+  finSeq = -1
+  finAcked = false
+  sentSyn = false
+  sentSynAck = false
+  sentRst = false
+  sentFin = false
+  packets = 0
+  bytes = 0
+  constructor(state: TcpStateName) {
+    this.state = state
+  }
+}
+
+export class Connection {
+  readonly stream: number
+  /** "client": who sent the first SYN; for a pickup mid-stream, the side with the higher port */
+  clientAddress = ''
+  clientPort = 0
+  serverAddress = ''
+  serverPort = 0
+  firstTs = 0
+  lastTs = 0
+  firstFrame = 0
+  /** handshake: SYN -> ACK of the SYN/ACK, seconds; undefined when not seen */
+  rtt: number | undefined
+  synTs = 0
+  /** Wireshark's ts_mru_syn and ts_first_rtt */
+  mruSyn = 0
+  firstRtt = 0
+  midstream = false
+  simultaneousOpen = false
+  synRetransmits = 0
+  readonly anomalies = new Uint32Array(ANOMALY_KINDS.length)
+  readonly changes: StateChange[] = []
+  lines: PacketLine[] | undefined
+  /** flow1 is the side that sent the first packet (not Wireshark's address order; flags do not care) */
+  readonly a: Side
+  readonly b: Side
+  /** true when a (the first sender) is the client */
+  aIsClient = true
+  /** canonical key of the first sender (address text + port) for direction tests */
+  private aSrc4 = 0
+  private aSrc6 = ''
+  private aPort = 0
+
+  constructor(stream: number, d: Decoded, frame: number, ts: number) {
+    this.stream = stream
+    this.firstTs = ts
+    this.firstFrame = frame
+    this.aPort = d.srcPort
+    if (d.ipVersion === 4) this.aSrc4 = d.src4
+    else this.aSrc6 = addressText(d, true)
+    const syn = (d.flags & (TH_SYN | TH_ACK)) === TH_SYN
+    const synack = (d.flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)
+    const srcIsClient = syn || (!synack && (d.srcPort > d.dstPort || (d.srcPort === d.dstPort)))
+    this.aIsClient = srcIsClient
+    const s = addressText(d, true), t = addressText(d, false)
+    if (srcIsClient) { this.clientAddress = s; this.clientPort = d.srcPort; this.serverAddress = t; this.serverPort = d.dstPort }
+    else { this.clientAddress = t; this.clientPort = d.dstPort; this.serverAddress = s; this.serverPort = d.srcPort }
+    if (syn) { this.a = new Side('CLOSE'); this.b = new Side('LISTEN') }
+    else if (synack) { this.a = new Side('LISTEN'); this.b = new Side('SYN_SENT'); this.b.sentSyn = true }
+    else { this.midstream = true; this.a = new Side('ESTABLISHED'); this.b = new Side('ESTABLISHED') }
+  }
+
+  /** true when d goes from the first sender to the other side */
+  isForward(d: Decoded): boolean {
+    if (d.srcPort !== this.aPort) return false
+    if (d.ipVersion === 4) return d.src4 === this.aSrc4 && (d.src4 !== d.dst4 || d.srcPort !== d.dstPort || true)
+    return addressText(d, true) === this.aSrc6
+  }
+
+  get client(): Side { return this.aIsClient ? this.a : this.b }
+  get server(): Side { return this.aIsClient ? this.b : this.a }
+
+  private set(side: Side, to: TcpStateName, frame: number, ts: number): void {
+    if (side.state === to) return
+    if (this.changes.length < MAX_CHANGES) this.changes.push({ frame, t: ts - this.firstTs, side: side === this.client ? 'client' : 'server', from: side.state, to })
+    side.state = to
+  }
+
+  /** Feeds one segment; returns its analysis bits. */
+  segment(d: Decoded, fwdDir: boolean, frame: number, ts: number, extra: number): number {
+    const x = fwdDir ? this.a : this.b
+    const y = fwdDir ? this.b : this.a
+    const flags = d.flags
+    this.lastTs = ts
+    x.packets++
+    x.bytes += d.seglen
+    // Wireshark: handshake RTT from the most recent SYN to the first pure ACK after it
+    if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) this.mruSyn = ts
+    else if ((flags & (TH_SYN | TH_ACK)) === TH_ACK && this.mruSyn !== 0 && this.firstRtt === 0) this.firstRtt = ts - this.mruSyn
+    let a = analyzeSegment(x.flow, y.flow, d.seq, d.ack, d.seglen, flags, d.window, ts, this.firstRtt) | extra
+    if (flags & TH_SYN) {
+      // window scaling (packet-tcp.c verify_tcp_window_scaling); RFC 7323 caps the shift at 14
+      if (d.wscale >= 0) x.flow.winScale = Math.min(d.wscale, 14)
+      if (x.flow.winScale === -1) { x.flow.winScale = -2; y.flow.winScale = -2 }
+      else if (flags & TH_ACK && y.flow.winScale === -2) x.flow.winScale = -2
+    }
+    if (illegalFlags(flags)) a |= A_ILLEGAL_FLAGS
+    for (let i = 0, bits = a; bits; i++, bits >>>= 1) if (bits & 1) this.anomalies[i]!++
+    this.transition(x, y, d, frame, ts)
+    if (this.lines) {
+      this.lines.push({ frame, t: ts - this.firstTs, fromClient: x === this.client, flags, seq: d.seq, ack: d.ack, len: d.seglen, window: d.window, analysis: a, client: this.client.state, server: this.server.state })
+    }
+    return a
+  }
+
+  /** RFC 9293 section 3.3.2, as seen from a point on the path: x sent the segment, y receives it. */
+  private transition(x: Side, y: Side, d: Decoded, frame: number, ts: number): void {
+    const f = d.flags
+    if (f & TH_RST) {
+      x.sentRst = true
+      this.set(x, 'CLOSE', frame, ts)
+      if (y.state !== 'LISTEN' || y.sentSynAck) this.set(y, 'CLOSE', frame, ts)
+      return
+    }
+    if (f & TH_SYN) {
+      if (f & TH_ACK) {
+        if (x.sentSynAck) this.synRetransmits++
+        x.sentSynAck = true
+        if (x.state === 'LISTEN' || x.state === 'CLOSE' || x.state === 'SYN_SENT') this.set(x, 'SYN_RECV', frame, ts)
+        if (y.state === 'SYN_SENT') {
+          this.set(y, 'ESTABLISHED', frame, ts)
+          if (this.synTs) this.rtt = undefined
+        } else if (y.state === 'SYN_RECV' && this.simultaneousOpen) this.set(y, 'ESTABLISHED', frame, ts)
+      } else {
+        if (x.sentSyn) this.synRetransmits++
+        x.sentSyn = true
+        if (!this.synTs) this.synTs = ts
+        if (x.state === 'CLOSE' || x.state === 'LISTEN') this.set(x, 'SYN_SENT', frame, ts)
+        if (y.state === 'SYN_SENT' && y.sentSyn) {
+          this.simultaneousOpen = true
+          this.set(y, 'SYN_RECV', frame, ts)
+        } else if (y.state === 'LISTEN' || y.state === 'CLOSE') this.set(y, 'SYN_RECV', frame, ts)
+      }
+    } else if (f & TH_ACK) {
+      if (y.state === 'SYN_RECV') {
+        this.set(y, 'ESTABLISHED', frame, ts)
+        if (x.state === 'SYN_SENT' || x.state === 'SYN_RECV') this.set(x, 'ESTABLISHED', frame, ts)
+        if (this.rtt === undefined && this.synTs) this.rtt = ts - this.synTs
+      } else if (x.state === 'SYN_SENT') this.set(x, 'ESTABLISHED', frame, ts)
+    }
+    // the ACK of y's FIN
+    if (f & TH_ACK && y.finSeq >= 0 && !y.finAcked && ((d.ack - y.finSeq - 1) | 0) >= 0) {
+      y.finAcked = true
+      if (y.state === 'FIN_WAIT1') this.set(y, 'FIN_WAIT2', frame, ts)
+      else if (y.state === 'CLOSING') this.set(y, 'TIME_WAIT', frame, ts)
+      else if (y.state === 'LAST_ACK') this.set(y, 'CLOSE', frame, ts)
+    }
+    if (f & TH_FIN) {
+      if (!x.sentFin) x.finSeq = (d.seq + d.seglen + (f & TH_SYN ? 1 : 0)) >>> 0
+      x.sentFin = true
+      if (x.state === 'ESTABLISHED' || x.state === 'SYN_RECV' || x.state === 'SYN_SENT') this.set(x, 'FIN_WAIT1', frame, ts)
+      else if (x.state === 'CLOSE_WAIT') this.set(x, 'LAST_ACK', frame, ts)
+      if (y.state === 'ESTABLISHED' || y.state === 'SYN_RECV') this.set(y, 'CLOSE_WAIT', frame, ts)
+      else if (y.state === 'FIN_WAIT1') this.set(y, y.finAcked ? 'TIME_WAIT' : 'CLOSING', frame, ts)
+      else if (y.state === 'FIN_WAIT2') this.set(y, 'TIME_WAIT', frame, ts)
+    }
+    if (x.state === 'FIN_WAIT1' && x.finAcked) this.set(x, 'FIN_WAIT2', frame, ts)
+  }
+
+  get outcome(): Outcome {
+    const c = this.client, s = this.server
+    if (c.sentRst || s.sentRst) {
+      if (!this.midstream && !s.sentSynAck && !this.simultaneousOpen && s.sentRst && c.sentSyn) return 'refused'
+      return 'reset'
+    }
+    if (c.sentFin && s.sentFin) {
+      if (this.changes.some((x) => x.to === 'CLOSING')) return 'simultaneous-close'
+      return 'four-way'
+    }
+    if (c.sentFin || s.sentFin) return 'half-closed'
+    const est = c.state === 'ESTABLISHED' || s.state === 'ESTABLISHED'
+    if (est || this.midstream) return 'open'
+    if (s.sentSynAck) return 'synack-unanswered'
+    if (c.sentSyn && !s.sentSynAck && s.packets === 0) return 'syn-unanswered'
+    return 'handshake-incomplete'
+  }
+
+  anomalyRecord(): Partial<Record<AnomalyKind, number>> {
+    const r: Partial<Record<AnomalyKind, number>> = {}
+    ANOMALY_KINDS.forEach((k, i) => { if (this.anomalies[i]) r[k] = this.anomalies[i] })
+    return r
+  }
+}
+
+/**
+ * Finds the conversation of each segment the way Wireshark does: by addresses and ports, a new
+ * one (tcp.analysis.reused_ports) when a SYN's sequence number differs from the base sequence
+ * of that direction.
+ */
+export class Tracker {
+  readonly connections: Connection[] = []
+  /** IPv4: (lower endpoint) -> (higher endpoint) -> connection; endpoints as addr*65536+port */
+  private v4 = new Map<number, Map<number, Connection>>()
+  private v6 = new Map<string, Connection>()
+  /** collect per-packet lines for this stream (sequence diagram) */
+  constructor(private readonly linesFor: number = -1, private readonly keep: boolean = true) {}
+
+  private lookup(d: Decoded): Connection | undefined {
+    if (d.ipVersion === 4) {
+      const e1 = d.src4 * 65536 + d.srcPort, e2 = d.dst4 * 65536 + d.dstPort
+      const lo = e1 < e2 ? e1 : e2, hi = e1 < e2 ? e2 : e1
+      return this.v4.get(lo)?.get(hi)
+    }
+    return this.v6.get(this.key6(d))
+  }
+
+  private key6(d: Decoded): string {
+    const s = `${addressText(d, true)}|${d.srcPort}`, t = `${addressText(d, false)}|${d.dstPort}`
+    return s < t ? `${s}|${t}` : `${t}|${s}`
+  }
+
+  private store(d: Decoded, c: Connection): void {
+    if (d.ipVersion === 4) {
+      const e1 = d.src4 * 65536 + d.srcPort, e2 = d.dst4 * 65536 + d.dstPort
+      const lo = e1 < e2 ? e1 : e2, hi = e1 < e2 ? e2 : e1
+      let m = this.v4.get(lo)
+      if (!m) this.v4.set(lo, (m = new Map()))
+      m.set(hi, c)
+    } else this.v6.set(this.key6(d), c)
+  }
+
+  private create(d: Decoded, frame: number, ts: number): Connection {
+    const c = new Connection(this.connections.length, d, frame, ts)
+    if (c.stream === this.linesFor) c.lines = []
+    this.connections.push(c)
+    this.store(d, c)
+    return c
+  }
+
+  /** One TCP segment (d decoded as 'tcp'). Returns its connection. */
+  add(d: Decoded, frame: number, ts: number): Connection {
+    let c = this.lookup(d)
+    let extra = 0
+    if (!c) c = this.create(d, frame, ts)
+    else {
+      const fwd = c.isForward(d)
+      const flow = (fwd ? c.a : c.b).flow
+      const synOnly = (d.flags & (TH_SYN | TH_ACK)) === TH_SYN
+      const synAck = (d.flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)
+      const other = (fwd ? c.b : c.a).flow
+      if ((synOnly && flow.baseSet && d.seq !== flow.baseSeq) ||
+          (synAck && flow.baseSet && d.seq !== flow.baseSeq && !(other.baseSet && d.ack === ((other.baseSeq + 1) >>> 0)))) {
+        c = this.create(d, frame, ts)
+        extra = A_REUSED_PORTS
+      }
+    }
+    c.segment(d, c.isForward(d), frame, ts, extra)
+    return c
+  }
+}

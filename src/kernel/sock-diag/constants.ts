@@ -28,3 +28,12 @@ export const INET_DIAG_SHUTDOWN = 8
 
 /** idiag_ext bit for an attribute: 1 << (attr - 1). */
 export const extBit = (attr: number): number => 1 << (attr - 1)
+
+/**
+ * Byte offsets of the fields of struct inet_diag_msg (include/uapi/linux/inet_diag.h): the one
+ * table both the decoder (parse.ts) and the raw accessors (raw.ts) read through.
+ */
+export const IDIAG = {
+  family: 0, state: 1, timer: 2, retrans: 3, sport: 4, dport: 6, src: 8, dst: 24,
+  ifindex: 40, cookie: 44, expires: 52, rqueue: 56, wqueue: 60, uid: 64, inode: 68,
+} as const

@@ -10,7 +10,7 @@ import { TIMER_NAMES, type Socket, type SocketMemory, type SocketTimer, type Tcp
 import { stateName } from '../../model/state.js'
 import {
   AF_INET, AF_INET6, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO,
-  NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK,
+  IDIAG, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK,
 } from './constants.js'
 
 const align4 = (n: number): number => (n + 3) & ~3
@@ -62,14 +62,14 @@ export function scanDiag(buf: Uint8Array, len: number, onSocket: (off: number, b
 }
 
 /** idiag_state of the inet_diag_msg at off. */
-export const stateAt = (buf: Uint8Array, off: number): number => buf[off + 1]!
+export const stateAt = (buf: Uint8Array, off: number): number => buf[off + IDIAG.state]!
 /** Local port (host order) of the inet_diag_msg at off. */
-export const localPortAt = (buf: Uint8Array, off: number): number => (buf[off + 4]! << 8) | buf[off + 5]!
+export const localPortAt = (buf: Uint8Array, off: number): number => (buf[off + IDIAG.sport]! << 8) | buf[off + IDIAG.sport + 1]!
 /** Remote port of the inet_diag_msg at off. */
-export const remotePortAt = (buf: Uint8Array, off: number): number => (buf[off + 6]! << 8) | buf[off + 7]!
+export const remotePortAt = (buf: Uint8Array, off: number): number => (buf[off + IDIAG.dport]! << 8) | buf[off + IDIAG.dport + 1]!
 /** Socket inode of the inet_diag_msg at off. */
 export const inodeAt = (buf: Uint8Array, off: number): number =>
-  (buf[off + 68]! | (buf[off + 69]! << 8) | (buf[off + 70]! << 16) | (buf[off + 71]! << 24)) >>> 0
+  (buf[off + IDIAG.inode]! | (buf[off + IDIAG.inode + 1]! << 8) | (buf[off + IDIAG.inode + 2]! << 16) | (buf[off + IDIAG.inode + 3]! << 24)) >>> 0
 
 const TIMERS: readonly SocketTimer['name'][] = TIMER_NAMES
 
@@ -80,12 +80,12 @@ export interface DecodeOptions {
 
 /** Local address text of the inet_diag_msg at off. */
 export function localAddressAt(buf: Uint8Array, off: number): string {
-  return buf[off] === AF_INET6 ? formatIPv6(buf, off + 8) : formatIPv4(buf, off + 8)
+  return buf[off] === AF_INET6 ? formatIPv6(buf, off + IDIAG.src) : formatIPv4(buf, off + IDIAG.src)
 }
 
 /** Remote address text of the inet_diag_msg at off. */
 export function remoteAddressAt(buf: Uint8Array, off: number): string {
-  return buf[off] === AF_INET6 ? formatIPv6(buf, off + 24) : formatIPv4(buf, off + 24)
+  return buf[off] === AF_INET6 ? formatIPv6(buf, off + IDIAG.dst) : formatIPv4(buf, off + IDIAG.dst)
 }
 
 /** Decodes the inet_diag_msg (and its attributes) at off into a Socket. */
@@ -94,21 +94,21 @@ export function decodeSocket(buf: Uint8Array, off: number, bodyLen: number, opts
   const family = buf[off]!
   if (family !== AF_INET && family !== AF_INET6) throw new TcpdoctorError('TD_PARSE', `inet_diag_msg: unknown family ${family}`)
   const v6 = family === AF_INET6
-  const timerNum = buf[off + 2]!
-  const cookieLo = dv.getUint32(off + 44, true)
-  const cookieHi = dv.getUint32(off + 48, true)
+  const timerNum = buf[off + IDIAG.timer]!
+  const cookieLo = dv.getUint32(off + IDIAG.cookie, true)
+  const cookieHi = dv.getUint32(off + IDIAG.cookie + 4, true)
   const cookie = cookieHi === 0 ? String(cookieLo) : String((BigInt(cookieHi) << 32n) | BigInt(cookieLo))
   const s: Socket = {
     family: v6 ? 'inet6' : 'inet',
-    state: stateName(buf[off + 1]!),
-    local: { address: v6 ? formatIPv6(buf, off + 8) : formatIPv4(buf, off + 8), port: localPortAt(buf, off) },
-    remote: { address: v6 ? formatIPv6(buf, off + 24) : formatIPv4(buf, off + 24), port: remotePortAt(buf, off) },
-    recvQ: dv.getUint32(off + 56, true),
-    sendQ: dv.getUint32(off + 60, true),
-    uid: dv.getUint32(off + 64, true),
-    inode: dv.getUint32(off + 68, true),
+    state: stateName(buf[off + IDIAG.state]!),
+    local: { address: v6 ? formatIPv6(buf, off + IDIAG.src) : formatIPv4(buf, off + IDIAG.src), port: localPortAt(buf, off) },
+    remote: { address: v6 ? formatIPv6(buf, off + IDIAG.dst) : formatIPv4(buf, off + IDIAG.dst), port: remotePortAt(buf, off) },
+    recvQ: dv.getUint32(off + IDIAG.rqueue, true),
+    sendQ: dv.getUint32(off + IDIAG.wqueue, true),
+    uid: dv.getUint32(off + IDIAG.uid, true),
+    inode: dv.getUint32(off + IDIAG.inode, true),
     cookie,
-    ifindex: dv.getUint32(off + 40, true),
+    ifindex: dv.getUint32(off + IDIAG.ifindex, true),
     // Declared up front (undefined is left out of JSON) so later assignments stay in-object:
     // at 300,000 sockets each out-of-object property store is garbage-collection time.
     timer: undefined,
@@ -116,7 +116,7 @@ export function decodeSocket(buf: Uint8Array, off: number, bodyLen: number, opts
     process: undefined,
   }
   if (timerNum !== 0 || opts.attributes) {
-    s.timer = { name: TIMERS[timerNum] ?? 'unknown', expiresMs: dv.getUint32(off + 52, true), retrans: buf[off + 3]! }
+    s.timer = { name: TIMERS[timerNum] ?? 'unknown', expiresMs: dv.getUint32(off + IDIAG.expires, true), retrans: buf[off + IDIAG.retrans]! }
   }
   if (opts.attributes && bodyLen > INET_DIAG_MSG_LEN) decodeAttributes(dv, off + INET_DIAG_MSG_LEN, off + bodyLen, s)
   return s

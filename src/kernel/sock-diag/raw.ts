@@ -6,7 +6,7 @@
  */
 import { formatIPv4, formatIPv6 } from '../../model/address.js'
 import { stateName, type StateName } from '../../model/state.js'
-import { AF_INET6 } from './constants.js'
+import { AF_INET6, IDIAG } from './constants.js'
 import { inodeAt, localPortAt, remotePortAt, stateAt } from './parse.js'
 
 /** Decimal digits of a non-negative integer. */
@@ -61,11 +61,11 @@ export class RawSockets {
   localPort(i: number): number { const b = this.b(i); const o = this.o(i); return localPortAt(b, o) }
   remotePort(i: number): number { const b = this.b(i); const o = this.o(i); return remotePortAt(b, o) }
   inode(i: number): number { const b = this.b(i); const o = this.o(i); return inodeAt(b, o) }
-  recvQ(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + 56) }
-  sendQ(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + 60) }
-  uid(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + 64) }
-  cookieHex(i: number): string { const b = this.b(i); const o = this.o(i); return ((BigInt(b.readUInt32LE(o + 48)) << 32n) | BigInt(b.readUInt32LE(o + 44))).toString(16) }
-  timer(i: number): { num: number; expiresMs: number; retrans: number } { const b = this.b(i); const o = this.o(i); return { num: b[o + 2]!, expiresMs: b.readUInt32LE(o + 52), retrans: b[o + 3]! } }
+  recvQ(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + IDIAG.rqueue) }
+  sendQ(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + IDIAG.wqueue) }
+  uid(i: number): number { const b = this.b(i); const o = this.o(i); return b.readUInt32LE(o + IDIAG.uid) }
+  cookieHex(i: number): string { const b = this.b(i); const o = this.o(i); return ((BigInt(b.readUInt32LE(o + IDIAG.cookie + 4)) << 32n) | BigInt(b.readUInt32LE(o + IDIAG.cookie))).toString(16) }
+  timer(i: number): { num: number; expiresMs: number; retrans: number } { const b = this.b(i); const o = this.o(i); return { num: b[o + IDIAG.timer]!, expiresMs: b.readUInt32LE(o + IDIAG.expires), retrans: b[o + IDIAG.retrans]! } }
 
   /** Length of endpointText(i, side), computed without building the string for IPv4. */
   endpointWidth(i: number, side: 'local' | 'remote'): number {
@@ -73,8 +73,8 @@ export class RawSockets {
     const o = this.o(i)
     const port = side === 'local' ? localPortAt(b, o) : remotePortAt(b, o)
     const portW = port === 0 ? 1 : digits(port)
-    if (b[o] === AF_INET6) return formatIPv6(b, o + (side === 'local' ? 8 : 24)).length + 3 + portW
-    const a = o + (side === 'local' ? 8 : 24)
+    if (b[o] === AF_INET6) return formatIPv6(b, o + (side === 'local' ? IDIAG.src : IDIAG.dst)).length + 3 + portW
+    const a = o + (side === 'local' ? IDIAG.src : IDIAG.dst)
     return digits(b[a]!) + digits(b[a + 1]!) + digits(b[a + 2]!) + digits(b[a + 3]!) + 4 + portW
   }
 
@@ -83,7 +83,7 @@ export class RawSockets {
     const b = this.b(i)
     const o = this.o(i)
     const port = side === 'local' ? localPortAt(b, o) : remotePortAt(b, o)
-    const a = o + (side === 'local' ? 8 : 24)
+    const a = o + (side === 'local' ? IDIAG.src : IDIAG.dst)
     if (b[o] === AF_INET6) {
       out[pos++] = 0x5b
       pos += out.write(formatIPv6(b, a), pos, 'latin1')
@@ -108,7 +108,7 @@ export class RawSockets {
     const b = this.b(i)
     const o = this.o(i)
     const v6 = b[o] === AF_INET6
-    const addrOff = o + (side === 'local' ? 8 : 24)
+    const addrOff = o + (side === 'local' ? IDIAG.src : IDIAG.dst)
     const port = side === 'local' ? localPortAt(b, o) : remotePortAt(b, o)
     const addr = v6 ? `[${formatIPv6(b, addrOff)}]` : formatIPv4(b, addrOff)
     return `${addr}:${port === 0 ? '*' : port}`

@@ -17,7 +17,7 @@ export const keepalive = {
     'keepalive.timer.persist': 'zero-window probe',
     'keepalive.summary': '{never} of {total} ESTABLISHED sockets would never notice a dead peer (no keepalive, no data in flight, idle >= {minIdle}s)',
     'keepalive.summary.ok': 'every ESTABLISHED socket idle >= {minIdle}s has keepalive or data in flight',
-    'keepalive.hint': 'fix: enable SO_KEEPALIVE with short TCP_KEEPIDLE/INTVL/CNT in the application (Node: tcpdoctor setKeepAlive), or an application heartbeat; TCP_USER_TIMEOUT bounds unacknowledged data',
+    'keepalive.hint': 'fix: enable SO_KEEPALIVE with short TCP_KEEPIDLE/INTVL/CNT in the application (in Node: setKeepAlive() from the tcpdoctor library), or an application heartbeat; TCP_USER_TIMEOUT bounds unacknowledged data',
     'keepalive.note.netns': 'sysctl defaults are those of the namespace tcpdoctor runs in; run it inside the namespace (ip netns exec) for that namespace\'s values',
     'keepalive.note.perSocket': 'per-socket TCP_KEEPIDLE/INTVL/CNT and TCP_USER_TIMEOUT are not visible from outside the process: estimates assume the sysctl defaults',
   },

@@ -9,7 +9,7 @@ import { dumpRawSockets, type SocketQuery } from '../kernel/source.js'
 import { RawSockets, digits, writeDecimal } from '../kernel/sock-diag/raw.js'
 
 export { digits, writeDecimal, type RawSockets }
-import { FDLESS_STATES, readOwnerMapAsync, readProcessDetails, type OwnerMap } from '../kernel/owners.js'
+import { FDLESS_STATES, ListenerIndex, readOwnerMapAsync, readProcessDetails, type OwnerMap } from '../kernel/owners.js'
 import { eachNamespace } from './namespaces.js'
 
 export interface RawTableOptions {
@@ -77,8 +77,9 @@ export async function readRawTable(o: RawTableOptions): Promise<RawTable | undef
     if (c === undefined) comm.set(pid, (c = readProcessDetails(o.procRoot, pid)?.command ?? ''))
     return c
   }
-  const listenerOf = new Map<string, number>()
-  if (owners) for (let i = 0; i < raw.count; i++) if (raw.state(i) === 'LISTEN' && raw.inode(i)) listenerOf.set(`${raw.netns(i) ?? ''}|${raw.localPort(i)}`, raw.inode(i))
+  // The same inference as the object path (attachOwners): same family and address first.
+  const listeners = new ListenerIndex()
+  if (owners) for (let i = 0; i < raw.count; i++) if (raw.state(i) === 'LISTEN' && raw.inode(i)) listeners.add(raw.netns(i), raw.family(i), raw.localAddress(i), raw.localPort(i), raw.inode(i))
   return {
     raw,
     interrupted,
@@ -89,7 +90,7 @@ export async function readRawTable(o: RawTableOptions): Promise<RawTable | undef
       let inferred = false
       if (inode === 0) {
         if (!FDLESS_STATES.has(raw.state(i))) return
-        inode = listenerOf.get(`${raw.netns(i) ?? ''}|${raw.localPort(i)}`) ?? 0
+        inode = listeners.find(raw.netns(i), raw.family(i), raw.localAddress(i), raw.localPort(i)) ?? 0
         inferred = true
         if (!inode) return
       }

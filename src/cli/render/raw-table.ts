@@ -46,7 +46,7 @@ export function renderRawTable(ctx: CommandContext, table: RawTable, o: RawListO
   const usersCache = new Map<string, Buffer>()
   const usersBytes = (i: number): Buffer => {
     if (raw.inode(i) !== 0) return Buffer.from(usersText(i))
-    const key = `${raw.netns(i) ?? ''}|${raw.family(i)}|${raw.localPort(i)}|${raw.stateNum(i)}`
+    const key = `${raw.netns(i) ?? ''}|${raw.family(i)}|${raw.localAddress(i)}|${raw.localPort(i)}`
     let b = usersCache.get(key)
     if (b === undefined) usersCache.set(key, (b = Buffer.from(usersText(i))))
     return b

@@ -7,7 +7,7 @@
 import { formatIPv4, formatIPv6 } from '../../model/address.js'
 import { stateName, type StateName } from '../../model/state.js'
 import { AF_INET6, IDIAG } from './constants.js'
-import { inodeAt, localPortAt, remotePortAt, stateAt } from './parse.js'
+import { inodeAt, localAddressAt, localPortAt, remotePortAt, stateAt } from './parse.js'
 
 /** Decimal digits of a non-negative integer. */
 export function digits(x: number): number {
@@ -57,6 +57,7 @@ export class RawSockets {
 
   netns(i: number): string | undefined { return this.labels[this.chunkOf[i]!] }
   state(i: number): StateName { const b = this.b(i); const o = this.o(i); const n = stateAt(b, o); return stateName(n === 12 ? 3 : n) }
+  localAddress(i: number): string { return localAddressAt(this.b(i), this.o(i)) }
   family(i: number): 'inet' | 'inet6' { const b = this.b(i); const o = this.o(i); return b[o] === AF_INET6 ? 'inet6' : 'inet' }
   localPort(i: number): number { const b = this.b(i); const o = this.o(i); return localPortAt(b, o) }
   remotePort(i: number): number { const b = this.b(i); const o = this.o(i); return remotePortAt(b, o) }

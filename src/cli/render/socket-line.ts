@@ -12,16 +12,35 @@ export function formatUsers(s: Socket): string {
   return `users:(${s.process.map((p) => `("${p.command}",pid=${p.pid},fd=${p.fd}${p.inferred ? ',inferred' : ''})`).join(',')})`
 }
 
-function duration(msTotal: number): string {
-  if (msTotal >= 60_000 * 60) return `${Math.floor(msTotal / 60_000)}min`
-  if (msTotal >= 1000) return `${(msTotal / 1000).toFixed(msTotal % 1000 === 0 ? 0 : 3).replace(/\.?0+$/, '')}sec`
-  return `${msTotal}ms`
+/**
+ * A timer's time left exactly as ss prints it (iproute2 misc/ss.c print_ms_timer): minutes, then
+ * seconds (dropped from 10 minutes on), then milliseconds (dropped once there are minutes or 10+
+ * seconds): 119min, 1min59sec, 59sec, 7.200ms, 200ms, and "" for 0. Scripts that parse ss keep working.
+ */
+export function ssTimerText(timeoutMs: number): string {
+  const t = Math.max(0, Math.trunc(timeoutMs))
+  let secs = Math.floor(t / 1000)
+  const minutes = Math.floor(secs / 60)
+  secs %= 60
+  let msecs = t % 1000
+  let out = ''
+  if (minutes) {
+    msecs = 0
+    out += `${minutes}min`
+    if (minutes > 9) secs = 0
+  }
+  if (secs) {
+    if (secs > 9) msecs = 0
+    out += `${secs}${msecs ? '.' : 'sec'}`
+  }
+  if (msecs) out += `${String(msecs).padStart(3, '0')}ms`
+  return out
 }
 
-/** timer:(keepalive,119min,0) as ss -o prints it; '' for no timer. */
+/** timer:(keepalive,1min59sec,0) as ss -o prints it; '' for no timer. */
 export function formatTimerParts(name: string, expiresMs: number, retrans: number): string {
   if (name === 'off') return ''
-  return `timer:(${name},${duration(expiresMs)},${retrans})`
+  return `timer:(${name},${ssTimerText(expiresMs)},${retrans})`
 }
 
 /** formatTimerParts for a decoded socket. */

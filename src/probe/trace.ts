@@ -136,6 +136,8 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
   }
   const inflight = new Map<number, Probe>() // key: udp port / icmp seq / tcp fd
   const answers: Answer[] = []
+  const byRound = new Map<number, Answer[]>() // answers per round, for the NEAR rule
+  let lastUpdate = 0
   let seq = 0
   let destTtl: number | null = null
   let pmtu: number | null = null
@@ -147,9 +149,17 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
     inflight.delete(p.key)
     if (method === 'tcp') closeQuietly(n, p.fd)
     if (destTtl !== null && p.ttl > destTtl) return // beyond the target: not a hop
-    answers.push({ ttl: p.ttl, round: p.round, ...a })
+    const answer = { ttl: p.ttl, round: p.round, ...a }
+    answers.push(answer)
+    const same = byRound.get(p.round)
+    if (same) same.push(answer)
+    else byRound.set(p.round, [answer])
     if (a.kind === 'target' && (destTtl === null || p.ttl < destTtl)) destTtl = p.ttl
-    o.onUpdate?.(build(false))
+    // a live view gets at most five snapshots a second (each one walks every answer)
+    if (o.onUpdate && performance.now() - lastUpdate >= 200) {
+      lastUpdate = performance.now()
+      o.onUpdate(build(false))
+    }
   }
 
   const send = (ttl: number, round: number): void => {
@@ -266,7 +276,7 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
       // timeouts, with traceroute's NEAR rule: 10 times the RTT of a later hop that answered in the same round
       for (const p of [...inflight.values()]) {
         let deadline = p.deadline
-        const later = answers.filter((a) => a.round === p.round && a.ttl > p.ttl && a.rtt !== null)
+        const later = (byRound.get(p.round) ?? []).filter((a) => a.ttl > p.ttl && a.rtt !== null)
         if (later.length) deadline = Math.min(deadline, p.sentAt / 1000 - Date.now() + performance.now() + 10 * Math.max(1, Math.min(...later.map((a) => a.rtt!))))
         if (now >= deadline) settle(p, { from: null, rtt: null, kind: 'timeout' })
       }

@@ -38,10 +38,10 @@ function tracerouteHops(out: string): (string | null)[] {
 }
 
 /** mtr -n -r -c N report -> { host, loss, avg } per hop */
-function mtrReport(out: string): { host: string | null; loss: number; avg: number }[] {
+function mtrReport(out: string): { host: string | null; loss: number; avg: number; best: number; stdev: number }[] {
   return out.split('\n').filter((l) => /^\s*\d+\.\|--/.test(l)).map((l) => {
     const f = l.trim().split(/\s+/)
-    return { host: f[1] === '???' ? null : f[1]!, loss: Number(f[2]!.replace('%', '')), avg: Number(f[5]) }
+    return { host: f[1] === '???' ? null : f[1]!, loss: Number(f[2]!.replace('%', '')), avg: Number(f[5]), best: Number(f[6]), stdev: Number(f[8]) }
   })
 }
 
@@ -88,8 +88,8 @@ describe.skipIf(skip)('trace on a namespace chain with a silent router, tracerou
     expect(r6.json.hops.map((h: any) => h.address)).toEqual(oracle)
   })
 
-  it('--rounds: per-hop average RTT within 0.1 ms + 5 % of mtr running at the same moment on the same path', async () => {
-    const n = 20
+  it('--rounds: per-hop best and average RTT within 0.1 ms + 5 % of mtr running at the same moment on the same path', async () => {
+    const n = 30
     const run = (cmd: string, args: string[]): Promise<string> =>
       new Promise((resolve, reject) => {
         const c = spawn('ip', ['netns', 'exec', topo.ns.client, cmd, ...args], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -114,7 +114,12 @@ describe.skipIf(skip)('trace on a namespace chain with a silent router, tracerou
         return
       }
       expect(h.sent).toBe(n)
-      expect(Math.abs(h.rtt.avg - m.avg), `hop ${h.ttl}: ${h.rtt.avg} vs mtr ${m.avg}`).toBeLessThanOrEqual(0.1 + 0.05 * m.avg)
+      // the best RTT has no scheduling noise in it: 0.1 ms + 5 % (mtr prints one decimal)
+      expect(Math.abs(h.rtt.best - m.best), `hop ${h.ttl}: best ${h.rtt.best} vs mtr ${m.best}`).toBeLessThanOrEqual(0.1 + 0.05 * m.best)
+      // averages of n samples also differ by sampling noise (the relay is a python process on a
+      // loaded machine): 0.1 ms + 5 % + 3 standard errors of the difference of the two means
+      const se = Math.sqrt((h.rtt.stdev ** 2 + m.stdev ** 2) / n)
+      expect(Math.abs(h.rtt.avg - m.avg), `hop ${h.ttl}: avg ${h.rtt.avg} vs mtr ${m.avg} (se ${se})`).toBeLessThanOrEqual(0.1 + 0.05 * m.avg + 3 * se)
     })
     expect(ours.hops[3].linkLoss).toBe(0)
   })

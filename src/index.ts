@@ -33,3 +33,4 @@ export { diagnose, runRules, rankFindings, type DiagnoseReport } from './doctor/
 export { ping, type PingOptions, type PingResult, type PingProbe, type ProbeOutcome } from './probe/ping.js'
 export { trace, type TraceOptions, type TraceResult, type TraceHop, type TraceMethod } from './probe/trace.js'
 export { resolve, type ResolveOptions, type DnsReport, type ServerAnswer, type DnsFinding } from './probe/dns.js'
+export { analyzePcap, type AnalyzeOptions, type AnalyzeReport, type ConnectionReport } from './packets/analyze.js'

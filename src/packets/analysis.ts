@@ -49,6 +49,8 @@ export class FlowState {
   dupacknum = 0
 }
 
+/** packet-tcp.c keeps time differences in an unsigned 64-bit: a negative one is never "within". */
+const inWindow = (dt: number, limit: number): boolean => dt >= 0 && dt < limit
 const GT = (a: number, b: number): boolean => ((a - b) | 0) > 0
 const LT = (a: number, b: number): boolean => ((a - b) | 0) < 0
 const LE = (a: number, b: number): boolean => ((a - b) | 0) <= 0
@@ -112,12 +114,12 @@ export function analyzeSegment(fwd: FlowState, rev: FlowState, seq: number, ack:
         a |= A_SPURIOUS_RETRANSMISSION | A_RETRANSMISSION // tshark marks both
         break retr
       }
-      if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && ts - rev.lastacktime < 0.02) {
+      if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq && inWindow(ts - rev.lastacktime, 0.02)) {
         a |= A_FAST_RETRANSMISSION | A_RETRANSMISSION
         break retr
       }
       const thres = firstRtt > 0 ? firstRtt : 0.003
-      if (notAdvanced && ts - fwd.nextseqtime < thres && fwd.nextseq !== ((seq + seglen + (synfin ? 1 : 0)) >>> 0)) {
+      if (notAdvanced && inWindow(ts - fwd.nextseqtime, thres) && fwd.nextseq !== ((seq + seglen + (synfin ? 1 : 0)) >>> 0)) {
         a |= A_OUT_OF_ORDER
         break retr
       }

@@ -134,6 +134,13 @@ export function decodePacket(buf: Uint8Array, off: number, caplen: number, linkt
     ethertype = u16(buf, p + 2)
     p += 4
   }
+  // PPPoE session: 6-byte header, then the PPP protocol (0x0021 IPv4, 0x0057 IPv6)
+  if (ethertype === 0x8864) {
+    if (end - p < 8) return 'truncated'
+    const ppp = u16(buf, p + 6)
+    p += 8
+    ethertype = ppp === 0x0021 ? 0x0800 : ppp === 0x0057 ? 0x86dd : -1
+  }
   if (ethertype === 0x0800) return decodeIPv4(buf, p, end, d)
   if (ethertype === 0x86dd) return decodeIPv6(buf, p, end, d)
   return 'other'

@@ -199,12 +199,17 @@ export class Connection {
       if (y.state === 'FIN_WAIT1') this.set(y, 'FIN_WAIT2', frame, ts)
       else if (y.state === 'CLOSING') this.set(y, 'TIME_WAIT', frame, ts)
       else if (y.state === 'LAST_ACK') this.set(y, 'CLOSE', frame, ts)
+      else if (y.state === 'CLOSE_WAIT') this.set(y, 'CLOSE_WAIT', frame, ts)
     }
     if (f & TH_FIN) {
       if (!x.sentFin) x.finSeq = (d.seq + d.seglen + (f & TH_SYN ? 1 : 0)) >>> 0
       x.sentFin = true
       if (x.state === 'ESTABLISHED' || x.state === 'SYN_RECV' || x.state === 'SYN_SENT') this.set(x, 'FIN_WAIT1', frame, ts)
-      else if (x.state === 'CLOSE_WAIT') this.set(x, 'LAST_ACK', frame, ts)
+      else if (x.state === 'CLOSE_WAIT') {
+        // FINs crossed: x sent its FIN before y's FIN reached it (its ACK does not cover y's FIN)
+        const crossed = y.finSeq >= 0 && !(f & TH_ACK && ((d.ack - y.finSeq - 1) | 0) >= 0)
+        this.set(x, crossed ? 'CLOSING' : 'LAST_ACK', frame, ts)
+      }
       if (y.state === 'ESTABLISHED' || y.state === 'SYN_RECV') this.set(y, 'CLOSE_WAIT', frame, ts)
       else if (y.state === 'FIN_WAIT1') this.set(y, y.finAcked ? 'TIME_WAIT' : 'CLOSING', frame, ts)
       else if (y.state === 'FIN_WAIT2') this.set(y, 'TIME_WAIT', frame, ts)
@@ -292,10 +297,12 @@ export class Tracker {
       const flow = (fwd ? c.a : c.b).flow
       const synOnly = (d.flags & (TH_SYN | TH_ACK)) === TH_SYN
       const synAck = (d.flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)
-      const other = (fwd ? c.b : c.a).flow
-      if ((synOnly && flow.baseSet && d.seq !== flow.baseSeq) ||
-          (synAck && flow.baseSet && d.seq !== flow.baseSeq && !(other.baseSet && d.ack === ((other.baseSeq + 1) >>> 0)))) {
+      if (synOnly && flow.baseSet && d.seq !== flow.baseSeq) {
         c = this.create(d, frame, ts)
+        extra = A_REUSED_PORTS
+      } else if (synAck && flow.baseSet && d.seq !== flow.baseSeq) {
+        // tshark 4.0 flags a SYN/ACK with a new ISN but keeps the conversation (same tcp.stream)
+        flow.baseSeq = d.seq
         extra = A_REUSED_PORTS
       }
     }

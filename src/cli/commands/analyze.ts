@@ -1,0 +1,170 @@
+/**
+ * @module
+ * `tcpdoctor analyze FILE|-`: a pcap/pcapng capture read once; per TCP connection the outcome,
+ * both endpoints' states, handshake RTT, bytes and Wireshark's analysis flags (counted as tshark
+ * counts them). `--conn N` draws one connection as a sequence diagram with both sides' states.
+ */
+import { statSync } from 'node:fs'
+import { defineCommand, type CommandContext } from '../command.js'
+import { TcpdoctorError } from '../../errors.js'
+import { t } from '../../i18n/index.js'
+import { analyzePcap, type AnalyzeReport, type ConnectionReport } from '../../packets/analyze.js'
+import { ANOMALY_KINDS } from '../../packets/analysis.js'
+import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR } from '../../packets/decode.js'
+import type { PacketLine } from '../../packets/tracker.js'
+import { formatCount, formatTable } from '../render/table.js'
+import { paint } from '../render/color.js'
+
+const PROGRESS_MIN_BYTES = 4 << 20
+
+function flagText(f: number): string {
+  const s: string[] = []
+  if (f & TH_SYN) s.push('SYN')
+  if (f & TH_FIN) s.push('FIN')
+  if (f & TH_RST) s.push('RST')
+  if (f & TH_PUSH) s.push('PSH')
+  if (f & TH_URG) s.push('URG')
+  if (f & TH_ECE) s.push('ECE')
+  if (f & TH_CWR) s.push('CWR')
+  if (f & TH_ACK) s.push('ACK')
+  return s.join(',') || 'none'
+}
+
+function anomalyText(bits: number): string {
+  const out: string[] = []
+  ANOMALY_KINDS.forEach((k, i) => { if (bits & (1 << i)) out.push(k) })
+  return out.join(' ')
+}
+
+function endpoint(e: { address: string; port: number }): string {
+  return e.address.includes(':') ? `[${e.address}]:${e.port}` : `${e.address}:${e.port}`
+}
+
+function anomaliesCell(a: ConnectionReport['anomalies']): string {
+  return Object.entries(a).map(([k, n]) => `${k} ${n}`).join(', ')
+}
+
+function renderSummary(ctx: CommandContext, file: string, r: AnalyzeReport, all: boolean): string {
+  const L = ctx.lang
+  const lines: string[] = []
+  lines.push(paint(ctx.color, 'bold', t(L, 'analyze.title', { file, packets: formatCount(r.packets), tcp: formatCount(r.tcpPackets), conns: formatCount(r.connections.length), format: r.format })))
+  for (const w of r.warnings.slice(0, 5)) lines.push(paint(ctx.color, 'yellow', t(L, 'analyze.warning', { at: w.at, detail: w.detail })))
+  const sk = Object.entries(r.skipped).filter(([, n]) => n)
+  if (sk.length) lines.push(paint(ctx.color, 'dim', t(L, 'analyze.skipped', { what: sk.map(([k, n]) => `${k} ${n}`).join(', ') })))
+  lines.push('', paint(ctx.color, 'bold', t(L, 'analyze.outcomes')))
+  lines.push(formatTable([{ header: '' }, { header: '', align: 'right' }], Object.entries(r.outcomes).sort((a, b) => b[1]! - a[1]!).map(([k, n]) => [t(L, `outcome.${k}` as never), formatCount(n!)]), { header: false }))
+  lines.push('', paint(ctx.color, 'bold', t(L, 'analyze.anomalies')))
+  const an = Object.entries(r.anomalies)
+  lines.push(an.length ? formatTable([{ header: '' }, { header: '', align: 'right' }], an.map(([k, n]) => [k, formatCount(n!)]), { header: false }) : t(L, 'analyze.noAnomalies'))
+  const talkers = new Map<string, number>()
+  for (const c of r.connections) {
+    talkers.set(c.client.address, (talkers.get(c.client.address) ?? 0) + c.bytes.client)
+    talkers.set(c.server.address, (talkers.get(c.server.address) ?? 0) + c.bytes.server)
+  }
+  const top = [...talkers].sort((a, b) => b[1] - a[1]).slice(0, 5).filter(([, n]) => n > 0)
+  if (top.length) {
+    lines.push('', paint(ctx.color, 'bold', t(L, 'analyze.talkers')))
+    lines.push(formatTable([{ header: '' }, { header: '', align: 'right' }], top.map(([a, n]) => [a, formatCount(n)]), { header: false }))
+  }
+  if (r.connections.length) {
+    lines.push('', paint(ctx.color, 'bold', t(L, 'analyze.table')))
+    const limit = all ? r.connections.length : 50
+    const rows = r.connections.slice(0, limit).map((c) => [
+      String(c.stream), endpoint(c.client), endpoint(c.server), t(L, `outcome.${c.outcome}` as never), `${c.states.client}/${c.states.server}`,
+      String(c.packets), `${formatCount(c.bytes.client)} / ${formatCount(c.bytes.server)}`, c.rttMs === null ? '' : c.rttMs.toFixed(3), anomaliesCell(c.anomalies),
+    ])
+    const col = (k: string, align?: 'right'): { header: string; align?: 'right' } => (align ? { header: t(L, k as never), align } : { header: t(L, k as never) })
+    lines.push(formatTable([col('analyze.col.n', 'right'), col('analyze.col.client'), col('analyze.col.server'), col('analyze.col.outcome'), col('analyze.col.states'), col('analyze.col.packets', 'right'), col('analyze.col.bytes', 'right'), col('analyze.col.rtt', 'right'), col('analyze.col.anomalies')], rows))
+    if (r.connections.length > limit) lines.push(paint(ctx.color, 'dim', t(L, 'analyze.more', { n: r.connections.length - limit })))
+  }
+  return lines.join('\n') + '\n'
+}
+
+function renderConn(ctx: CommandContext, c: ConnectionReport): string {
+  const L = ctx.lang
+  const lines = [paint(ctx.color, 'bold', t(L, 'analyze.conn.title', { n: c.stream, client: endpoint(c.client), server: endpoint(c.server), outcome: t(L, `outcome.${c.outcome}` as never) }))]
+  if (c.midstream) lines.push(t(L, 'analyze.midstream'))
+  if (c.simultaneousOpen) lines.push(t(L, 'analyze.simopen'))
+  lines.push('', t(L, 'analyze.conn.head'))
+  let prevC = '', prevS = ''
+  for (const p of c.lines ?? []) lines.push(seqLine(ctx, p, prevC, prevS, (prevC = p.client, prevS = p.server)))
+  return lines.join('\n') + '\n'
+}
+
+function seqLine(ctx: CommandContext, p: PacketLine, prevC: string, prevS: string, _u: string): string {
+  const seg = `${flagText(p.flags)} seq=${p.seq} ack=${p.ack} win=${p.window} len=${p.len}`
+  const arrow = p.fromClient ? `${seg} ──>` : `<── ${seg}`
+  const cs = p.client === prevC ? '' : p.client
+  const ss = p.server === prevS ? '' : p.server
+  const an = p.analysis ? '  ' + paint(ctx.color, 'yellow', `[${anomalyText(p.analysis)}]`) : ''
+  return `${String(p.frame).padStart(5)} ${p.t.toFixed(6).padStart(10)}  ${cs.padEnd(12)}  ${arrow.padEnd(52)}  ${ss}${an}`
+}
+
+function progressBar(ctx: CommandContext, total: number): ((n: number) => void) | undefined {
+  const err = ctx.stderr as typeof ctx.stderr & { isTTY?: boolean }
+  if (!err.isTTY || ctx.json) return undefined
+  return (n) => {
+    const frac = Math.min(1, n / total)
+    const w = 30
+    const full = Math.round(frac * w)
+    err.write(`\r[${'#'.repeat(full)}${'.'.repeat(w - full)}] ${(frac * 100).toFixed(0).padStart(3)}% ${(n / 1048576).toFixed(0)}/${(total / 1048576).toFixed(0)} MiB`)
+  }
+}
+
+export const analyzeCommand = defineCommand({
+  name: 'analyze',
+  summary: "read a pcap/pcapng: each TCP connection's states, outcome and Wireshark's anomalies",
+  usage: 'analyze FILE|- [--conn N] [--all]',
+  help: [
+    'Reads a capture (tcpdump -w, Wireshark, dumpcap: pcap or pcapng; Ethernet, VLAN, Linux cooked',
+    'SLL/SLL2 from -i any, raw IP, loopback) and tells each TCP connection\'s story: handshake, both',
+    "endpoints' states (RFC 9293), teardown, RTT, bytes, and the anomalies Wireshark flags, counted",
+    'per packet as tshark counts tcp.analysis.* (connections numbered as tshark\'s tcp.stream).',
+    '',
+    'Examples:',
+    '  tcpdoctor analyze trace.pcap              summary and connection table',
+    '  tcpdoctor analyze trace.pcap --conn 3     sequence diagram of connection #3',
+    '  tcpdump -i any -w - port 9000 | tcpdoctor analyze -',
+    '  tcpdoctor analyze trace.pcapng --json     the report for a script',
+  ].join('\n'),
+  globals: [],
+  optionHelp: {
+    conn: 'N  draw connection N (its # in the table) as a sequence diagram with both states',
+    all: 'list every connection (default: the first 50)',
+  },
+  options: {
+    conn: { type: 'string', short: 'c' },
+    all: { type: 'boolean', short: 'a' },
+  },
+  async run(ctx, args) {
+    const file = args.positionals[0]
+    if (!file || args.positionals.length > 1) throw new TcpdoctorError('TD_USAGE', 'analyze takes one capture file (or - for stdin)')
+    let conn: number | undefined
+    if (args.values.conn !== undefined) {
+      conn = Number(args.values.conn)
+      if (!Number.isInteger(conn) || conn < 0) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--conn must be a connection number (0, 1, ...), not ${args.values.conn}`)
+    }
+    let onProgress: ((n: number) => void) | undefined
+    if (file !== '-') {
+      try {
+        const size = statSync(file).size
+        if (size > PROGRESS_MIN_BYTES) onProgress = progressBar(ctx, size)
+      } catch { /* analyzePcap reports it */ }
+    }
+    const report = await analyzePcap(file, { ...(conn !== undefined ? { conn } : {}), ...(onProgress ? { onProgress } : {}) })
+    if (onProgress) (ctx.stderr as NodeJS.WritableStream).write('\r' + ' '.repeat(60) + '\r')
+    if (ctx.json) {
+      const doc = conn === undefined ? report : { ...report, connections: report.connections.filter((c) => c.stream === conn) }
+      ctx.out(JSON.stringify(doc))
+      return 0
+    }
+    if (conn !== undefined) {
+      const c = report.connections[conn]
+      if (!c) throw new TcpdoctorError('TD_NOT_FOUND', t(ctx.lang, 'analyze.conn.noLines', { n: conn, count: report.connections.length }))
+      ctx.out(renderConn(ctx, c))
+      return 0
+    }
+    ctx.out(renderSummary(ctx, file, report, args.values.all === true))
+    return 0
+  },
+})

@@ -242,7 +242,11 @@ export async function resolve(name: string, options: ResolveOptions = {}): Promi
   if (!(Number.isFinite(timeout) && timeout > 0 && timeout <= 60_000)) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `timeout must be 1..60000 ms, not ${timeout}`)
   const hostsFile = options.hostsFile ?? '/etc/hosts'
   const resolvFile = options.resolvConf ?? '/etc/resolv.conf'
-  for (const s of options.servers ?? []) if (!isIP(splitServer(s).host)) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--server takes an IP address (optionally :port), not ${JSON.stringify(s)}`)
+  for (const s of options.servers ?? []) {
+    const { host, port } = splitServer(s)
+    if (!isIP(host) || !(Number.isInteger(port) && port >= 1 && port <= 65_535))
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--server takes an IP address with an optional :port (1..65535; [v6]:port), not ${JSON.stringify(s)}`)
+  }
   const servers = options.servers?.length ? options.servers : parseResolvConf(await readText(resolvFile, 'resolv.conf')).nameservers
   const hosts = parseHosts(await readText(hostsFile, 'hosts file'), hostsFile, name.replace(/\.$/, ''))
 

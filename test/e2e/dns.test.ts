@@ -108,6 +108,8 @@ describe.skipIf(skip)('dns: getaddrinfo and each nameserver, dig and getent as o
       [['a..b'], 'TD_INVALID_ARGUMENT'],
       [['x'.repeat(64) + '.test'], 'TD_INVALID_ARGUMENT'],
       [['--server', 'not-an-ip', 'www.test'], 'TD_INVALID_ARGUMENT'],
+      [['--server', '10.9.3.2:70000', 'www.test'], 'TD_INVALID_ARGUMENT'],
+      [['--server', '10.9.3.2:0', 'www.test'], 'TD_INVALID_ARGUMENT'],
       [['10.9.3.2'], 'TD_INVALID_ARGUMENT'],
       [[], 'TD_USAGE'],
     ] as const) {

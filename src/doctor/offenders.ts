@@ -98,3 +98,71 @@ export function seconds(ms: number): number {
   const s = ms / 1000
   return s < 10 ? Math.round(s * 10) / 10 : Math.round(s)
 }
+
+/** `local|port` keys of the listening ports of a namespace's sockets (which side of a socket serves). */
+export function listeningPorts(sockets: readonly Socket[]): Set<number> {
+  const ports = new Set<number>()
+  for (const s of sockets) if (s.state === 'LISTEN') ports.add(s.local.port)
+  return ports
+}
+
+/**
+ * The service a socket belongs to: its local port when something listens there (server side),
+ * else the remote address and port (client side: 10.0.0.5:6379, never the local ephemeral port).
+ */
+export interface ServiceCount { service: string; side: 'server' | 'client'; address: string; port: number; family: Socket['family']; count: number }
+
+export function serviceOf(s: Socket, listening: Set<number>): Omit<ServiceCount, 'count'> {
+  if (listening.has(s.local.port)) return { service: `:${s.local.port}`, side: 'server', address: '', port: s.local.port, family: s.family }
+  return { service: formatEndpoint(s.remote, s.family), side: 'client', address: s.remote.address, port: s.remote.port, family: s.family }
+}
+
+/** Every service of the sockets, largest first (n: at most that many). */
+export function topServices(sockets: readonly Socket[], listening: Set<number>, n = Infinity): ServiceCount[] {
+  const m = new Map<string, ServiceCount>()
+  for (const s of sockets) {
+    const sv = serviceOf(s, listening)
+    const e = m.get(sv.service) ?? { ...sv, count: 0 }
+    e.count++
+    m.set(sv.service, e)
+  }
+  return [...m.values()].sort((a, b) => b.count - a.count || (a.service < b.service ? -1 : 1)).slice(0, n)
+}
+
+/** ":8080 x100, 10.0.0.5:6379 x40" */
+export function servicesText(services: readonly ServiceCount[]): string {
+  return services.map((s) => `${s.service} x${s.count}`).join(', ')
+}
+
+/**
+ * An ss filter expression selecting every socket of these services: `( sport = :8080 or dst
+ * 10.0.0.5:6379 )`, quoted for a shell. Empty when there are too many to list (the state alone then).
+ */
+export function servicesFilter(services: readonly ServiceCount[], max = 8): string {
+  if (!services.length || services.length > max) return ''
+  const parts = services.map((s) => (s.side === 'server' ? `sport = :${s.port}` : `dst ${s.family === 'inet6' ? `[${s.address}]` : s.address}:${s.port}`))
+  return `'( ${parts.join(' or ')} )'`
+}
+
+/**
+ * The owners of a group as a title names them: "tdlab-leaky (pid 4121)", or all the workers of
+ * one program "nginx (2 processes: pid 10, 11)", or "nginx (pid 10), redis (pid 20)".
+ */
+export function ownersText(sockets: readonly Socket[]): string {
+  const byCommand = new Map<string, Set<number>>()
+  let inferred = false
+  for (const s of sockets) {
+    const p = ownerOf(s)
+    if (!p) continue
+    if (p.inferred) inferred = true
+    let set = byCommand.get(p.command)
+    if (!set) byCommand.set(p.command, (set = new Set()))
+    set.add(p.pid)
+  }
+  const parts = [...byCommand].sort((a, b) => b[1].size - a[1].size).map(([cmd, pids]) => {
+    const list = [...pids].sort((a, b) => a - b)
+    const shown = list.slice(0, 4).join(', ') + (list.length > 4 ? ', ...' : '')
+    return list.length === 1 ? `${cmd} (pid ${list[0]}${inferred ? ', inferred' : ''})` : `${cmd} (${list.length} processes: pid ${shown}${inferred ? ', inferred' : ''})`
+  })
+  return parts.join(', ')
+}

@@ -1,0 +1,48 @@
+/**
+ * Findings an on-call engineer can act on (issue 8 item 6), each on a real reproduction in a
+ * private namespace: the finding names the remote service and every process of the program, and
+ * its fix command, run as written, lists every leaked socket.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { need } from '../helpers/can.js'
+import { dropNetns, makeNetns, spawnInNetns, waitForLine } from '../helpers/netns.js'
+import { waitUntil } from '../helpers/wait.js'
+import { diagnoseIn, runIn } from './diagnose-helpers.js'
+
+const skip = need(['root'], ['netns'], ['native'], ['tool', 'ss'], ['tool', 'python3'])
+const PER_PROCESS = 15
+
+describe.skipIf(skip)('client-side CLOSE_WAIT leak to 10.0.0.5:6379 (two workers of one program)', () => {
+  let ns = ''
+  beforeAll(async () => {
+    ns = makeNetns('tdow')
+    execFileSync('ip', ['-n', ns, 'addr', 'add', '10.0.0.5/32', 'dev', 'lo'])
+    const child = spawnInNetns(ns, 'python3', [join(import.meta.dirname, 'findings-plant.py'), String(PER_PROCESS)])
+    await waitForLine(child, /READY/)
+    await waitUntil(() => execFileSync('ip', ['netns', 'exec', ns, 'ss', '-tanH', 'state', 'close-wait'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length === 2 * PER_PROCESS, 'every client socket in CLOSE_WAIT')
+  })
+  afterAll(() => { if (ns) dropNetns(ns) })
+
+  it('is one finding named by the remote service and the program with its 2 processes; the fix lists every socket', async () => {
+    const { report } = await diagnoseIn(ns, ['--interval', '0.2'])
+    const cw = report.findings.filter((f) => f.code === 'CLOSE_WAIT_LEAK')
+    expect(cw, JSON.stringify(report.findings.map((f) => f.title))).toHaveLength(1)
+    const f = cw[0]!
+    expect(f.title).toContain('10.0.0.5:6379')
+    expect(f.title).toMatch(/tdfind-app \(2 processes: pid \d+, \d+\)/)
+    expect(f.evidence.count).toBe(2 * PER_PROCESS)
+    // No local ephemeral port names the leak: the title's only port is the service's.
+    expect(f.title.match(/:\d+/g)).toEqual([':6379'])
+    const fix = f.fixes.find((x) => x.includes('tcpdoctor ls'))!
+    const cmd = fix.slice(fix.indexOf('tcpdoctor ls') + 'tcpdoctor '.length)
+    // Run the advice as a shell would (the filter is quoted for one).
+    const words = execFileSync('sh', ['-c', `for w in ${cmd}; do printf '%s\\n' "$w"; done`], { encoding: 'utf8' }).trim().split('\n')
+    const r = await runIn(ns, [...words, '-H'])
+    expect(r.code, r.stderr).toBe(0)
+    const rows = r.stdout.trim().split('\n').filter(Boolean)
+    expect(rows).toHaveLength(2 * PER_PROCESS)
+    for (const row of rows) expect(row).toMatch(/CLOSE-WAIT.*10\.0\.0\.5:6379.*tdfind-app/)
+  })
+})

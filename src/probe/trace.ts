@@ -107,6 +107,7 @@ export function checkTraceOptions(o: TraceOptions): void {
 }
 
 const WINDOW = 8
+const MAX_TCP_INFLIGHT = 256
 
 export async function trace(host: string, options: TraceOptions = {}): Promise<TraceResult> {
   checkTraceOptions(options)
@@ -268,7 +269,8 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
           // later rounds spread their probes over the interval, as mtr does: a burst would queue
           // behind itself on slow links and inflate the RTTs of the far hops
           const spacing = intervalMs / (limit - first + 1)
-          while (!r.done && r.next <= limit && now >= r.startedAt + (r.next - first) * spacing) send(r.next++, round)
+          // TCP probes hold one socket each: stay well below poll's 1024 fds and the default fd limit
+          while (!r.done && r.next <= limit && now >= r.startedAt + (r.next - first) * spacing && (method !== 'tcp' || inflight.size < MAX_TCP_INFLIGHT)) send(r.next++, round)
         }
         if (r.next > limit && ![...inflight.values()].some((p) => p.round === round)) r.done = true
       })

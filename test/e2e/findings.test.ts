@@ -10,6 +10,7 @@ import { need } from '../helpers/can.js'
 import { dropNetns, makeNetns, spawnInNetns, waitForLine } from '../helpers/netns.js'
 import { waitUntil } from '../helpers/wait.js'
 import { diagnoseIn, runIn } from './diagnose-helpers.js'
+import { startScenario } from '../../src/lab/index.js'
 
 const skip = need(['root'], ['netns'], ['native'], ['tool', 'ss'], ['tool', 'python3'])
 const PER_PROCESS = 15
@@ -44,5 +45,31 @@ describe.skipIf(skip)('client-side CLOSE_WAIT leak to 10.0.0.5:6379 (two workers
     const rows = r.stdout.trim().split('\n').filter(Boolean)
     expect(rows).toHaveLength(2 * PER_PROCESS)
     for (const row of rows) expect(row).toMatch(/CLOSE-WAIT.*10\.0\.0\.5:6379.*tdfind-app/)
+  })
+})
+
+describe.skipIf(skip || need(['tool', 'nft']))('half-open peers with data queued (lab half-open)', () => {
+  it('HALF_OPEN_SUSPECTED puts TCP_USER_TIMEOUT first; keepalive says keepalive never fires while data is unacknowledged', async () => {
+    const lab = await startScenario('half-open')
+    try {
+      const server = lab.info.expect.netns.find((e) => e.role === 'server')!.name
+      // The retransmissions it needs build up over seconds: poll diagnose until it sees them.
+      let f: Awaited<ReturnType<typeof diagnoseIn>>['report']['findings'][number] | undefined
+      let titles = ''
+      for (const deadline = Date.now() + 30_000; !f && Date.now() < deadline;) {
+        const { report } = await diagnoseIn(server, ['--interval', '0.2'])
+        f = report.findings.find((x) => x.code === 'HALF_OPEN_SUSPECTED')
+        titles = JSON.stringify(report.findings.map((x) => x.title))
+      }
+      expect(f, titles).toBeDefined()
+      expect(f!.evidence.withUnackedData).toBe(f!.evidence.count)
+      expect(f!.fixes[0]).toMatch(/^set TCP_USER_TIMEOUT/)
+      expect(f!.fixes[0]).toContain('keepalive never fires while data is unacknowledged')
+      expect(f!.title).toContain(':8080')
+      const k = await runIn(server, ['keepalive', '--min-idle', '0'])
+      expect(k.stdout).toMatch(/5 sockets have unacknowledged data: keepalive never fires while data is unacknowledged/)
+    } finally {
+      await lab.stop()
+    }
   })
 })

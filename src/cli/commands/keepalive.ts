@@ -136,5 +136,10 @@ function renderKeepalive(ctx: CommandContext, audit: KeepaliveAudit, rows: Keepa
     lines.push(paint(ctx.color, 'bold', t(ctx.lang, 'keepalive.summary', { never: audit.neverNotice, total: audit.rows.length, minIdle })))
     lines.push(t(ctx.lang, 'keepalive.hint'))
   } else lines.push(t(ctx.lang, 'keepalive.summary.ok', { minIdle }))
+  const unacked = audit.rows.filter((r) => r.unackedData).length
+  if (unacked > 0) {
+    const d = audit.defaults
+    lines.push(t(ctx.lang, 'keepalive.unacked', { n: unacked, retries2: d.retries2 ?? '?', retries2Time: d.retries2TimeoutMs !== undefined ? formatDuration(d.retries2TimeoutMs) : '?' }))
+  }
   return lines.join('\n') + '\n'
 }

@@ -10,7 +10,7 @@ import { retries2TimeoutMs } from '../../kernel/procfs/sysctl.js'
 import type { Socket } from '../../model/socket.js'
 import { stateOf } from '../input.js'
 import { perNamespace } from '../rule.js'
-import { maxOf, peersText, portsText, processText, seconds, topLocalPorts, topPeers, topProcesses } from '../offenders.js'
+import { listeningPorts, maxOf, ownersText, peersText, processText, seconds, servicesText, topLocalPorts, topPeers, topProcesses, topServices } from '../offenders.js'
 
 function retransmitsOf(s: Socket): number {
   return Math.max(s.info?.retransmits ?? 0, s.timer && s.timer.name !== 'off' ? s.timer.retrans : 0)
@@ -34,18 +34,26 @@ export const halfOpenSuspected = perNamespace('HALF_OPEN_SUSPECTED', 'warning', 
   const giveUpS = tcp?.retries2 === undefined ? undefined : seconds(retries2TimeoutMs(tcp.retries2, tcp.rtoMaxMs))
   const keepalive = silent.filter((s) => s.timer?.name === 'keepalive').length
   const p = processes[0]
+  // Keepalive never fires while data is unacknowledged (the retransmit timer runs instead): for
+  // those sockets TCP_USER_TIMEOUT is the fix that works, so it comes first.
+  const withData = silent.filter((s) => s.timer?.name !== 'keepalive' && ((s.info?.unacked ?? 0) > 0 || s.sendQ > 0)).length
+  const services = topServices(silent, listeningPorts(ns.sockets))
+  const where = services.slice(0, 3).map((x) => x.service).join(', ')
+  const fixes: [string, Record<string, string | number>?][] = withData * 2 >= silent.length
+    ? [['doctor.HALF_OPEN_SUSPECTED.fix.userTimeoutFirst', { withData, count: silent.length, giveUp: giveUpS ?? '?' }], ['doctor.HALF_OPEN_SUSPECTED.fix.keepalive'], ['doctor.HALF_OPEN_SUSPECTED.fix.heartbeat']]
+    : [['doctor.HALF_OPEN_SUSPECTED.fix.keepalive'], ['doctor.HALF_OPEN_SUSPECTED.fix.userTimeout'], ['doctor.HALF_OPEN_SUSPECTED.fix.heartbeat']]
   return [{
     severity: 'warning',
     magnitude: silent.length / Math.max(1, t.minCount),
-    vars: { count: silent.length, port: ports[0]?.port ?? 0, process: p ? processText(p) : '?', peer: peers[0]?.address ?? '?' },
-    evidence: { count: silent.length, threshold: t.minCount, ports, peers, processes, maxSilenceS: seconds(silenceMs), maxRetransmits: retrans, keepaliveProbing: keepalive, giveUpAfterS: giveUpS ?? null, tcp_retries2: tcp?.retries2 ?? null },
+    vars: { count: silent.length, port: ports[0]?.port ?? 0, where, process: ownersText(silent) || '?', peer: peers[0]?.address ?? '?' },
+    evidence: { count: silent.length, threshold: t.minCount, withUnackedData: withData, services, ports, peers, processes, maxSilenceS: seconds(silenceMs), maxRetransmits: retrans, keepaliveProbing: keepalive, giveUpAfterS: giveUpS ?? null, tcp_retries2: tcp?.retries2 ?? null },
     details: [
       ['doctor.ev.halfOpen', { count: silent.length, silence: seconds(silenceMs), retrans }],
       ['doctor.ev.peers', { peers: peersText(peers) }],
-      ['doctor.ev.ports', { ports: portsText(ports) }],
+      ['doctor.ev.services', { services: servicesText(services.slice(0, 5)) }],
       ['doctor.ev.processes', { processes: processes.map((x) => `${processText(x)} x${x.count}`).join(', ') || '?' }],
       ['doctor.ev.retries2', { retries2: tcp?.retries2 ?? '?', giveUp: giveUpS ?? '?' }],
     ],
-    fixes: [['doctor.HALF_OPEN_SUSPECTED.fix.keepalive'], ['doctor.HALF_OPEN_SUSPECTED.fix.userTimeout'], ['doctor.HALF_OPEN_SUSPECTED.fix.heartbeat']],
+    fixes,
   }]
 })

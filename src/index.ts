@@ -34,3 +34,6 @@ export { ping, type PingOptions, type PingResult, type PingProbe, type ProbeOutc
 export { trace, type TraceOptions, type TraceResult, type TraceHop, type TraceMethod } from './probe/trace.js'
 export { resolve, type ResolveOptions, type DnsReport, type ServerAnswer, type DnsFinding } from './probe/dns.js'
 export { analyzePcap, type AnalyzeOptions, type AnalyzeReport, type ConnectionReport } from './packets/analyze.js'
+export { capture, LiveCapture, type CaptureOptions, type CapturedPacket, type CaptureStats } from './capture/live.js'
+export { compileFilter, runFilter, formatProgram, type LinkType } from './packets/bpf/index.js'
+export { PcapWriter } from './packets/pcap-writer.js'

@@ -347,6 +347,9 @@ void td_probe_register(napi_env env, napi_value exports);
 /* reading files inside a network namespace: native/src/nsread-binding.c */
 void td_nsread_register(napi_env env, napi_value exports);
 
+/* live capture (AF_PACKET, TPACKET_V3): native/src/packet.c */
+void td_packet_register(napi_env env, napi_value exports);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"diagOpen", NULL, diag_open, NULL, NULL, NULL, napi_default, NULL},
@@ -365,6 +368,7 @@ static napi_value init(napi_env env, napi_value exports) {
   }
   td_probe_register(env, exports);
   td_nsread_register(env, exports);
+  td_packet_register(env, exports);
   return exports;
 }
 

@@ -13,11 +13,12 @@ import { knowledge } from './messages/knowledge.js'
 import { tune } from './messages/tune.js'
 import { doctor } from './messages/doctor.js'
 import { probe } from './messages/probe.js'
+import { capture } from './messages/capture.js'
 import { notes } from './messages/notes.js'
 import { packets } from './messages/packets.js'
 
 /** Every area's catalog, listed by hand (no registration by import side effect). */
-export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes, packets] as const
+export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes, packets, capture] as const
 
 export type Lang = 'en' | 'zh'
 

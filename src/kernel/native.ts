@@ -52,14 +52,6 @@ export interface Native {
   fdWalkAsync(procRoot: string, threads: number, inodes: BigUint64Array | null): Promise<FdWalkResult>
   getsockopt(fd: number, level: number, name: number, maxLength: number): Buffer
   setsockoptInt(fd: number, level: number, name: number, value: number): void
-  /** kind: 0 ICMP ping socket, 1 raw ICMP, 2 UDP; non-blocking, IP_RECVERR, SO_TIMESTAMPNS. */
-  probeSocket?(family: 4 | 6, kind: 0 | 1 | 2, ttl: number): number
-  /** sendto with the TTL set first; returns the send time (CLOCK_REALTIME µs). */
-  probeSend?(fd: number, family: 4 | 6, address: Buffer, port: number, payload: Buffer, ttl: number): number
-  /** A non-blocking TCP connect with IP_TTL and IP_RECVERR (one SYN, no retransmission). */
-  probeConnect?(family: 4 | 6, address: Buffer, port: number, ttl: number): { fd: number; sent: number; error: string | null }
-  /** poll() on a worker thread, then drain what is ready; streams[i] = 1 for a connecting TCP socket. */
-  probeWait?(fds: Int32Array, streams: Int32Array, timeoutMs: number): Promise<ProbeEvent[]>
   /**
    * Reads files on a thread that entered the network namespace at netnsPath (null: our own).
    * Directories give their entry names ('\n' after each). Throws (code EPERM, ENOENT, EINVAL ...)
@@ -70,7 +62,28 @@ export interface Native {
   netnsWrite(netnsPath: string | null, paths: readonly string[], texts: readonly string[]): (string | null)[]
   /** The end-of-dump scan of one netlink receive: 1 done, 0 not yet, -71 (EPROTO) a bad length. */
   nlScan(buffer: Buffer): number
+  /** kind: 0 ICMP ping socket, 1 raw ICMP, 2 UDP; non-blocking, IP_RECVERR, SO_TIMESTAMPNS. */
+  probeSocket?(family: 4 | 6, kind: 0 | 1 | 2, ttl: number): number
+  /** sendto with the TTL set first; returns the send time (CLOCK_REALTIME µs). */
+  probeSend?(fd: number, family: 4 | 6, address: Buffer, port: number, payload: Buffer, ttl: number): number
+  /** A non-blocking TCP connect with IP_TTL and IP_RECVERR (one SYN, no retransmission). */
+  probeConnect?(family: 4 | 6, address: Buffer, port: number, ttl: number): { fd: number; sent: number; error: string | null }
+  /** poll() on a worker thread, then drain what is ready; streams[i] = 1 for a connecting TCP socket. */
+  probeWait?(fds: Int32Array, streams: Int32Array, timeoutMs: number): Promise<ProbeEvent[]>
+  /** Interface index and ARPHRD_* type (-1 when no name: `any`), and lo's index, read inside the namespace (native/src/packet.c). */
+  packetIfInfo?(netnsPath: string | null, ifname: string | null): { index: number; hatype: number; lo: number }
+  /** An AF_PACKET socket (SOCK_DGRAM when cooked) with a TPACKET_V3 ring, the filter attached and locked before bind. */
+  packetOpen?(netnsPath: string | null, ifindex: number, cooked: boolean, filter: Buffer, blockSize: number, blockCount: number, timeoutMs: number, loIndex: number): PacketHandle
+  /** Packets as records (36-byte header: sec, nsec, caplen, len, ifindex, protocol, hatype, pkttype, halen, addr[8]; data padded to 4); null once stopped and drained. */
+  packetNext?(handle: PacketHandle, timeoutMs: number): Promise<Buffer | null>
+  packetStop?(handle: PacketHandle): void
+  /** PACKET_STATISTICS summed since open: packets passed the filter (drops included), drops, queue freezes. */
+  packetStats?(handle: PacketHandle): { packets: number; drops: number; freezes: number }
+  packetClose?(handle: PacketHandle): void
 }
+
+/** An open capture socket in the addon. */
+export type PacketHandle = { readonly __packetHandle: unique symbol }
 
 let cached: { native?: Native; error?: TcpdoctorError } | undefined
 

@@ -28,6 +28,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'ping', load: async () => (await import('./ping.js')).pingCommand },
   { name: 'trace', aliases: ['traceroute', 'mtr'], load: async () => (await import('./trace.js')).traceCommand },
   { name: 'analyze', load: async () => (await import('./analyze.js')).analyzeCommand },
+  { name: 'capture', load: async () => (await import('./capture.js')).captureCommand },
   { name: 'dns', load: async () => (await import('./dns.js')).dnsCommand },
 ]
 

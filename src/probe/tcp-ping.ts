@@ -5,7 +5,9 @@
  * (open), an RST (refused), an ICMP error (unreachable, with who sent it), or nothing: the SYN
  * was dropped (filtered; the client sits in SYN_SENT, the article's "many SYN_SENT" case).
  */
+import { connect } from 'node:net'
 import { TcpdoctorError, errnoCode } from '../errors.js'
+import { tryNative } from '../kernel/native.js'
 import type { Target } from './address.js'
 import { closeQuietly, probeNative, waitEvents } from './sockets.js'
 
@@ -18,7 +20,37 @@ export interface TcpProbeResult {
   ttlExceeded?: boolean
 }
 
+/**
+ * Without the addon: Node's own connect(). Same classification, but no TTL, no ICMP detail (who
+ * answered) and the time is what the event loop saw. SPEC 2: what can work without the addon does.
+ */
+function nodeProbe(target: Target, port: number, o: { timeoutMs: number; signal?: AbortSignal }): Promise<TcpProbeResult> {
+  return new Promise((resolve) => {
+    const started = performance.now()
+    const s = connect({ host: target.address, port, family: target.family })
+    const done = (r: TcpProbeResult): void => {
+      clearTimeout(timer)
+      o.signal?.removeEventListener('abort', abort)
+      s.destroy()
+      resolve(r)
+    }
+    const abort = (): void => done({ outcome: 'aborted', rtt: null })
+    const timer = setTimeout(() => done({ outcome: 'filtered', rtt: null, detail: 'no answer to the SYN (dropped on the way or by a firewall)' }), o.timeoutMs)
+    o.signal?.addEventListener('abort', abort, { once: true })
+    const ms = (): number => Math.round((performance.now() - started) * 1000) / 1000
+    s.on('connect', () => done({ outcome: 'open', rtt: ms() }))
+    s.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ECONNREFUSED') done({ outcome: 'refused', rtt: ms() })
+      else done({ outcome: 'unreachable', rtt: null, detail: err.code ?? err.message })
+    })
+  })
+}
+
 export async function tcpProbe(target: Target, port: number, o: { timeoutMs: number; ttl?: number; signal?: AbortSignal }): Promise<TcpProbeResult> {
+  if (!tryNative()?.probeConnect) {
+    if (o.ttl !== undefined) probeNative() // a TTL needs the addon: say so (TD_NATIVE_MISSING)
+    return nodeProbe(target, port, o)
+  }
   const n = probeNative()
   let c: { fd: number; sent: number; error: string | null }
   try {

@@ -24,9 +24,9 @@ const median = (xs: number[]): number => {
 /** 3 standard deviations of a binomial proportion, in percent */
 const tolerance = (p: number, n: number): number => 300 * Math.sqrt((p * (1 - p)) / n)
 
-function td(args: string[], opts: { ns?: string; asNobody?: boolean } = {}): { json: any; stdout: string; stderr: string; status: number } {
+function td(args: string[], opts: { ns?: string; asNobody?: boolean; env?: NodeJS.ProcessEnv } = {}): { json: any; stdout: string; stderr: string; status: number } {
   const cmd = opts.asNobody ? [...NOBODY, process.execPath, BIN, ...args] : [process.execPath, BIN, ...args]
-  const r = topo.exec(opts.ns ?? topo.ns.client, cmd[0]!, cmd.slice(1), { allowFail: true, timeout: 50_000 })
+  const r = topo.exec(opts.ns ?? topo.ns.client, cmd[0]!, cmd.slice(1), { allowFail: true, timeout: 50_000, env: opts.env })
   let json: any
   try {
     json = JSON.parse(r.stdout)
@@ -118,6 +118,10 @@ describe.skipIf(skip)('ping on a namespace chain, iputils ping as the oracle', (
     const unreachable = run(80, '10.9.7.1') // r1 has no route: ICMP net unreachable from 10.9.0.2
     expect(unreachable.json.probes.map((p: any) => p.outcome)).toEqual(['unreachable', 'unreachable'])
     expect(unreachable.json.probes[0].from).toBe('10.9.0.2')
+    // without the addon, Node's connect() classifies the same way (no TTL, no ICMP sender)
+    const env = { ...process.env, TCPDOCTOR_NO_NATIVE: '1' }
+    const plain = (port: number, host = topo.server4) => td(['ping', '--json', '-c', '1', '-W', '0.5', '--tcp', String(port), host], { env }).json.probes[0].outcome
+    expect([plain(8080), plain(81), plain(8081), plain(80, '10.9.7.1')]).toEqual(['open', 'refused', 'filtered', 'unreachable'])
   })
 
   it('bad input is a coded error with exit 2, never a hang or a stack trace', () => {

@@ -5,7 +5,7 @@
  * -w, or JSON lines with --json); root is dropped after the socket opens; the kernel's counters
  * at the end. Ctrl-C stops it after draining the ring.
  */
-import { fchownSync } from 'node:fs'
+import { fchownSync, fstatSync } from 'node:fs'
 import type { Command } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
@@ -76,7 +76,8 @@ export const captureCommand: Command = {
     const cap = capture({ interface: iface, filter, netns: ctx.netns, snaplen, bufferKiB: numberOption(v.buffer, '-B', true), count, signal: ctx.signal })
     const file = v.write as string | undefined
     const writer = file ? new PcapWriter(file, { linktype: cap.linktype, snaplen: cap.snaplen, nanosecond: !!v.nano }) : undefined
-    if (writer && target && file !== '-') fchownSync(writer.descriptor, target.uid, target.gid)
+    // hand a regular file to the user we become (never a device such as /dev/null)
+    if (writer && target && file !== '-' && fstatSync(writer.descriptor).isFile()) fchownSync(writer.descriptor, target.uid, target.gid)
     if (target) {
       dropPrivileges(target)
       if (!ctx.json) ctx.note(t(ctx.lang, 'capture.dropped', { user: target.user, uid: target.uid }))

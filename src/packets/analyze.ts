@@ -28,7 +28,14 @@ export interface ConnectionReport {
   server: EndpointJson
   outcome: Outcome
   /** both endpoints' states at the end of the capture, and how they got there */
-  states: { client: TcpStateName; server: TcpStateName; changes: StateChange[] }
+  states: {
+    client: TcpStateName
+    server: TcpStateName
+    /** each side's states in order, ">"-joined ("CLOSE>SYN_SENT>ESTABLISHED>...") */
+    history: { client: string; server: string }
+    /** every change with its frame and time: with the `conn` option (--conn N), else omitted */
+    changes?: StateChange[]
+  }
   anomalies: Partial<Record<AnomalyKind, number>>
   packets: number
   bytes: { client: number; server: number }
@@ -56,13 +63,14 @@ export interface AnalyzeReport {
   bytes: number
 }
 
-function report(c: Connection): ConnectionReport {
+/** The report of one tracked connection (built on demand: a big capture is written connection by connection). */
+export function connectionReport(c: Connection): ConnectionReport {
   const r: ConnectionReport = {
     stream: c.stream,
     client: { address: c.clientAddress, port: c.clientPort },
     server: { address: c.serverAddress, port: c.serverPort },
     outcome: c.outcome,
-    states: { client: c.client.state, server: c.server.state, changes: c.changes },
+    states: { client: c.client.state, server: c.server.state, history: c.history() },
     anomalies: c.anomalyRecord(),
     packets: c.a.packets + c.b.packets,
     bytes: { client: c.client.bytes, server: c.server.bytes },
@@ -72,12 +80,21 @@ function report(c: Connection): ConnectionReport {
     midstream: c.midstream,
     simultaneousOpen: c.simultaneousOpen,
   }
-  if (c.lines) r.lines = c.lines
+  if (c.lines) { r.lines = c.lines; r.states.changes = c.changes }
   return r
 }
 
 /** Reads a capture from a path, '-' (stdin) or a stream and analyzes its TCP connections. */
+/** Options as for analyzeCapture; `changes` and `lines` come with `conn`. */
 export async function analyzePcap(source: string | Readable | AsyncIterable<Uint8Array>, options: AnalyzeOptions = {}): Promise<AnalyzeReport> {
+  const r = await analyzeCapture(source, options)
+  return { ...r.head, connections: r.tracked.map(connectionReport), anomalies: r.head.anomalies }
+}
+
+export type AnalyzeHead = Omit<AnalyzeReport, 'connections'>
+
+/** The report without the connection list, and the tracked connections (for streaming output). */
+export async function analyzeCapture(source: string | Readable | AsyncIterable<Uint8Array>, options: AnalyzeOptions = {}): Promise<{ head: AnalyzeHead; tracked: Connection[] }> {
   let stream: AsyncIterable<Uint8Array>
   if (typeof source === 'string') {
     if (source === '-') stream = process.stdin
@@ -130,12 +147,12 @@ export async function analyzePcap(source: string | Readable | AsyncIterable<Uint
   }
   const anomalies: Partial<Record<AnomalyKind, number>> = {}
   const outcomes: Partial<Record<Outcome, number>> = {}
-  const connections = tracker.connections.map(report)
   for (const c of tracker.connections) {
-    ANOMALY_KINDS.forEach((k, i) => { const n = c.anomalies[i]!; if (n) anomalies[k] = (anomalies[k] ?? 0) + n })
+    const an = c.anomalies
+    if (an) ANOMALY_KINDS.forEach((k, i) => { const n = an[i]!; if (n) anomalies[k] = (anomalies[k] ?? 0) + n })
   }
-  for (const c of connections) outcomes[c.outcome] = (outcomes[c.outcome] ?? 0) + 1
+  for (const c of tracker.connections) { const o = c.outcome; outcomes[o] = (outcomes[o] ?? 0) + 1 }
   const skippedAll: AnalyzeReport['skipped'] = { ...skipped }
   if (summary.skipped) skippedAll['bad-record'] = summary.skipped
-  return { packets: summary.records, tcpPackets: tcp, format: summary.format, linktypes: summary.linktypes, connections, anomalies, outcomes, skipped: skippedAll, warnings: summary.warnings, bytes: summary.bytes }
+  return { head: { packets: summary.records, tcpPackets: tcp, format: summary.format, linktypes: summary.linktypes, anomalies, outcomes, skipped: skippedAll, warnings: summary.warnings, bytes: summary.bytes }, tracked: tracker.connections }
 }

@@ -66,15 +66,35 @@ export class CaptureParser {
   feed(chunk: Uint8Array): void {
     this.summary.bytes += chunk.length
     if (this.state === 'done') return
-    let buf = chunk
-    if (this.pending && this.pending.length) {
-      const joined = new Uint8Array(this.pending.length + chunk.length)
-      joined.set(this.pending, 0)
-      joined.set(chunk, this.pending.length)
-      buf = joined
+    const pend = this.pending
+    if (!pend || !pend.length) {
+      const used = this.parse(chunk)
+      this.pending = used < chunk.length ? chunk.slice(used) : undefined
+      return
     }
-    const used = this.parse(buf)
-    this.pending = used < buf.length ? buf.slice(used) : undefined
+    // Finish the partial record with the start of this chunk (copy only that much), then parse
+    // the rest of the chunk in place.
+    const k = Math.min(chunk.length, MAX_RECORD + 64)
+    const joined = new Uint8Array(pend.length + k)
+    joined.set(pend, 0)
+    joined.set(chunk.subarray(0, k), pend.length)
+    const used = this.parse(joined)
+    if ((this.state as string) === 'done') { this.pending = undefined; return }
+    if (used < pend.length) {
+      // still inside the pending record (a block larger than k)
+      this.pending = joined.slice(used)
+      if (k < chunk.length) this.feedRest(chunk.subarray(k))
+      return
+    }
+    this.pending = undefined
+    const rest = chunk.subarray(used - pend.length)
+    const used2 = this.parse(rest)
+    this.pending = used2 < rest.length ? rest.slice(used2) : undefined
+  }
+
+  private feedRest(rest: Uint8Array): void {
+    this.summary.bytes -= rest.length
+    this.feed(rest)
   }
 
   end(): ReadSummary {

@@ -46,6 +46,8 @@ export interface PacketLine {
 }
 
 const MAX_CHANGES = 64
+const STATES: TcpStateName[] = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING']
+const STATE_INDEX = new Map(STATES.map((n, i) => [n, i]))
 
 /** One direction: analysis state plus what the state machine needs. */
 class Side {
@@ -67,10 +69,18 @@ class Side {
 export class Connection {
   readonly stream: number
   /** "client": who sent the first SYN; for a pickup mid-stream, the side with the higher port */
-  clientAddress = ''
+  /** IPv4 as a number until reported, IPv6 as text */
+  private cAddr: number | string = 0
   clientPort = 0
-  serverAddress = ''
+  private sAddr: number | string = 0
   serverPort = 0
+  get clientAddress(): string { return typeof this.cAddr === 'number' ? v4Text(this.cAddr) : this.cAddr }
+  get serverAddress(): string { return typeof this.sAddr === 'number' ? v4Text(this.sAddr) : this.sAddr }
+  /** the other end of the first sender (hash-bucket match) */
+  dst4 = 0
+  dstPort = 0
+  /** next connection in the same hash bucket */
+  next: Connection | undefined
   firstTs = 0
   lastTs = 0
   firstFrame = 0
@@ -83,8 +93,11 @@ export class Connection {
   midstream = false
   simultaneousOpen = false
   synRetransmits = 0
-  readonly anomalies = new Uint32Array(ANOMALY_KINDS.length)
-  readonly changes: StateChange[] = []
+  /** per-kind counts, allocated at the first anomaly (most connections have none) */
+  anomalies: Uint32Array | undefined
+  /** state changes packed as [frame, t, side<<8 | from<<4 | to] triples (no object per change) */
+  private packed: number[] = []
+  simClose = false
   lines: PacketLine[] | undefined
   /** flow1 is the side that sent the first packet (not Wireshark's address order; flags do not care) */
   readonly a: Side
@@ -92,9 +105,9 @@ export class Connection {
   /** true when a (the first sender) is the client */
   aIsClient = true
   /** canonical key of the first sender (address text + port) for direction tests */
-  private aSrc4 = 0
+  aSrc4 = 0
   private aSrc6 = ''
-  private aPort = 0
+  aPort = 0
 
   constructor(stream: number, d: Decoded, frame: number, ts: number) {
     this.stream = stream
@@ -107,9 +120,11 @@ export class Connection {
     const synack = (d.flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)
     const srcIsClient = syn || (!synack && (d.srcPort > d.dstPort || (d.srcPort === d.dstPort)))
     this.aIsClient = srcIsClient
-    const s = addressText(d, true), t = addressText(d, false)
-    if (srcIsClient) { this.clientAddress = s; this.clientPort = d.srcPort; this.serverAddress = t; this.serverPort = d.dstPort }
-    else { this.clientAddress = t; this.clientPort = d.dstPort; this.serverAddress = s; this.serverPort = d.srcPort }
+    const s = d.ipVersion === 4 ? d.src4 : addressText(d, true), t = d.ipVersion === 4 ? d.dst4 : addressText(d, false)
+    this.dst4 = d.dst4
+    this.dstPort = d.dstPort
+    if (srcIsClient) { this.cAddr = s; this.clientPort = d.srcPort; this.sAddr = t; this.serverPort = d.dstPort }
+    else { this.cAddr = t; this.clientPort = d.dstPort; this.sAddr = s; this.serverPort = d.srcPort }
     if (syn) { this.a = new Side('CLOSE'); this.b = new Side('LISTEN') }
     else if (synack) { this.a = new Side('LISTEN'); this.b = new Side('SYN_SENT'); this.b.sentSyn = true }
     else { this.midstream = true; this.a = new Side('ESTABLISHED'); this.b = new Side('ESTABLISHED') }
@@ -118,16 +133,19 @@ export class Connection {
   /** true when d goes from the first sender to the other side */
   isForward(d: Decoded): boolean {
     if (d.srcPort !== this.aPort) return false
-    if (d.ipVersion === 4) return d.src4 === this.aSrc4 && (d.src4 !== d.dst4 || d.srcPort !== d.dstPort || true)
+    if (d.ipVersion === 4) return d.src4 === this.aSrc4
     return addressText(d, true) === this.aSrc6
   }
+
+  get isV4(): boolean { return typeof this.cAddr === 'number' }
 
   get client(): Side { return this.aIsClient ? this.a : this.b }
   get server(): Side { return this.aIsClient ? this.b : this.a }
 
   private set(side: Side, to: TcpStateName, frame: number, ts: number): void {
     if (side.state === to) return
-    if (this.changes.length < MAX_CHANGES) this.changes.push({ frame, t: ts - this.firstTs, side: side === this.client ? 'client' : 'server', from: side.state, to })
+    if (to === 'CLOSING') this.simClose = true
+    if (this.packed.length < MAX_CHANGES * 3) this.packed.push(frame, ts - this.firstTs, (side === this.client ? 256 : 0) | (STATE_INDEX.get(side.state)! << 4) | STATE_INDEX.get(to)!)
     side.state = to
   }
 
@@ -150,7 +168,10 @@ export class Connection {
       else if (flags & TH_ACK && y.flow.winScale === -2) x.flow.winScale = -2
     }
     if (illegalFlags(flags)) a |= A_ILLEGAL_FLAGS
-    for (let i = 0, bits = a; bits; i++, bits >>>= 1) if (bits & 1) this.anomalies[i]!++
+    if (a) {
+      const an = (this.anomalies ??= new Uint32Array(ANOMALY_KINDS.length))
+      for (let i = 0, bits = a; bits; i++, bits >>>= 1) if (bits & 1) an[i]!++
+    }
     this.transition(x, y, d, frame, ts)
     if (this.lines) {
       this.lines.push({ frame, t: ts - this.firstTs, fromClient: x === this.client, flags, seq: d.seq, ack: d.ack, len: d.seglen, window: d.window, analysis: a, client: this.client.state, server: this.server.state })
@@ -224,7 +245,7 @@ export class Connection {
       return 'reset'
     }
     if (c.sentFin && s.sentFin) {
-      if (this.changes.some((x) => x.to === 'CLOSING')) return 'simultaneous-close'
+      if (this.simClose) return 'simultaneous-close'
       return 'four-way'
     }
     if (c.sentFin || s.sentFin) return 'half-closed'
@@ -235,9 +256,33 @@ export class Connection {
     return 'handshake-incomplete'
   }
 
+  get changes(): StateChange[] {
+    const out: StateChange[] = []
+    const p = this.packed
+    for (let i = 0; i < p.length; i += 3) {
+      const v = p[i + 2]!
+      out.push({ frame: p[i]!, t: Math.round(p[i + 1]! * 1e6) / 1e6, side: v & 256 ? 'client' : 'server', from: STATES[(v >> 4) & 15]!, to: STATES[v & 15]! })
+    }
+    return out
+  }
+
+  /** Each side's state path, ">"-joined, from its first state. */
+  history(): { client: string; server: string } {
+    const p = this.packed
+    let c = '', s = ''
+    for (let i = 0; i < p.length; i += 3) {
+      const v = p[i + 2]!
+      const from = STATES[(v >> 4) & 15]!, to = STATES[v & 15]!
+      if (v & 256) c = c ? `${c}>${to}` : `${from}>${to}`
+      else s = s ? `${s}>${to}` : `${from}>${to}`
+    }
+    return { client: c || this.client.state, server: s || this.server.state }
+  }
+
   anomalyRecord(): Partial<Record<AnomalyKind, number>> {
     const r: Partial<Record<AnomalyKind, number>> = {}
-    ANOMALY_KINDS.forEach((k, i) => { if (this.anomalies[i]) r[k] = this.anomalies[i] })
+    const an = this.anomalies
+    if (an) ANOMALY_KINDS.forEach((k, i) => { if (an[i]) r[k] = an[i] })
     return r
   }
 }
@@ -247,19 +292,31 @@ export class Connection {
  * one (tcp.analysis.reused_ports) when a SYN's sequence number differs from the base sequence
  * of that direction.
  */
+function v4Text(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`
+}
+
+/** Same value for both directions (xor), a small integer for V8's Map. */
+function hash4(d: Decoded): number {
+  return (Math.imul(d.src4 ^ d.dst4, 0x9e3779b1) ^ Math.imul(d.srcPort ^ d.dstPort, 0x85ebca6b)) & 0x3fffffff
+}
+
 export class Tracker {
   readonly connections: Connection[] = []
   /** IPv4: (lower endpoint) -> (higher endpoint) -> connection; endpoints as addr*65536+port */
-  private v4 = new Map<number, Map<number, Connection>>()
+  /** IPv4: symmetric 30-bit hash of the 4-tuple -> chain of connections */
+  private v4 = new Map<number, Connection>()
   private v6 = new Map<string, Connection>()
   /** collect per-packet lines for this stream (sequence diagram) */
   constructor(private readonly linesFor: number = -1, private readonly keep: boolean = true) {}
 
   private lookup(d: Decoded): Connection | undefined {
     if (d.ipVersion === 4) {
-      const e1 = d.src4 * 65536 + d.srcPort, e2 = d.dst4 * 65536 + d.dstPort
-      const lo = e1 < e2 ? e1 : e2, hi = e1 < e2 ? e2 : e1
-      return this.v4.get(lo)?.get(hi)
+      for (let c = this.v4.get(hash4(d)); c; c = c.next) {
+        if (c.isV4 && ((c.aSrc4 === d.src4 && c.aPort === d.srcPort && c.dst4 === d.dst4 && c.dstPort === d.dstPort) ||
+            (c.aSrc4 === d.dst4 && c.aPort === d.dstPort && c.dst4 === d.src4 && c.dstPort === d.srcPort))) return c
+      }
+      return undefined
     }
     return this.v6.get(this.key6(d))
   }
@@ -269,21 +326,25 @@ export class Tracker {
     return s < t ? `${s}|${t}` : `${t}|${s}`
   }
 
-  private store(d: Decoded, c: Connection): void {
+  private store(d: Decoded, c: Connection, old: Connection | undefined): void {
     if (d.ipVersion === 4) {
-      const e1 = d.src4 * 65536 + d.srcPort, e2 = d.dst4 * 65536 + d.dstPort
-      const lo = e1 < e2 ? e1 : e2, hi = e1 < e2 ? e2 : e1
-      let m = this.v4.get(lo)
-      if (!m) this.v4.set(lo, (m = new Map()))
-      m.set(hi, c)
+      const h = hash4(d)
+      // the new connection replaces the old one of the same ports (reused ports) in its bucket
+      let head = this.v4.get(h)
+      if (old) {
+        if (head === old) head = old.next
+        else for (let x = head; x; x = x.next) if (x.next === old) { x.next = old.next; break }
+      }
+      c.next = head
+      this.v4.set(h, c)
     } else this.v6.set(this.key6(d), c)
   }
 
-  private create(d: Decoded, frame: number, ts: number): Connection {
+  private create(d: Decoded, frame: number, ts: number, old?: Connection): Connection {
     const c = new Connection(this.connections.length, d, frame, ts)
     if (c.stream === this.linesFor) c.lines = []
     this.connections.push(c)
-    this.store(d, c)
+    this.store(d, c, old)
     return c
   }
 
@@ -298,7 +359,7 @@ export class Tracker {
       const synOnly = (d.flags & (TH_SYN | TH_ACK)) === TH_SYN
       const synAck = (d.flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)
       if (synOnly && flow.baseSet && d.seq !== flow.baseSeq) {
-        c = this.create(d, frame, ts)
+        c = this.create(d, frame, ts, c)
         extra = A_REUSED_PORTS
       } else if (synAck && flow.baseSet && d.seq !== flow.baseSeq) {
         // tshark 4.0 flags a SYN/ACK with a new ISN but keeps the conversation (same tcp.stream)

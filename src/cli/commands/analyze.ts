@@ -8,7 +8,7 @@ import { statSync } from 'node:fs'
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
-import { analyzePcap, type AnalyzeReport, type ConnectionReport } from '../../packets/analyze.js'
+import { analyzeCapture, connectionReport, type AnalyzeReport, type ConnectionReport } from '../../packets/analyze.js'
 import { ANOMALY_KINDS } from '../../packets/analysis.js'
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR } from '../../packets/decode.js'
 import type { PacketLine } from '../../packets/tracker.js'
@@ -151,13 +151,22 @@ export const analyzeCommand = defineCommand({
         if (size > PROGRESS_MIN_BYTES) onProgress = progressBar(ctx, size)
       } catch { /* analyzePcap reports it */ }
     }
-    const report = await analyzePcap(file, { ...(conn !== undefined ? { conn } : {}), ...(onProgress ? { onProgress } : {}) })
+    const { head, tracked } = await analyzeCapture(file, { ...(conn !== undefined ? { conn } : {}), ...(onProgress ? { onProgress } : {}) })
     if (onProgress) (ctx.stderr as NodeJS.WritableStream).write('\r' + ' '.repeat(60) + '\r')
     if (ctx.json) {
-      const doc = conn === undefined ? report : { ...report, connections: report.connections.filter((c) => c.stream === conn) }
-      ctx.out(JSON.stringify(doc))
+      // SPEC 3a, written in pieces: 100k connections never become one string
+      const list = conn === undefined ? tracked : tracked.filter((c) => c.stream === conn)
+      const { anomalies, ...rest } = head
+      const top = JSON.stringify({ ...rest, anomalies })
+      ctx.stdout.write(top.slice(0, -1) + ',"connections":[')
+      for (let i = 0; i < list.length; i += 2000) {
+        const part = list.slice(i, i + 2000).map((c) => JSON.stringify(connectionReport(c))).join(',')
+        ctx.stdout.write(i ? ',' + part : part)
+      }
+      ctx.out(']}')
       return 0
     }
+    const report: AnalyzeReport = { ...head, connections: tracked.map(connectionReport) }
     if (conn !== undefined) {
       const c = report.connections[conn]
       if (!c) throw new TcpdoctorError('TD_NOT_FOUND', t(ctx.lang, 'analyze.conn.noLines', { n: conn, count: report.connections.length }))

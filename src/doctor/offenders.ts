@@ -166,3 +166,20 @@ export function ownersText(sockets: readonly Socket[]): string {
   })
   return parts.join(', ')
 }
+
+/**
+ * Destinations grouped by peer host and service port, never by an ephemeral port: a client
+ * socket counts under the remote service (10.0.0.5:6379), a server socket under its peer host and
+ * the local port it serves ("10.0.0.7 -> :8080").
+ */
+export function topPeerServices(sockets: readonly Socket[], listening: Set<number>, n = 3): (DestinationCount & { side: 'server' | 'client' })[] {
+  const m = new Map<string, DestinationCount & { side: 'server' | 'client' }>()
+  for (const s of sockets) {
+    const server = listening.has(s.local.port)
+    const k = server ? `${s.remote.address} -> :${s.local.port}` : formatEndpoint(s.remote, s.family)
+    const e = m.get(k) ?? { destination: k, address: s.remote.address, port: server ? s.local.port : s.remote.port, side: server ? 'server' : 'client', count: 0 }
+    e.count++
+    m.set(k, e)
+  }
+  return topOf(m, n)
+}

@@ -73,3 +73,45 @@ describe.skipIf(skip || need(['tool', 'nft']))('half-open peers with data queued
     }
   })
 })
+
+// A server streaming to its clients over a path that drops 10% of its data segments (nftables on
+// the input hook of lo: the output hook of lo did not drop here): the retransmitting sockets are the server's, with the clients' ephemeral
+// ports as peers. The finding must name the peer host and the service port, and the server.
+const STREAM = `
+import ctypes, socket, threading, time
+ctypes.CDLL(None).prctl(15, b'tdfind-stream', 0, 0, 0)
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(('127.0.0.1', 9340)); l.listen(8)
+def serve(a):
+    buf = b'x' * 16384
+    while True: a.sendall(buf); time.sleep(0.002)
+def read(c):
+    while c.recv(65536): pass
+cs = [socket.create_connection(('127.0.0.1', 9340)) for _ in range(4)]
+for c in cs: threading.Thread(target=read, args=(c,), daemon=True).start()
+for _ in cs: threading.Thread(target=serve, args=(l.accept()[0],), daemon=True).start()
+print('READY', flush=True)
+while True: time.sleep(60)
+`
+
+describe.skipIf(skip || need(['tool', 'nft']))('server-side retransmissions', () => {
+  let ns = ''
+  afterAll(() => { if (ns) dropNetns(ns) })
+  it('RETRANSMISSION_HIGH names the peer host and the service port (never the ephemeral port) and the process', async () => {
+    ns = makeNetns('tdow')
+    execFileSync('ip', ['netns', 'exec', ns, 'nft', '-f', '-'], { input: 'table inet tdow {\n chain c {\n type filter hook input priority 0; policy accept;\n tcp sport 9340 meta length > 200 numgen random mod 100 < 10 drop\n }\n}\n' })
+    const child = spawnInNetns(ns, 'python3', ['-c', STREAM])
+    await waitForLine(child, /READY/)
+    let f: Awaited<ReturnType<typeof diagnoseIn>>['report']['findings'][number] | undefined
+    let titles = ''
+    for (const deadline = Date.now() + 30_000; !f && Date.now() < deadline;) {
+      const { report } = await diagnoseIn(ns, ['--interval', '0.5'])
+      f = report.findings.find((x) => x.code === 'RETRANSMISSION_HIGH')
+      titles = JSON.stringify(report.findings.map((x) => x.title))
+    }
+    expect(f, titles).toBeDefined()
+    expect(f!.title).toContain('127.0.0.1 -> :9340')
+    expect(f!.title).toContain('tdfind-stream')
+    const dests = f!.evidence.destinations as { destination: string; port: number; side: string }[]
+    expect(dests).toEqual([expect.objectContaining({ destination: '127.0.0.1 -> :9340', port: 9340, side: 'server' })])
+  })
+})

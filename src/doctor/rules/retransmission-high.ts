@@ -9,7 +9,7 @@
 import type { Socket } from '../../model/socket.js'
 import { delta, earlierOf, rate, stateOf } from '../input.js'
 import { perNamespace } from '../rule.js'
-import { destinationsText, processText, topDestinations, topProcesses } from '../offenders.js'
+import { destinationsText, listeningPorts, ownersText, processText, topPeerServices, topProcesses } from '../offenders.js'
 
 const DATA_STATES = new Set(['ESTABLISHED', 'CLOSE_WAIT'])
 
@@ -33,14 +33,14 @@ export const retransmissionHigh = perNamespace('RETRANSMISSION_HIGH', 'warning',
   if (segs < Math.max(1, t.minSegments)) return []
   const ratio = retrans / segs
   if (ratio < t.ratio) return []
-  const dests = topDestinations(lossy)
+  const dests = topPeerServices(lossy, listeningPorts(ns.sockets))
   const procs = topProcesses(lossy)
   const counter = (name: string): { delta: number | null; rate: number | null } => ({ delta: delta(ns, name) ?? null, rate: rate(ns, name) === undefined ? null : Math.round(rate(ns, name)! * 10) / 10 })
   const percent = Math.round(ratio * 1000) / 10
   return [{
     severity: ratio >= t.criticalRatio ? 'critical' : 'warning',
     magnitude: ratio / Math.max(0.0001, t.ratio),
-    vars: { percent, destination: dests[0]?.destination ?? '?', port: dests[0]?.port ?? 0, process: procs[0] ? processText(procs[0]) : '?' },
+    vars: { percent, destination: dests[0]?.destination ?? '?', port: dests[0]?.port ?? 0, process: ownersText(lossy) || '?' },
     evidence: {
       window: windowed ? 'interval' : 'lifetime',
       segmentsOut: segs,

@@ -19,7 +19,7 @@ export interface CaptureOptions {
   /** --netns NAME|PATH|PID */
   netns?: string
   snaplen?: number
-  /** Ring size in KiB (default 4096). */
+  /** Ring size in KiB (default 16384: 16 blocks of 1 MiB). */
   bufferKiB?: number
   /** A block is handed over when full or after this many ms (default 100). */
   blockTimeoutMs?: number
@@ -92,7 +92,7 @@ export class LiveCapture implements AsyncIterable<CapturedPacket> {
     this.link = cooked ? 'cooked' : 'ethernet'
     this.linktype = LINKTYPE[this.link]
     const prog = compileFilter(options.filter ?? '', this.link, { snaplen: this.snaplen })
-    const ring = Math.max(256, options.bufferKiB ?? 4096) * 1024
+    const ring = Math.max(2048, options.bufferKiB ?? 16384) * 1024
     const blockSize = 1 << 20
     const blocks = Math.max(2, Math.round(ring / blockSize))
     try {
@@ -148,7 +148,7 @@ export class LiveCapture implements AsyncIterable<CapturedPacket> {
         buf.copy(data, 12, o + 28, o + 36)
         body.copy(data, 20)
         len += 20
-      } else data = Buffer.from(body)
+      } else data = body // each batch is a fresh Buffer from the addon: a view is safe to keep
       yield { sec: buf.readUInt32LE(o), nsec: buf.readUInt32LE(o + 4), data, len, linktype: this.linktype, ifindex, pktType }
       o += REC_HDR + ((caplen + 3) & ~3)
     }

@@ -56,7 +56,7 @@ export const captureCommand: Command = {
     states: 'print each connection\'s TCP state changes (both ends) as the tracker infers them',
     user: 'USER  drop root to USER after opening the socket (default SUDO_UID, else nobody; root keeps root)',
     snaplen: 'BYTES  bytes kept per packet (default 262144)',
-    buffer: 'KIB  kernel ring size in KiB (default 4096)',
+    buffer: 'KIB  kernel ring size in KiB (default 16384, at least 2048)',
     nano: 'nanosecond timestamps in the -w file',
     dump: 'print the compiled BPF program and exit',
   },

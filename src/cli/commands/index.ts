@@ -30,6 +30,7 @@ export const commands: readonly CommandEntry[] = [
   { name: 'analyze', load: async () => (await import('./analyze.js')).analyzeCommand },
   { name: 'capture', load: async () => (await import('./capture.js')).captureCommand },
   { name: 'dns', load: async () => (await import('./dns.js')).dnsCommand },
+  { name: 'watch', load: async () => (await import('./watch.js')).watchCommand },
 ]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */

@@ -89,7 +89,8 @@ try {
   console.log(`capture: ${file} (synthetic, ${conns} connections, ${conns * 10} packets, ${(size / 1048576).toFixed(1)} MiB)`)
   const node = process.execPath
   const floorNode = run('node -e 0', node, ['-e', '0'])
-  const ours = run('tcpdoctor analyze --json', node, [join(root, 'bin', 'tcpdoctor.js'), 'analyze', '--json', file])
+  // bin/tcpdoctor: what users run (starts from the V8 snapshot when npm install built one)
+  const ours = run('tcpdoctor analyze --json', join(root, 'bin', 'tcpdoctor'), ['analyze', '--json', file])
   const tcpdump = run('tcpdump -r F -w /dev/null', 'tcpdump', ['-r', file, '-w', '/dev/null'])
   const tshark = process.env.SKIP_TSHARK ? undefined : run('tshark -q -z conv,tcp -r F', 'tshark', ['-q', '-z', 'conv,tcp', '-r', file])
   for (const r of [ours, tshark, tcpdump, floorNode]) if (r) console.log(`${r.label.padEnd(28)} ${r.secs.toFixed(2).padStart(7)} s   peak RSS ${r.rssMB.toFixed(0)} MB`)

@@ -47,11 +47,12 @@ export interface PacketLine {
 
 const MAX_CHANGES = 64
 const STATES: TcpStateName[] = ['ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING']
-const STATE_INDEX = new Map(STATES.map((n, i) => [n, i]))
+const STATE_INDEX: Record<string, number> = Object.fromEntries(STATES.map((n, i) => [n, i]))
 
 /** One direction: analysis state plus what the state machine needs. */
-class Side {
-  readonly flow = new FlowState()
+class Side extends FlowState {
+  /** the analysis state is this object itself (one object per direction, not two) */
+  get flow(): FlowState { return this }
   state: TcpStateName
   finSeq = -1
   finAcked = false
@@ -62,6 +63,7 @@ class Side {
   packets = 0
   bytes = 0
   constructor(state: TcpStateName) {
+    super()
     this.state = state
   }
 }
@@ -145,7 +147,7 @@ export class Connection {
   private set(side: Side, to: TcpStateName, frame: number, ts: number): void {
     if (side.state === to) return
     if (to === 'CLOSING') this.simClose = true
-    if (this.packed.length < MAX_CHANGES * 3) this.packed.push(frame, ts - this.firstTs, (side === this.client ? 256 : 0) | (STATE_INDEX.get(side.state)! << 4) | STATE_INDEX.get(to)!)
+    if (this.packed.length < MAX_CHANGES * 3) this.packed.push(frame, ts - this.firstTs, (side === this.client ? 256 : 0) | (STATE_INDEX[side.state]! << 4) | STATE_INDEX[to]!)
     side.state = to
   }
 

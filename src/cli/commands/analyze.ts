@@ -8,7 +8,7 @@ import { statSync } from 'node:fs'
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
-import { analyzeCapture, connectionReport, type AnalyzeReport, type ConnectionReport } from '../../packets/analyze.js'
+import { analyzeCapture, connectionJson, connectionReport, type AnalyzeReport, type ConnectionReport } from '../../packets/analyze.js'
 import { ANOMALY_KINDS } from '../../packets/analysis.js'
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR } from '../../packets/decode.js'
 import type { PacketLine } from '../../packets/tracker.js'
@@ -160,7 +160,7 @@ export const analyzeCommand = defineCommand({
       const top = JSON.stringify({ ...rest, anomalies })
       ctx.stdout.write(top.slice(0, -1) + ',"connections":[')
       for (let i = 0; i < list.length; i += 2000) {
-        const part = list.slice(i, i + 2000).map((c) => JSON.stringify(connectionReport(c))).join(',')
+        const part = list.slice(i, i + 2000).map(connectionJson).join(',')
         ctx.stdout.write(i ? ',' + part : part)
       }
       ctx.out(']}')

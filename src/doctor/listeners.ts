@@ -5,6 +5,7 @@
  */
 import type { Socket } from '../model/socket.js'
 import { stateOf, type NamespaceInput } from './input.js'
+import type { ProcessActivity } from '../kernel/owners.js'
 
 const ANY = new Set(['0.0.0.0', '::'])
 
@@ -39,4 +40,21 @@ export function acceptQueueFull(l: Socket, fraction = 1): boolean {
 /** "0.0.0.0:8080" */
 export function listenerText(l: Socket): string {
   return l.family === 'inet6' ? `[${l.local.address}]:${l.local.port}` : `${l.local.address}:${l.local.port}`
+}
+
+/** A listener owner's activity when the input carries it (NamespaceInput.processActivity, by pid). */
+export type OwnerActivity = ProcessActivity & { cpuPercent?: number }
+
+export function activityOf(ns: NamespaceInput, pid: number): OwnerActivity | undefined {
+  return (ns as NamespaceInput & { processActivity?: Record<string, OwnerActivity> }).processActivity?.[String(pid)]
+}
+
+/** What the owner is doing, as a message key suffix: stopped, blocked (D), busy (CPU), waiting (S). */
+export function ownerDoing(a: OwnerActivity): 'stopped' | 'blocked' | 'busy' | 'waiting' | undefined {
+  const n = Object.values(a.threads).reduce((x, y) => x + y, 0) || 1
+  if (a.state === 'T' || a.state === 't') return 'stopped'
+  if (a.state === 'D' || (a.threads.D ?? 0) * 2 >= n) return 'blocked'
+  if ((a.cpuPercent ?? 0) >= 90 || (a.threads.R ?? 0) === n) return 'busy'
+  if (a.state === 'S') return 'waiting'
+  return undefined
 }

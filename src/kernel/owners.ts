@@ -377,3 +377,45 @@ export function attachOwners(sockets: Socket[], opts: { procRoot?: string; cmdli
   const pidsDenied = owners.pidsDenied + (missing > 0 && owners.via !== 'js' ? countUnreadableFds(procRoot) : 0)
   return { pidsDenied, via: owners.via }
 }
+
+/** What a process is doing, from /proc/PID/stat and its threads' stat (one read, no sampling). */
+export interface ProcessActivity {
+  pid: number
+  /** The process's state letter: R running, S sleeping, D uninterruptible (I/O), T stopped, t traced, Z zombie. */
+  state: string
+  /** Threads per state letter (a server stuck with every thread in D shows D here). */
+  threads: Record<string, number>
+  /** utime + stime in clock ticks (two reads give CPU use). */
+  cpuTicks: number
+}
+
+/** The process's state and CPU ticks; undefined when it has exited or cannot be read. */
+export function readProcessActivity(procRoot: string, pid: number): ProcessActivity | undefined {
+  const parse = (text: string): { state: string; ticks: number } | undefined => {
+    // comm may hold spaces and parentheses: the fields start after the last ')'.
+    const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
+    if (f.length < 13) return undefined
+    return { state: f[0]!, ticks: Number(f[11]) + Number(f[12]) }
+  }
+  let main: { state: string; ticks: number } | undefined
+  try {
+    main = parse(readFileSync(join(procRoot, String(pid), 'stat'), 'utf8'))
+  } catch {
+    return undefined
+  }
+  if (!main) return undefined
+  const threads: Record<string, number> = {}
+  try {
+    for (const tid of readdirSync(join(procRoot, String(pid), 'task'))) {
+      try {
+        const t = parse(readFileSync(join(procRoot, String(pid), 'task', tid, 'stat'), 'utf8'))
+        if (t) threads[t.state] = (threads[t.state] ?? 0) + 1
+      } catch {
+        // the thread exited
+      }
+    }
+  } catch {
+    threads[main.state] = 1
+  }
+  return { pid, state: main.state, threads, cpuTicks: main.ticks }
+}

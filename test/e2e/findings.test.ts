@@ -11,6 +11,9 @@ import { dropNetns, makeNetns, spawnInNetns, waitForLine } from '../helpers/netn
 import { waitUntil } from '../helpers/wait.js'
 import { diagnoseIn, runIn } from './diagnose-helpers.js'
 import { startScenario } from '../../src/lab/index.js'
+import { collectInput } from '../../src/doctor/collect.js'
+import { runRules } from '../../src/doctor/diagnose.js'
+import { readProcessActivity } from '../../src/kernel/owners.js'
 
 const skip = need(['root'], ['netns'], ['native'], ['tool', 'ss'], ['tool', 'python3'])
 const PER_PROCESS = 15
@@ -113,5 +116,41 @@ describe.skipIf(skip || need(['tool', 'nft']))('server-side retransmissions', ()
     expect(f!.title).toContain('tdfind-stream')
     const dests = f!.evidence.destinations as { destination: string; port: number; side: string }[]
     expect(dests).toEqual([expect.objectContaining({ destination: '127.0.0.1 -> :9340', port: 9340, side: 'server' })])
+  })
+})
+
+// A server that was SIGSTOPped (the real case was a redis): its accept queue fills and stays full.
+const ACCEPTER = `
+import socket, time
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(('127.0.0.1', 9350)); l.listen(4)
+print('READY', flush=True)
+while True: l.accept()[0].close()
+`
+
+describe.skipIf(skip)('a stopped server behind a full accept queue', () => {
+  let ns = ''
+  afterAll(() => { if (ns) dropNetns(ns) })
+  it('LISTEN_QUEUE_OVERFLOW says the owner is stopped (state T) and to resume it, from /proc/PID/stat', async () => {
+    ns = makeNetns('tdow')
+    const child = spawnInNetns(ns, 'python3', ['-c', ACCEPTER])
+    await waitForLine(child, /READY/)
+    const pid = Number(execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).trim().split(/\s+/).find((p) => readProcessActivity('/proc', Number(p)) && execFileSync('cat', [`/proc/${p}/comm`], { encoding: 'utf8' }).trim() === 'python3'))
+    process.kill(pid, 'SIGSTOP')
+    await waitUntil(() => readProcessActivity('/proc', pid)?.state === 'T', 'the server stopped')
+    const clients = spawnInNetns(ns, 'python3', ['-c', "import socket,time\ncs=[]\nfor _ in range(8):\n  s=socket.socket(); s.setblocking(False); s.connect_ex(('127.0.0.1', 9350)); cs.append(s)\nprint('READY', flush=True)\ntime.sleep(600)"])
+    await waitForLine(clients, /READY/)
+    await waitUntil(() => /LISTEN\s+5\s+4\s/.test(execFileSync('ip', ['netns', 'exec', ns, 'ss', '-ltnH'], { encoding: 'utf8' })), 'the accept queue full (Recv-Q 5 of backlog 4)')
+    const input = await collectInput({ netns: ns, intervalMs: 200 })
+    // The owners' activity as collect would attach it (NamespaceInput.processActivity, by pid).
+    for (const n of input.namespaces) {
+      const act: Record<string, unknown> = {}
+      for (const s of n.sockets) for (const p of s.process ?? []) if (s.state === 'LISTEN') act[String(p.pid)] = readProcessActivity('/proc', p.pid)
+      Object.assign(n, { processActivity: act })
+    }
+    const f = runRules(input).findings.find((x) => x.code === 'LISTEN_QUEUE_OVERFLOW')
+    expect(f).toBeDefined()
+    expect(f!.fixes[0]).toMatch(new RegExp(`python3 \\(pid ${pid}\\) is stopped \\(state T.*kill -CONT ${pid}`))
+    expect((f!.evidence.owner as { state: string }).state).toBe('T')
+    process.kill(pid, 'SIGCONT')
   })
 })

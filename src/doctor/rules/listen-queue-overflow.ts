@@ -8,7 +8,7 @@
 import { absolute, delta, earlierOf, rate } from '../input.js'
 import { perNamespace, type Draft } from '../rule.js'
 import { processText, topProcesses } from '../offenders.js'
-import { acceptQueueFull, listenerText, listenersOf } from '../listeners.js'
+import { acceptQueueFull, activityOf, listenerText, listenersOf, ownerDoing } from '../listeners.js'
 
 export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warning', (ns, config) => {
   const t = config.thresholds.LISTEN_QUEUE_OVERFLOW
@@ -28,6 +28,10 @@ export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warnin
     const wasFull = earlierOf(ns, l) !== undefined
     const severity = acceptQueueFull(l) && (overflows ?? 0) > 0 ? 'critical' : 'warning'
     const ovRate = rate(ns, 'TcpExtListenOverflows')
+    // What the owner is doing decides the fix: a stopped or I/O-blocked server needs no backlog.
+    const activity = p ? activityOf(ns, p.pid) : undefined
+    const doing = activity ? ownerDoing(activity) : undefined
+    const doingVars = { process: p ? processText(p) : '?', pid: p?.pid ?? 0, state: activity?.state ?? '?', cpu: activity?.cpuPercent ?? '?', threads: activity ? Object.entries(activity.threads).map(([k, v]) => `${k} ${v}`).join(', ') : '?' }
     out.push({
       severity,
       magnitude: Math.max(l.recvQ / Math.max(1, l.sendQ), (overflows ?? 0) / Math.max(1, t.minOverflows)),
@@ -37,6 +41,7 @@ export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warnin
         acceptQueue: l.recvQ,
         backlog: l.sendQ,
         process: p ?? null,
+        owner: activity ? { state: activity.state, threads: activity.threads, cpuPercent: activity.cpuPercent ?? null, doing: doing ?? null } : null,
         persisted: wasFull,
         counters: {
           TcpExtListenOverflows: { delta: overflows ?? null, rate: ovRate ?? null, total: absolute(ns, 'TcpExtListenOverflows') ?? null },
@@ -48,8 +53,10 @@ export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warnin
         ['doctor.ev.acceptQueue', { listener: listenerText(l), queue: l.recvQ, backlog: l.sendQ, somaxconn: somaxconn ?? '?' }],
         ['doctor.ev.overflows', { delta: overflows ?? '?', total: absolute(ns, 'TcpExtListenOverflows') ?? '?', drops: absolute(ns, 'TcpExtListenDrops') ?? '?' }],
         ['doctor.ev.processes', { processes: p ? processText(p) : '?' }],
+        ...(activity ? [['doctor.ev.ownerState', doingVars] as [string, Record<string, string | number>]] : []),
       ],
       fixes: [
+        ...(doing ? [[`doctor.LISTEN_QUEUE_OVERFLOW.fix.${doing}`, doingVars] as [string, Record<string, string | number>]] : []),
         ['doctor.LISTEN_QUEUE_OVERFLOW.fix.accept', { process: p ? processText(p) : '?', port: l.local.port }],
         ['doctor.LISTEN_QUEUE_OVERFLOW.fix.backlog', { backlog: l.sendQ, somaxconn: somaxconn ?? '?' }],
         ['doctor.LISTEN_QUEUE_OVERFLOW.fix.notFlood'],

@@ -86,7 +86,7 @@ try {
   const l = buildTopology({ loss: { router: 2, pct: 30, proto: 'udp' } })
   topos.push(l)
   const n = 100
-  const tr = JSON.parse((await run(l.ns.client, process.execPath, [BIN, 'trace', '--json', '--rounds', String(n), '-i', '0.02', '-W', '0.5', '10.9.3.2'])).out)
+  const tr = JSON.parse((await run(l.ns.client, process.execPath, [BIN, 'trace', '--json', '--rounds', String(n), '-i', '0.02', '-W', '2', '10.9.3.2'])).out)
   const planted = [0, 0, 30, 30]
   tr.hops.forEach((h, i) => {
     const p = planted[i] / 100

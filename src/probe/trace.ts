@@ -9,8 +9,8 @@
  *   target answers SYN/ACK or RST.
  * One round sends TTLs through a window of 8 in flight (as traceroute -N) and stops at the
  * target; `rounds` > 1 repeats, one round every `interval`, for mtr/pathping statistics.
- * A probe gives up at `timeout`, or earlier, as traceroute's -w NEAR rule: when a later hop of
- * the same round answered and 10 times its RTT has passed.
+ * A probe gives up at `timeout`, or in a single pass earlier, as traceroute's -w NEAR rule: when
+ * a later hop answered and 10 times its RTT (at least 50 ms) has passed.
  */
 import { TcpdoctorError } from '../errors.js'
 import type { ProbeEvent } from '../kernel/native.js'
@@ -278,8 +278,10 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
       // timeouts, with traceroute's NEAR rule: 10 times the RTT of a later hop that answered in the same round
       for (const p of [...inflight.values()]) {
         let deadline = p.deadline
-        const later = (byRound.get(p.round) ?? []).filter((a) => a.ttl > p.ttl && a.rtt !== null)
-        if (later.length) deadline = Math.min(deadline, p.sentAt / 1000 - Date.now() + performance.now() + 10 * Math.max(1, Math.min(...later.map((a) => a.rtt!))))
+        // Only for a single pass, where it saves waiting for a silent router: with --rounds a
+        // probe given up early would count as lost and bias the loss statistics upward.
+        const later = rounds === 1 ? (byRound.get(p.round) ?? []).filter((a) => a.ttl > p.ttl && a.rtt !== null) : []
+        if (later.length) deadline = Math.min(deadline, p.sentAt / 1000 - Date.now() + performance.now() + 10 * Math.max(5, Math.min(...later.map((a) => a.rtt!))))
         if (now >= deadline) settle(p, { from: null, rtt: null, kind: 'timeout' })
       }
       if (roundState.length >= rounds && roundState.every((r) => r.done) && inflight.size === 0) break

@@ -67,7 +67,7 @@ describe.skipIf(skip)('ping on a namespace chain, iputils ping as the oracle', (
   it.each([4, 6] as const)('IPv%i: same TTL, median RTT within 0.1 ms + 5 %, loss within the binomial tolerance of the planted 20 %', async (family) => {
     const addr = family === 4 ? topo.server4 : topo.server6
     const n = 100
-    const [ours, theirs] = await both(['ping', '--json', '-c', String(n), '-i', '0.01', '-W', '1', addr], ['-n', `-${family}`, '-c', String(n), '-i', '0.01', '-W', '1', addr])
+    const [ours, theirs] = await both(['ping', '--json', '-c', String(n), '-i', '0.01', '-W', '2', addr], ['-n', `-${family}`, '-c', String(n), '-i', '0.01', '-W', '2', addr])
     const base = iputils(theirs)
     expect(ours.mode).toBe('raw') // ping_group_range is "1 0" here: root falls back to the raw socket
     expect(ours.sent).toBe(n)

@@ -175,9 +175,9 @@ describe.skipIf(skip)('trace --rounds: loss per hop within the binomial toleranc
 
   it('hops before r2 lose nothing, hops after it lose 30 % (and so does mtr)', () => {
     const n = 100
-    const ours = td(topo, ['trace', '--json', '--rounds', String(n), '-i', '0.02', '-W', '0.5', topo.server4]).json
+    const ours = td(topo, ['trace', '--json', '--rounds', String(n), '-i', '0.02', '-W', '2', topo.server4]).json
     expect(ours.hops.map((h: any) => h.address)).toEqual(topo.hops4)
-    const theirs = mtrReport(topo.exec(topo.ns.client, 'mtr', ['-n', '-r', '-u', '-c', String(n), '-i', '0.02', '--timeout', '1', topo.server4]).stdout)
+    const theirs = mtrReport(topo.exec(topo.ns.client, 'mtr', ['-n', '-r', '-u', '-c', String(n), '-i', '0.02', '--timeout', '2', topo.server4]).stdout)
     const planted = [0, 0, 30, 30]
     ours.hops.forEach((h: any, i: number) => {
       expect(h.sent).toBe(n)

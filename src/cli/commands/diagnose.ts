@@ -4,6 +4,7 @@
  * sysctls and kernel log in; ranked findings with evidence and fixes out. Exit 0 healthy, 1 any
  * warning or critical finding, 2 error (main.ts).
  */
+import { attachHandshakes, captureHandshakes } from '../../capture/handshakes.js'
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t } from '../../i18n/index.js'
@@ -65,7 +66,7 @@ function renderReport(ctx: CommandContext, r: DiagnoseReport): string {
 export const diagnoseCommand: Command = {
   name: 'diagnose',
   summary: 'ranked findings with evidence and fixes: sockets, owners, counters, sysctls, kernel log (the default command)',
-  usage: 'diagnose [--interval SECONDS] [--config FILE] [--verbose] [--json] [--netns NAME|all] [--from FILE]',
+  usage: 'diagnose [--interval SECONDS] [--capture SECONDS] [--config FILE] [--verbose] [--json] [--netns NAME|all] [--from FILE]',
   help: [
     'Samples sockets (with owners, tcp_info, timers) and TCP counters twice, --interval seconds apart',
     '(default 1; 0 takes one sample and skips the rate-based checks), reads the sysctls and the',
@@ -88,16 +89,22 @@ export const diagnoseCommand: Command = {
   optionHelp: {
     interval: 'SECONDS  sample counters over this long to get rates (default 1)',
     config: 'FILE  thresholds and allowlists (JSON; docs/commands/diagnose.md)',
+    capture: 'SECONDS  also capture SYN/FIN/RST segments that long (root): RESETS_HIGH and SYN_SENT_UNREACHABLE then name peers and ports',
   },
   options: {
     interval: { type: 'string', short: 'i' },
     config: { type: 'string', short: 'c' },
+    capture: { type: 'string' },
   },
   async run(ctx, args) {
     if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', `diagnose takes no arguments (got ${args.positionals.join(' ')})`, { hint: 'see tcpdoctor diagnose --help' })
     const interval = parseInterval(args.values.interval as string | undefined)
     const file = args.values.config as string | undefined
     const config = file ? loadConfig(file, ctx.lang) : defaultConfig(ctx.lang)
+    // --capture: packets beside the counters, over the same window (docs/capture.md)
+    const captureS = args.values.capture === undefined ? undefined : parseInterval(args.values.capture as string)
+    if (captureS !== undefined && (ctx.netns === 'all' || ctx.from)) throw new TcpdoctorError('TD_USAGE', '--capture listens in one live namespace (not with --netns all or --from)')
+    const handshakes = captureS ? captureHandshakes({ seconds: captureS, netns: ctx.netns, signal: ctx.signal }) : undefined
     const report = await diagnose({
       netns: ctx.netns,
       from: ctx.from,
@@ -108,6 +115,7 @@ export const diagnoseCommand: Command = {
       lang: ctx.lang,
       config,
     })
+    if (handshakes) attachHandshakes(report, await handshakes, ctx.lang)
     if (ctx.json) ctx.out(JSON.stringify(report, null, 2))
     else {
       ctx.out(renderReport(ctx, report))

@@ -38,6 +38,7 @@ describe.skipIf(skip)('owners built for real (who, sockets -p, states --by proce
     await waitForLine(child, /READY/).catch(() => undefined)
     // The server-side TIME_WAITs (3) and the client's (1) are what the cases are about: wait for them.
     await waitUntil(() => ss('state time-wait').length >= 4, 'four TIME_WAIT sockets')
+    await waitUntil(() => ss(`state time-wait dport = :${BASE + 2}`).length === 1, 'the client TIME_WAIT')
   })
   afterAll(() => { if (ns) dropNetns(ns) })
 
@@ -78,9 +79,9 @@ describe.skipIf(skip)('owners built for real (who, sockets -p, states --by proce
   it('a client socket without an owner is kept and shown (not "remoteSockets": N, "clients": [])', () => {
     const r = json(['who', `:${BASE + 2}`])
     expect(r.remoteSockets).toBeGreaterThanOrEqual(1)
-    expect(r.clientsUnowned.TIME_WAIT).toBe(1)
+    expect(r.clientsUnowned.TIME_WAIT, JSON.stringify(r)).toBe(1)
     const text = cli(['who', `:${BASE + 2}`]).stdout
-    expect(text).toMatch(/clients on this host[^\n]*\n(.*\n)*.*TIME-WAIT 1\s+without a process/)
+    expect(text, text).toMatch(/clients on this host[^\n]*\n(.*\n)*.*TIME-WAIT 1\s+without a process/)
   })
 
   it('an owner that cannot be read is "owner not visible (permission), uid N", not "no file descriptor"', () => {

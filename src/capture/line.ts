@@ -160,6 +160,17 @@ function transport(b: Uint8Array, family: 4 | 6, proto: number, src: string, dst
     const names: Record<number, string> = { 128: 'echo request', 129: 'echo reply', 1: 'destination unreachable', 135: 'neighbor solicitation', 136: 'neighbor advertisement', 133: 'router solicitation', 134: 'router advertisement' }
     let what = names[type] ?? `type ${type}`
     if (type === 128 || type === 129) what += `, id ${be16(b, l4 + 4)}, seq ${be16(b, l4 + 6)}`
+    if (type === 1 && l4 + 8 + 44 <= avail) {
+      // print-icmp6.c: the code, then the offending packet's destination (and port for code 4)
+      const inner = l4 + 8
+      const idst = ip6(b, inner + 24)
+      const nh = b[inner + 6]!
+      const code = b[l4 + 1]!
+      if (code === 4 && (nh === 6 || nh === 17)) what += `, unreachable port, ${idst} ${nh === 6 ? 'tcp' : 'udp'} port ${be16(b, inner + 42)}`
+      else if (code === 3) what += `, unreachable address ${idst}`
+      else if (code === 0) what += `, unreachable route ${idst}`
+      else if (code === 1) what += `, unreachable prohibited ${idst}`
+    }
     return { ...base, protocol: 'icmp6', length, text: `ICMP6, ${what}, length ${length}` }
   }
   const length = Math.max(0, payloadEnd - l4)

@@ -87,7 +87,17 @@ function renderConn(ctx: CommandContext, c: ConnectionReport): string {
   if (c.simultaneousOpen) lines.push(t(L, 'analyze.simopen'))
   lines.push('', t(L, 'analyze.conn.head'))
   let prevC = '', prevS = ''
-  for (const p of c.lines ?? []) lines.push(seqLine(ctx, p, prevC, prevS, (prevC = p.client, prevS = p.server)))
+  // relative sequence numbers, as tcpdump and Wireshark show them: from each side's first segment
+  let baseC: number | undefined, baseS: number | undefined
+  for (const p of c.lines ?? []) {
+    if (p.fromClient) baseC ??= (p.flags & TH_SYN ? p.seq : p.seq - 1) >>> 0
+    else baseS ??= (p.flags & TH_SYN ? p.seq : p.seq - 1) >>> 0
+  }
+  for (const p of c.lines ?? []) {
+    const own = (p.fromClient ? baseC : baseS) ?? 0, peer = (p.fromClient ? baseS : baseC) ?? 0
+    const rel = { ...p, seq: (p.seq - own) >>> 0, ack: p.flags & TH_ACK ? (p.ack - peer) >>> 0 : 0 }
+    lines.push(seqLine(ctx, rel, prevC, prevS, (prevC = p.client, prevS = p.server)))
+  }
   return lines.join('\n') + '\n'
 }
 

@@ -131,6 +131,26 @@ describe.skipIf(skip)('capture against tcpdump on the same traffic', () => {
     expect(ours.out).toMatch(/FIN_WAIT1/)
   })
 
+  it('without CAP_NET_RAW it is TD_PERMISSION naming the capability (run as nobody)', () => {
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', 'node', BIN, 'capture', '-i', 'lo', '--json'], { encoding: 'utf8' })
+    expect(r.status).toBe(2)
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: { code: 'TD_PERMISSION', hint: expect.stringMatching(/CAP_NET_RAW/) } })
+  })
+
+  it('--nano -c N: a nanosecond pcap with exactly N packets that tshark reads', async () => {
+    const file = join(dir, 'nano.pcap')
+    const ours = run('node', [BIN, 'capture', '--netns', ns, '-i', 'lo', '--nano', '-c', '5', '-w', file, ...FILTER])
+    await waitUntil(() => /listening on/.test(ours.err), 'capture listening')
+    inNetns(ns, 'python3', ['-c', traffic(47008)])
+    expect(await ours.done).toBe(0)
+    const b = readFileSync(file)
+    expect(b.readUInt32LE(0)).toBe(0xa1b23c4d)
+    const tshark = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8' })
+    const times = tshark.stdout.trim().split('\n')
+    expect(times).toHaveLength(5)
+    expect(times[0]).toMatch(/^\d+\.\d{9}$/)
+  })
+
   it('a bad filter is TD_FILTER_SYNTAX with the position, before any socket is opened', () => {
     const r = spawnSync('node', [BIN, 'capture', '--json', 'tcp', 'port'], { encoding: 'utf8' })
     expect(r.status).not.toBe(0)

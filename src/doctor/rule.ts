@@ -49,6 +49,8 @@ export interface Draft {
   details: Text[]
   /** Fix message keys (doctor.<CODE>.fix.<name>) with values, best first. */
   fixes: Text[]
+  /** A variant of the title and summary (doctor.<CODE>.title.<variant>), e.g. the client side of a finding. */
+  variant?: string
 }
 
 export interface Rule {
@@ -69,8 +71,8 @@ export function finding(code: FindingCode, netns: string, d: Draft, lang: Lang):
   return {
     code,
     severity: d.severity,
-    title: t(lang, `doctor.${code}.title` as MessageKey, d.vars),
-    summary: t(lang, `doctor.${code}.summary` as MessageKey, d.vars),
+    title: t(lang, `doctor.${code}.title${d.variant ? `.${d.variant}` : ''}` as MessageKey, d.vars),
+    summary: t(lang, `doctor.${code}.summary${d.variant ? `.${d.variant}` : ''}` as MessageKey, d.vars),
     evidence: d.evidence,
     details: d.details.map((x) => text(lang, x)),
     fixes: d.fixes.map((x) => text(lang, x)),

@@ -154,3 +154,20 @@ describe.skipIf(skip)('a stopped server behind a full accept queue', () => {
     process.kill(pid, 'SIGCONT')
   })
 })
+
+describe.skipIf(skip || need(['tool', 'nft']))('the client side of a full accept queue (lab listen-overflow)', () => {
+  it('gets an info finding naming the server, the waiting connections and the process', async () => {
+    const lab = await startScenario('listen-overflow')
+    try {
+      const client = lab.info.expect.netns.find((e) => e.role === 'client')!.name
+      const { report } = await diagnoseIn(client, ['--interval', '0.2'])
+      const f = report.findings.find((x) => x.code === 'LISTEN_QUEUE_OVERFLOW')
+      expect(f, JSON.stringify(report.findings.map((x) => x.title))).toBeDefined()
+      expect(f!.severity).toBe('info')
+      expect(f!.title).toMatch(/connections to [\d.]+:8080 wait in SYN_SENT while 9 to it are up: its accept queue is likely full \(tdlab-client \(pid \d+\)\)/)
+      expect(f!.fixes[0]).toContain('tcpdoctor diagnose')
+    } finally {
+      await lab.stop()
+    }
+  })
+})

@@ -5,9 +5,11 @@
  * does not call accept() fast enough, and the kernel drops SYNs and final ACKs. Not a flood, and
  * syncookies do not help.
  */
-import { absolute, delta, earlierOf, rate } from '../input.js'
+import { absolute, delta, earlierOf, lingering, rate, stateOf } from '../input.js'
+import { formatEndpoint } from '../../model/endpoint-text.js'
+import type { Socket } from '../../model/socket.js'
 import { perNamespace, type Draft } from '../rule.js'
-import { processText, topProcesses } from '../offenders.js'
+import { ownersText, processText, topProcesses } from '../offenders.js'
 import { acceptQueueFull, activityOf, listenerText, listenersOf, ownerDoing } from '../listeners.js'
 
 export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warning', (ns, config) => {
@@ -63,5 +65,39 @@ export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warnin
       ],
     })
   }
+  out.push(...clientSide(ns))
   return out
 })
+
+/** SYN_SENT to a destination are a hint of its full accept queue when others to it are up. */
+const CLIENT_MIN_WAITING = 5
+
+/**
+ * The client side of a full accept queue: connections to one destination wait in SYN_SENT (their
+ * SYNs or final ACKs dropped by the server's full queue) while others to the same destination
+ * are ESTABLISHED, so it is reachable and listening. Info: the fix is on the server.
+ */
+function clientSide(ns: Parameters<typeof listenersOf>[0]): Draft[] {
+  const up = new Map<string, number>()
+  for (const s of ns.sockets) if (stateOf(s) === 'ESTABLISHED') { const k = formatEndpoint(s.remote, s.family); up.set(k, (up.get(k) ?? 0) + 1) }
+  const waiting = new Map<string, Socket[]>()
+  for (const s of lingering(ns, 'SYN_SENT')) {
+    const k = formatEndpoint(s.remote, s.family)
+    if (up.has(k)) waiting.set(k, [...(waiting.get(k) ?? []), s])
+  }
+  const out: Draft[] = []
+  for (const [destination, group] of waiting) {
+    if (group.length < CLIENT_MIN_WAITING) continue
+    const vars = { count: group.length, destination, established: up.get(destination) ?? 0, process: ownersText(group) || '?' }
+    out.push({
+      severity: 'info',
+      variant: 'client',
+      magnitude: group.length / CLIENT_MIN_WAITING,
+      vars,
+      evidence: { side: 'client', destination: { address: group[0]!.remote.address, port: group[0]!.remote.port }, synSent: group.length, established: vars.established, processes: topProcesses(group) },
+      details: [['doctor.ev.clientWaiting', vars]],
+      fixes: [['doctor.LISTEN_QUEUE_OVERFLOW.fix.client', vars]],
+    })
+  }
+  return out
+}

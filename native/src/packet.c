@@ -275,6 +275,34 @@ static napi_value if_info(napi_env env, napi_callback_info info) {
   return o;
 }
 
+typedef struct { char text[8192]; size_t len; } names_job;
+
+static void names_run(void *p) {
+  names_job *j = p;
+  struct if_nameindex *ni = if_nameindex();
+  if (!ni) return;
+  for (struct if_nameindex *i = ni; i->if_index && j->len + IFNAMSIZ + 16 < sizeof j->text; i++)
+    j->len += (size_t)snprintf(j->text + j->len, sizeof j->text - j->len, "%u %s\n", i->if_index, i->if_name);
+  if_freenameindex(ni);
+}
+
+/* packetIfNames(netnsPath | null): "index name\n" lines for the interfaces of the namespace */
+static napi_value if_names(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  KCHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char ns[4096];
+  get_str(env, argv[0], ns, sizeof ns);
+  names_job *j = calloc(1, sizeof *j);
+  if (!j) return kerr(env, ENOMEM, "if_nameindex");
+  int rc = td_in_netns(ns[0] ? ns : NULL, names_run, j);
+  if (rc < 0) { free(j); return kerr(env, -rc, "setns"); }
+  napi_value r;
+  napi_create_string_utf8(env, j->text, j->len, &r);
+  free(j);
+  return r;
+}
+
 static void handle_finalize(napi_env env, void *data, void *hint) {
   td_packet *h = data;
   if (h->busy) { h->close_pending = 1; return; } /* the running batch frees it */
@@ -445,6 +473,7 @@ static napi_value packet_close(napi_env env, napi_callback_info info) {
 void td_packet_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"packetIfInfo", NULL, if_info, NULL, NULL, NULL, napi_default, NULL},
+      {"packetIfNames", NULL, if_names, NULL, NULL, NULL, napi_default, NULL},
       {"packetOpen", NULL, packet_open, NULL, NULL, NULL, napi_default, NULL},
       {"packetNext", NULL, packet_next, NULL, NULL, NULL, napi_default, NULL},
       {"packetStop", NULL, packet_stop, NULL, NULL, NULL, napi_default, NULL},

@@ -73,6 +73,8 @@ export class LiveCapture implements AsyncIterable<CapturedPacket> {
   private captured = 0
   private final: CaptureStats | undefined
   private stopping = false
+  private names: Map<number, string> | undefined
+  private readonly nsPath: string | null
 
   constructor(private readonly options: CaptureOptions = {}) {
     this.n = nativeCapture()
@@ -82,6 +84,7 @@ export class LiveCapture implements AsyncIterable<CapturedPacket> {
     const target = options.netns ? resolveNetns(options.netns) : []
     if (target.length > 1) throw new TcpdoctorError('TD_USAGE', 'capture listens in one network namespace; --netns all is not supported')
     const nsPath = target[0]?.path ?? null
+    this.nsPath = nsPath
     let info: { index: number; hatype: number; lo: number }
     try {
       info = this.n.packetIfInfo(nsPath, name === 'any' ? null : name)
@@ -104,6 +107,22 @@ export class LiveCapture implements AsyncIterable<CapturedPacket> {
       if (options.signal.aborted) this.stop()
       else options.signal.addEventListener('abort', () => this.stop(), { once: true })
     }
+  }
+
+  /** The name of an interface of the capture's namespace (read once, again when an index is new). */
+  interfaceName(ifindex: number): string {
+    if (!this.names?.has(ifindex)) {
+      this.names = new Map()
+      try {
+        for (const line of (loadNative().packetIfNames?.(this.nsPath) ?? '').split('\n')) {
+          const m = /^(\d+) (.+)$/.exec(line)
+          if (m) this.names.set(Number(m[1]), m[2]!)
+        }
+      } catch {
+        // the namespace went away: fall back to the index
+      }
+    }
+    return this.names.get(ifindex) ?? `if${ifindex}`
   }
 
   /** Ends the capture: packets already in the ring are still delivered. */

@@ -72,6 +72,8 @@ export interface Native {
   probeWait?(fds: Int32Array, streams: Int32Array, timeoutMs: number): Promise<ProbeEvent[]>
   /** Interface index and ARPHRD_* type (-1 when no name: `any`), and lo's index, read inside the namespace (native/src/packet.c). */
   packetIfInfo?(netnsPath: string | null, ifname: string | null): { index: number; hatype: number; lo: number }
+  /** "index name" lines (one per interface) of the namespace, from if_nameindex() on a thread inside it. */
+  packetIfNames?(netnsPath: string | null): string
   /** An AF_PACKET socket (SOCK_DGRAM when cooked) with a TPACKET_V3 ring, the filter attached and locked before bind. */
   packetOpen?(netnsPath: string | null, ifindex: number, cooked: boolean, filter: Buffer, blockSize: number, blockCount: number, timeoutMs: number, loIndex: number): PacketHandle
   /** Packets as records (36-byte header: sec, nsec, caplen, len, ifindex, protocol, hatype, pkttype, halen, addr[8]; data padded to 4); null once stopped and drained. */

@@ -90,10 +90,11 @@ export const captureCommand: Command = {
       const s = net ? summarizeL3(p.data, net.offset, net.type, seqs) : undefined
       const changes = states?.add(p) ?? []
       if (ctx.json) {
-        ctx.out(JSON.stringify({ time: p.sec + p.nsec / 1e9, ifindex: p.ifindex, direction: DIRECTION[p.pktType] ?? String(p.pktType), len: p.len, ...(s ?? {}), ...(states ? { states: changes } : {}) }))
+        ctx.out(JSON.stringify({ time: p.sec + p.nsec / 1e9, ifindex: p.ifindex, interface: cap.interfaceName(p.ifindex), direction: DIRECTION[p.pktType] ?? String(p.pktType), len: p.len, ...(s ?? {}), ...(states ? { states: changes } : {}) }))
         return
       }
-      const prefix = p.linktype === 276 ? `if${p.ifindex} ${(DIRECTION[p.pktType] ?? '?').padEnd(3)} ` : ''
+      // tcpdump -i any: the interface (%-5s) and the direction (%-3s) before the packet
+      const prefix = p.linktype === 276 ? `${cap.interfaceName(p.ifindex).padEnd(5)} ${(DIRECTION[p.pktType] ?? '?').padEnd(3)} ` : ''
       const lines = [`${formatTime(p.sec, p.nsec)} ${prefix}${s ? formatPacket(s) : `link-type ${p.linktype}, length ${p.len}`}`]
       for (const c of changes) lines.push(t(ctx.lang, 'capture.state', { ...c }))
       ctx.out(lines.join('\n'))

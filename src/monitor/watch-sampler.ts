@@ -43,6 +43,8 @@ export interface WatchSample {
   rates: Partial<Record<RateName, number>>
   ports: StateGroup[]
   processes: StateGroup[]
+  /** Remote hosts, most sockets first. */
+  peers: StateGroup[]
   listeners: WatchListener[]
   findings: Finding[]
   /** Why counters or findings are missing (no permission, namespace without /proc access). */
@@ -121,6 +123,7 @@ export class WatchSampler {
       rates,
       ports: groupStates(sockets, 'port'),
       processes: groupStates(sockets, 'process'),
+      peers: groupStates(sockets.filter((x) => x.state !== 'LISTEN'), 'remote'),
       listeners,
       findings: this.findings,
       notes,

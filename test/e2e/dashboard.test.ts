@@ -1,0 +1,134 @@
+/**
+ * The dashboard in a real browser: Debian's chromium driven by playwright-core opens the page
+ * served for a private namespace (tdweb<pid>), sees the counts on the state diagram, the
+ * listener's accept queue and the top ports change when sockets are created there, switches
+ * to Chinese, and saves screenshots under test-artifacts/ (gitignored). The page must load under
+ * a strict Content-Security-Policy with no violation and no script error. Needs a built dist/web
+ * (npm run build:web).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { ChildProcess } from 'node:child_process'
+import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import { need } from '../helpers/can.js'
+import { dropNetns, makeNetns, spawnInNetns } from '../helpers/netns.js'
+import { waitUntil } from '../helpers/wait.js'
+import { startPreview, type Preview } from './dashboard-preview.js'
+
+const root = join(import.meta.dirname, '..', '..')
+const ARTIFACTS = join(root, 'test-artifacts')
+const CHROMIUM = '/usr/bin/chromium'
+const skip = need(['netns'], ['tool', 'python3']) ?? (existsSync(CHROMIUM) ? undefined : need(['tool', 'chromium']))
+
+// A listener on 8080 and, when told on stdin, 6 connections to it held open.
+const PLANT = `
+import socket, sys
+keep = []
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+l.bind(("127.0.0.1", 8080)); l.listen(64); keep.append(l)
+print("READY", flush=True)
+sys.stdin.readline()
+for _ in range(6):
+    c = socket.create_connection(("127.0.0.1", 8080)); keep.append(c); keep.append(l.accept()[0])
+print("PLANTED", flush=True)
+sys.stdin.readline()
+`
+
+describe.skipIf(skip)('dashboard in chromium', () => {
+  let ns = ''
+  let plant: ChildProcess
+  let out = ''
+  let server: Preview | undefined
+  let browser: BrowserContext | undefined
+  let page: Page
+  let profile = ''
+  const problems: string[] = []
+
+  beforeAll(async () => {
+    expect(existsSync(join(root, 'dist', 'web', 'index.html')), 'dist/web is built (npm run build:web)').toBe(true)
+    mkdirSync(ARTIFACTS, { recursive: true })
+    ns = makeNetns('tdweb')
+    plant = spawnInNetns(ns, 'python3', ['-c', PLANT])
+    plant.stdout!.on('data', (b: Buffer) => (out += b.toString()))
+    await waitUntil(() => out.includes('READY'), 'the planter to listen')
+    server = await startPreview(ns, 500)
+    profile = mkdtempSync(join(tmpdir(), 'tdweb-chromium-'))
+    // A fresh profile (the --user-data-dir): playwright takes it as launchPersistentContext's first argument.
+    browser = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      viewport: { width: 1600, height: 1300 },
+      locale: 'en-US',
+    })
+    page = browser.pages()[0] ?? (await browser.newPage())
+    page.on('console', (m) => {
+      if (m.type() === 'error' || /Content Security Policy/i.test(m.text())) problems.push(m.text())
+    })
+    page.on('pageerror', (e) => problems.push(String(e)))
+  }, 60_000)
+
+  afterAll(async () => {
+    await browser?.close().catch(() => undefined)
+    await server?.close()
+    if (ns) dropNetns(ns)
+    if (profile) rmSync(profile, { recursive: true, force: true })
+  })
+
+  const count = (state: string): Promise<string> => page.locator(`[data-count="${state}"]`).textContent().then((t) => t ?? '')
+
+  it('shows the live counts of the served namespace on the state diagram', async () => {
+    await page.goto(server!.url)
+    await waitUntil(async () => (await count('LISTEN')) === '1' && (await count('ESTABLISHED')) === '0', 'LISTEN 1, ESTABLISHED 0', 20_000)
+    await page.locator('#live[data-state="live"]').waitFor({ timeout: 20_000 })
+  }, 30_000)
+
+  it('follows sockets created in the namespace: diagram, KPI, listener queue, top ports', async () => {
+    plant.stdin!.write('\n')
+    await waitUntil(() => out.includes('PLANTED'), 'the connections')
+    // 6 pairs on loopback: 12 ESTABLISHED sockets, as ss -tan in the namespace shows.
+    await page.locator('[data-count="ESTABLISHED"]', { hasText: /^12$/ }).waitFor({ timeout: 20_000 })
+    expect(await page.locator('[data-kpi="established"] .kpi-value').textContent()).toBe('12')
+    expect(await page.locator('#listeners').textContent()).toContain('127.0.0.1:8080')
+    expect(await page.locator('#listeners').textContent()).toContain('0 / 64')
+    expect(await page.locator('#ports').textContent()).toContain(':8080')
+    expect(await page.locator('#processes').textContent()).toContain('python3')
+    // The chart got points from the live stream.
+    await page.locator('#chart canvas').waitFor()
+    await page.waitForTimeout(1500) // let the chart draw a few live points for the picture
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-en.png'), fullPage: true })
+  }, 40_000)
+
+  it('switches to Chinese and back', async () => {
+    await page.click('#lang-zh')
+    await page.locator('html[lang="zh-CN"]').waitFor()
+    expect(await page.locator('h2[data-i18n="findings.title"]').textContent()).toBe('发现的问题')
+    expect(await page.locator('[data-state="ESTABLISHED"] .state-zh').textContent()).toBe('已建立')
+    expect(await page.locator('[data-kpi="established"] .kpi-label').textContent()).toBe('已建立')
+    await page.screenshot({ path: join(ARTIFACTS, 'dashboard-zh.png'), fullPage: true })
+    // The choice is remembered across a reload.
+    await page.reload()
+    await page.locator('html[lang="zh-CN"]').waitFor()
+    await page.click('#lang-en')
+    await page.locator('html[lang="en"]').waitFor()
+    expect(await page.locator('h2[data-i18n="findings.title"]').textContent()).toBe('Findings')
+  }, 30_000)
+
+  it('the range picker asks the history for each range', async () => {
+    const asked: string[] = []
+    page.on('request', (r) => {
+      if (r.url().includes('/api/history')) asked.push(r.url())
+    })
+    await page.click('[data-range="range.1h"]')
+    await waitUntil(() => asked.length > 0, 'a history request')
+    const u = new URL(asked[0]!)
+    const span = Number(u.searchParams.get('to')) - Number(u.searchParams.get('from'))
+    expect(span).toBe(3600_000)
+    expect(await page.locator('[data-range="range.1h"]').getAttribute('class')).toBe('on')
+  })
+
+  it('ran under the strict CSP with no violation or script error', () => {
+    expect(problems).toEqual([])
+  })
+})

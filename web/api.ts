@@ -1,0 +1,61 @@
+/**
+ * What the page reads from `tcpdoctor serve`: GET /api/sample (the latest sample), GET
+ * /api/history?from=MS&to=MS (state counts over time), and /api/events (server-sent "sample"
+ * events, each one sample). Fields the page does not know are ignored; missing ones show as
+ * empty, so a newer server never breaks an older page.
+ */
+export interface Group {
+  key: string
+  total: number
+  states: Record<string, number | undefined>
+}
+
+export interface Listener {
+  local: string
+  queue: number
+  backlog: number
+  process?: string
+}
+
+export interface Finding {
+  code: string
+  severity: 'critical' | 'warning' | 'info'
+  title: string
+  summary: string
+  details?: string[]
+  fixes?: string[]
+  explain?: string
+  netns?: string
+}
+
+export interface Sample {
+  at: number
+  hostname?: string
+  netns?: string
+  total: number
+  states: Record<string, number | undefined>
+  rates?: { opens?: number; resets?: number; retrans?: number; overflows?: number }
+  ports?: Group[]
+  processes?: Group[]
+  peers?: Group[]
+  listeners?: Listener[]
+  findings?: Finding[]
+}
+
+export interface HistoryPoint {
+  at: number
+  states: Record<string, number | undefined>
+}
+
+export async function getJson<T>(path: string): Promise<T> {
+  const r = await fetch(path, { headers: { accept: 'application/json' } })
+  if (!r.ok) throw new Error(`${path}: HTTP ${r.status}`)
+  return (await r.json()) as T
+}
+
+/** History in [from, to] (ms since the epoch), oldest first. Accepts {samples: [...]} or [...]. */
+export async function getHistory(from: number, to: number, lang: string): Promise<HistoryPoint[]> {
+  const body = await getJson<{ samples?: HistoryPoint[]; points?: HistoryPoint[] } | HistoryPoint[]>(`/api/history?from=${from}&to=${to}&lang=${lang}`)
+  const list = Array.isArray(body) ? body : (body.samples ?? body.points ?? [])
+  return list.filter((p) => typeof p.at === 'number').sort((a, b) => a.at - b.at)
+}

@@ -101,7 +101,7 @@ export const diagnoseCommand: Command = {
     const interval = parseInterval(args.values.interval as string | undefined)
     const file = args.values.config as string | undefined
     const config = file ? loadConfig(file, ctx.lang) : defaultConfig(ctx.lang)
-    // --capture: packets beside the counters, over the same window (docs/capture.md)
+    // --capture: packets beside the counters, over the same window (docs/commands/capture.md)
     const captureS = args.values.capture === undefined ? undefined : parseInterval(args.values.capture as string)
     if (captureS !== undefined && (ctx.netns === 'all' || ctx.from)) throw new TcpdoctorError('TD_USAGE', '--capture listens in one live namespace (not with --netns all or --from)')
     const handshakes = captureS ? captureHandshakes({ seconds: captureS, netns: ctx.netns, signal: ctx.signal }) : undefined

@@ -152,12 +152,15 @@ export function ownersText(sockets: readonly Socket[]): string {
   const byCommand = new Map<string, Set<number>>()
   let inferred = false
   for (const s of sockets) {
-    const p = ownerOf(s)
-    if (!p) continue
-    if (p.inferred) inferred = true
-    let set = byCommand.get(p.command)
-    if (!set) byCommand.set(p.command, (set = new Set()))
-    set.add(p.pid)
+    // Every holder: a listener shared by a master and its forked workers names them all.
+    const held = s.process?.filter((p) => !p.inferred) ?? []
+    const holders = held.length ? held : s.process ?? []
+    for (const p of holders) {
+      if (p.inferred) inferred = true
+      let set = byCommand.get(p.command)
+      if (!set) byCommand.set(p.command, (set = new Set()))
+      set.add(p.pid)
+    }
   }
   const parts = [...byCommand].sort((a, b) => b[1].size - a[1].size).map(([cmd, pids]) => {
     const list = [...pids].sort((a, b) => a - b)

@@ -37,7 +37,7 @@ export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warnin
     out.push({
       severity,
       magnitude: Math.max(l.recvQ / Math.max(1, l.sendQ), (overflows ?? 0) / Math.max(1, t.minOverflows)),
-      vars: { listener: listenerText(l), port: l.local.port, queue: l.recvQ, backlog: l.sendQ, process: p ? processText(p) : '?' },
+      vars: { listener: listenerText(l), port: l.local.port, queue: l.recvQ, backlog: l.sendQ, process: ownersText([l]) || '?' },
       evidence: {
         listener: { address: l.local.address, port: l.local.port },
         acceptQueue: l.recvQ,

@@ -41,8 +41,8 @@ export class FlowState {
   maxseqtobeacked = 0
   lastack = 0
   lastacktime = 0
-  /** raw (unscaled) window of the last segment; starts at "none" */
-  window = 0xffffffff
+  /** raw (unscaled) window of the last segment; -1 (a small integer for V8): none yet */
+  window = -1
   /** -1 unknown, -2 not in use, else the shift */
   winScale = -1
   lastsegmentflags = 0
@@ -76,7 +76,7 @@ export function analyzeSegment(fwd: FlowState, rev: FlowState, seq: number, ack:
     if (fwd.nextseq !== 0 && GT(seq, fwd.nextseq) && (flags & TH_RST) === 0) a |= A_LOST_SEGMENT
     if ((seglen === 0 || seglen === 1) && seq === ((fwd.nextseq - 1) >>> 0) && sfr === 0) a |= A_KEEP_ALIVE
     if (seglen === 0 && window !== 0 && window !== fwd.window && seq === fwd.nextseq && ack === fwd.lastack && sfr === 0) a |= A_WINDOW_UPDATE
-    if (seglen > 0 && rev.winScale !== -1 && sfr === 0) {
+    if (seglen > 0 && rev.winScale !== -1 && rev.window >= 0 && sfr === 0) {
       const shift = rev.winScale === -2 ? 0 : rev.winScale
       if (((seq + seglen) >>> 0) === ((rev.lastack + rev.window * 2 ** shift) % 4294967296)) a |= A_WINDOW_FULL
     }

@@ -97,7 +97,7 @@ export class Connection {
   synRetransmits = 0
   /** per-kind counts, allocated at the first anomaly (most connections have none) */
   anomalies: Uint32Array | undefined
-  /** state changes packed as [frame, t, side<<8 | from<<4 | to] triples (no object per change) */
+  /** state changes packed as [frame, µs since the first packet, side<<8 | from<<4 | to] triples (small integers, no object per change) */
   private packed: number[] = []
   simClose = false
   lines: PacketLine[] | undefined
@@ -147,7 +147,7 @@ export class Connection {
   private set(side: Side, to: TcpStateName, frame: number, ts: number): void {
     if (side.state === to) return
     if (to === 'CLOSING') this.simClose = true
-    if (this.packed.length < MAX_CHANGES * 3) this.packed.push(frame, ts - this.firstTs, (side === this.client ? 256 : 0) | (STATE_INDEX[side.state]! << 4) | STATE_INDEX[to]!)
+    if (this.packed.length < MAX_CHANGES * 3) this.packed.push(frame, Math.round((ts - this.firstTs) * 1e6), (side === this.client ? 256 : 0) | (STATE_INDEX[side.state]! << 4) | STATE_INDEX[to]!)
     side.state = to
   }
 
@@ -263,7 +263,7 @@ export class Connection {
     const p = this.packed
     for (let i = 0; i < p.length; i += 3) {
       const v = p[i + 2]!
-      out.push({ frame: p[i]!, t: Math.round(p[i + 1]! * 1e6) / 1e6, side: v & 256 ? 'client' : 'server', from: STATES[(v >> 4) & 15]!, to: STATES[v & 15]! })
+      out.push({ frame: p[i]!, t: p[i + 1]! / 1e6, side: v & 256 ? 'client' : 'server', from: STATES[(v >> 4) & 15]!, to: STATES[v & 15]! })
     }
     return out
   }

@@ -34,6 +34,14 @@ for _ in range(6):
     c = socket.create_connection(("127.0.0.1", 8080)); keep.append(c); keep.append(l.accept()[0])
 print("PLANTED", flush=True)
 sys.stdin.readline()
+# A listener that never accepts, backlog 4, and 10 non-blocking connects: the accept queue fills
+# (backlog + 1 = 5, as the kernel allows), the rest of the SYNs are dropped (ListenOverflows).
+f = socket.socket(); f.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+f.bind(("127.0.0.1", 8081)); f.listen(4); keep.append(f)
+for _ in range(10):
+    c = socket.socket(); c.setblocking(False); c.connect_ex(("127.0.0.1", 8081)); keep.append(c)
+print("FLOODED", flush=True)
+sys.stdin.readline()
 `
 
 describe.skipIf(skip)('dashboard in chromium', () => {
@@ -94,9 +102,20 @@ describe.skipIf(skip)('dashboard in chromium', () => {
     expect(await page.locator('#listeners').textContent()).toContain('0 / 64')
     expect(await page.locator('#ports').textContent()).toContain(':8080')
     expect(await page.locator('#processes').textContent()).toContain('python3')
-    // The chart got points from the live stream.
     await page.locator('#chart canvas').waitFor()
-    await page.waitForTimeout(1500) // let the chart draw a few live points for the picture
+  }, 40_000)
+
+  it('shows a full accept queue in red and the overflow rate', async () => {
+    plant.stdin!.write('\n')
+    await waitUntil(() => out.includes('FLOODED'), 'the accept queue to be filled')
+    await page.locator('#listeners tr', { hasText: '127.0.0.1:8081' }).locator('.meter.full').waitFor({ timeout: 20_000 })
+    expect(await page.locator('#listeners tr', { hasText: '127.0.0.1:8081' }).textContent()).toContain('5 / 4')
+    // Dropped SYNs are retried by the clients (1 s, 3 s, ...): ListenOverflows rises while they do.
+    await page.locator('[data-kpi="overflows"].bad').waitFor({ timeout: 20_000 })
+    // diagnose's rule explains it, with what to do.
+    await page.locator('#findings .finding', { hasText: 'LISTEN_QUEUE_OVERFLOW' }).first().waitFor({ timeout: 20_000 })
+    expect(await page.locator('#findings').textContent()).toContain('127.0.0.1:8081')
+    await page.waitForTimeout(1500) // a few more live points on the chart for the picture
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-en.png'), fullPage: true })
   }, 40_000)
 

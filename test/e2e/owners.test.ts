@@ -65,6 +65,13 @@ describe.skipIf(skip)('owners built for real (who, sockets -p, states --by proce
     }
   })
 
+  it('the raw table path (ls -p, human) names the same listener fd', () => {
+    const out = cli(['sockets', '-p', '-H', `sport = :${BASE}`]).stdout
+    const tw = out.split('\n').filter((l) => l.startsWith('TIME-WAIT'))
+    expect(tw, out).toHaveLength(3)
+    for (const l of tw) expect(l, out).toContain(`("python3",pid=${fds.pid},fd=${l.includes('[') ? fds.a6 : fds.a4},inferred)`)
+  })
+
   it('a dup()ed and fork()ed listener is one socket with its holders, each process counting it once', () => {
     const r = json(['who', `:${BASE + 1}`])
     expect(r.localSockets).toBe(1)

@@ -1,0 +1,143 @@
+/**
+ * @module
+ * The monitor sampler behind `serve` and `history`: per-state counts, per listener port, per
+ * namespace; counter deltas as rates per second; sockstat; the doctor's findings at a slower
+ * cadence. Cheap enough for 1 s at 100k sockets: the socket dump is one netlink walk counted in
+ * place, the /proc/<pid>/fd owner walk (the expensive part) runs every `ownersEvery` samples and
+ * the doctor every `findingsEvery` samples (bench/monitor.js measures the CPU).
+ */
+import { hostname } from 'node:os'
+import { gatherSockets, gatherSocketsAsync } from '../sockets/gather.js'
+import { groupStates, type StateGroup } from '../sockets/group.js'
+import { counterTargets, counterStep, readCounters, type CounterSample, type CounterTarget } from '../counters/counters.js'
+import { countedState, type StateName } from '../model/state.js'
+import { readSockstat, readSockstat6, tcpSockstat } from '../kernel/procfs/sockstat.js'
+import { diagnose } from '../doctor/diagnose.js'
+import type { Finding } from '../doctor/rule.js'
+import type { Lang } from '../i18n/index.js'
+import { RATE_COUNTERS, type RateCounter, type Sample, type SampleListener } from './sample.js'
+import { WATCH_RATES, type RateName } from './watch-sampler.js'
+
+export interface SamplerOptions {
+  netns?: string
+  procRoot?: string
+  source?: 'auto' | 'netlink' | 'procfs'
+  lang?: Lang
+  /** Findings every this many samples (default 15). 0: never. */
+  findingsEvery?: number
+  /** Owner (process) walk every this many samples (default 5). 0: never. */
+  ownersEvery?: number
+  /** Cap on ports, processes, peers and listeners kept per sample (default 50). */
+  top?: number
+}
+
+const cap = <T>(a: T[], n: number): T[] => (a.length > n ? a.slice(0, n) : a)
+
+export class Sampler {
+  private prev: CounterSample | undefined
+  private n = 0
+  private findings: Finding[] = []
+  private findingNote: string | undefined
+  private target: CounterTarget | undefined
+  private processes: StateGroup[] = []
+  private owners = new Map<string, string>()
+  private readonly host = hostname()
+
+  constructor(private readonly opts: SamplerOptions = {}) {}
+
+  async sample(): Promise<Sample> {
+    const o = this.opts
+    const t0 = performance.now()
+    const ownersEvery = o.ownersEvery ?? 5
+    const withOwners = ownersEvery > 0 && this.n % ownersEvery === 0
+    const g = withOwners
+      ? await gatherSocketsAsync({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: true })
+      : gatherSockets({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: false })
+    const sockets = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
+    const states: Partial<Record<StateName, number>> = {}
+    const listeners: SampleListener[] = []
+    for (const s of sockets) {
+      const st = countedState(s.state)
+      states[st] = (states[st] ?? 0) + 1
+      if (s.state === 'LISTEN') {
+        const local = `${s.family === 'inet6' ? `[${s.local.address}]` : s.local.address}:${s.local.port}`
+        const p = s.process?.[0]
+        if (withOwners) {
+          if (p) this.owners.set(local, `${p.command}[${p.pid}]`)
+          else this.owners.delete(local)
+        }
+        listeners.push({ local, address: s.local.address, port: s.local.port, queue: s.recvQ, backlog: s.sendQ, process: this.owners.get(local) })
+      }
+    }
+    listeners.sort((a, b) => b.queue / Math.max(1, b.backlog) - a.queue / Math.max(1, a.backlog) || a.port - b.port || a.local.localeCompare(b.local))
+    if (withOwners) this.processes = groupStates(sockets, 'process').filter((p) => p.key !== '-' && p.key !== '')
+    const notes: string[] = []
+    const counters: Partial<Record<RateCounter, number>> = {}
+    const counterTotals: Partial<Record<RateCounter, number>> = {}
+    const rates: Partial<Record<RateName, number>> = {}
+    try {
+      this.target ??= counterTargets(o.netns, o.procRoot)[0]
+      const cur = this.target ? this.target.read() : readCounters({ procRoot: o.procRoot })
+      for (const k of RATE_COUNTERS) if (cur.counters[k] !== undefined) counterTotals[k] = cur.counters[k]
+      if (this.prev) {
+        const dt = (cur.monoMs - this.prev.monoMs) / 1000
+        if (dt > 0) {
+          for (const k of RATE_COUNTERS) {
+            const d = counterStep(k, this.prev.counters[k], cur.counters[k])
+            if (d !== undefined) counters[k] = d / dt
+          }
+          for (const [name, keys] of Object.entries(WATCH_RATES) as [RateName, readonly string[]][]) {
+            let sum = 0
+            for (const k of keys) sum += counterStep(k, this.prev.counters[k], cur.counters[k]) ?? 0
+            rates[name] = sum / dt
+          }
+        }
+      }
+      this.prev = cur
+    } catch (err) {
+      notes.push((err as Error).message)
+    }
+    let sockstat: Sample['sockstat']
+    if (o.netns === undefined) {
+      try {
+        const t = tcpSockstat(readSockstat({ procRoot: o.procRoot }), readSockstat6({ procRoot: o.procRoot }))
+        sockstat = { inuse: t.inuse, inuse6: t.inuse6, orphan: t.orphan, tw: t.tw, alloc: t.alloc, memPages: t.memPages }
+      } catch (err) {
+        notes.push((err as Error).message)
+      }
+    }
+    const fe = o.findingsEvery ?? 15
+    if (fe > 0 && this.n % fe === 0) {
+      try {
+        const r = await diagnose({ netns: o.netns, procRoot: o.procRoot, source: o.source, intervalMs: 0, lang: o.lang })
+        this.findings = r.findings
+        this.findingNote = undefined
+      } catch (err) {
+        this.findingNote = (err as Error).message
+      }
+    }
+    if (this.findingNote) notes.push(this.findingNote)
+    this.n++
+    const top = o.top ?? 50
+    const src = g.namespaces[0]?.source
+    return {
+      at: Date.now(),
+      hostname: this.host,
+      netns: g.namespaces.map((ns) => ns.netns).join(', '),
+      source: src === 'procfs' ? 'procfs' : 'netlink',
+      total: sockets.length,
+      states,
+      rates,
+      counters,
+      counterTotals,
+      ports: cap(groupStates(sockets, 'port'), top),
+      processes: cap(this.processes, top),
+      peers: cap(groupStates(sockets.filter((x) => x.state !== 'LISTEN'), 'remote'), top),
+      listeners: cap(listeners, top),
+      sockstat,
+      findings: this.findings,
+      notes,
+      tookMs: performance.now() - t0,
+    }
+  }
+}

@@ -97,5 +97,5 @@ try {
   if (tshark) console.log(`tshark / tcpdoctor: ${(tshark.secs / ours.secs).toFixed(1)}x faster (target >= 10x)`)
   console.log(`tcpdoctor / tcpdump: ${(ours.secs / tcpdump.secs).toFixed(1)}x the read floor (target <= 5x)`)
 } finally {
-  if (keepAt < 0) rmSync(dir, { recursive: true, force: true })
+  rmSync(dir, { recursive: true, force: true }) // with --keep the file lives outside dir
 }

@@ -96,11 +96,39 @@ describe.skipIf(skip)('watch in tmux', () => {
     await waitUntil(() => !screen().includes('PAUSED'), 'resumed')
   })
 
+  it('redraws to the new size when the terminal is resized', async () => {
+    tmux('resize-window', '-t', session, '-x', '72', '-y', '30')
+    const text = await waitUntil(() => {
+      const t = screen()
+      const lines = t.split('\n')
+      // A frame may be caught half-written: wait for a whole one.
+      return lines.length >= 30 && lines[29]!.startsWith('q quit') && countOn(t, 'ESTABLISHED') === 10 ? t : undefined
+    }, 'the key line on row 30 of a 72 x 30 screen', 20_000)
+    for (const line of text.split('\n')) expect([...line].length).toBeLessThanOrEqual(72)
+    expect(text).toContain('LISTEN')
+  })
+
   it('q quits and restores the terminal: alternate screen left, cursor visible', async () => {
     tmux('send-keys', '-t', session, 'q')
     const text = await waitUntil(() => (screen().includes('WATCH-EXIT=') ? screen() : undefined), 'watch to exit', 20_000)
     expect(text).toContain('WATCH-EXIT=0')
     expect(text).not.toContain('ESTABLISHED')
     expect(tmux('display', '-p', '-t', session, '#{alternate_on} #{cursor_flag}').trim()).toBe('0 1')
+  })
+
+  it('Ctrl-C quits and restores the terminal too', async () => {
+    const s2 = `${session}c`
+    tmux('new-session', '-d', '-s', s2, '-x', '100', '-y', '40', `node ${BIN} watch --netns ${ns}; echo WATCH-EXIT=$?; sleep 600`)
+    try {
+      const cap = (): string => tmux('capture-pane', '-p', '-t', s2)
+      await waitUntil(() => countOn(cap(), 'ESTABLISHED') === 10, 'watch drawing', 20_000)
+      tmux('send-keys', '-t', s2, 'C-c')
+      await waitUntil(() => cap().includes('WATCH-EXIT=0'), 'watch to exit on Ctrl-C', 20_000)
+      expect(tmux('display', '-p', '-t', s2, '#{alternate_on} #{cursor_flag}').trim()).toBe('0 1')
+      // Raw mode is off again: the shell echoes what is typed.
+      expect(execFileSync('sh', ['-c', `stty -a -F $(tmux display -p -t ${s2} '#{pane_tty}')`], { encoding: 'utf8' })).toMatch(/(^|\s)icanon(\s|$)[\s\S]*(^|\s)echo(\s|$)/)
+    } finally {
+      tmux('kill-session', '-t', s2)
+    }
   })
 })

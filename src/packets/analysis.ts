@@ -4,7 +4,7 @@
  * re-derived so that per-packet flags match tshark's tcp.analysis.* fields: the same tests in the
  * same order on the same per-direction state. Counts are per packet, as tshark counts them.
  */
-import { TH_ACK, TH_FIN, TH_RST, TH_SYN } from './decode.js'
+import { TH_ACK, TH_FIN, TH_RST, TH_SYN, type Decoded } from './decode.js'
 
 /** Anomaly kinds: Wireshark's tcp.analysis.* field names, plus our illegal_flags. */
 export const ANOMALY_KINDS = [
@@ -56,7 +56,9 @@ const LT = (a: number, b: number): boolean => ((a - b) | 0) < 0
 const LE = (a: number, b: number): boolean => ((a - b) | 0) <= 0
 
 /** The analysis of one segment from fwd to rev. firstRtt: the handshake RTT in seconds (0: none yet). */
-export function analyzeSegment(fwd: FlowState, rev: FlowState, seq: number, ack: number, seglen: number, flags: number, window: number, ts: number, firstRtt: number): number {
+export function analyzeSegment(fwd: FlowState, rev: FlowState, d: Decoded, firstRtt: number): number {
+  // read from the decoded packet (its number fields stay unboxed there: no allocation per packet)
+  const seq = d.seq, ack = d.ack, seglen = d.seglen, flags = d.flags, window = d.window, ts = d.ts
   let a = 0
   const sfr = flags & (TH_SYN | TH_FIN | TH_RST)
   if (!fwd.baseSet) {

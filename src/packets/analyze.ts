@@ -135,6 +135,7 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
     const r = decodePacket(buf, off, caplen, linktype, d)
     if (r === 'tcp') {
       tcp++
+      d.ts = ts
       tracker.add(d, frame, ts)
     } else if (r !== 'udp' && r !== 'icmp') skipped[r] = (skipped[r] ?? 0) + 1
   }

@@ -49,6 +49,8 @@ export interface Decoded {
   tsVal: number
   tsEcr: number
   hasTs: boolean
+  /** capture time of the record, epoch seconds (set by the caller; read by the tracker) */
+  ts: number
   /** SLL2 ifindex / pcapng interface; used to tell duplicates of -i any apart */
   ifindex: number
   /** SLL packet type (0 to us, 4 outgoing, ...), -1 if the link has none */
@@ -59,7 +61,7 @@ export function newDecoded(): Decoded {
   return {
     ipVersion: 0, src4: 0, dst4: 0, src6: 0, dst6: 0, buf: new Uint8Array(0), protocol: 0, fragment: false, ipOptions: false,
     srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, seglen: 0,
-    mss: -1, wscale: -1, sackPermitted: false, sackBlocks: 0, tsVal: 0, tsEcr: 0, hasTs: false, ifindex: -1, pktType: -1,
+    mss: -1, wscale: -1, sackPermitted: false, sackBlocks: 0, tsVal: 0, tsEcr: 0, hasTs: false, ts: 0.5, ifindex: -1, pktType: -1,
   }
 }
 

@@ -162,7 +162,7 @@ export class Connection {
     // Wireshark: handshake RTT from the most recent SYN to the first pure ACK after it
     if ((flags & (TH_SYN | TH_ACK)) === TH_SYN) this.mruSyn = ts
     else if ((flags & (TH_SYN | TH_ACK)) === TH_ACK && this.mruSyn !== 0 && this.firstRtt === 0) this.firstRtt = ts - this.mruSyn
-    let a = analyzeSegment(x.flow, y.flow, d.seq, d.ack, d.seglen, flags, d.window, ts, this.firstRtt) | extra
+    let a = analyzeSegment(x.flow, y.flow, d, this.firstRtt) | extra
     if (flags & TH_SYN) {
       // window scaling (packet-tcp.c verify_tcp_window_scaling); RFC 7323 caps the shift at 14
       if (d.wscale >= 0) x.flow.winScale = Math.min(d.wscale, 14)
@@ -352,6 +352,7 @@ export class Tracker {
 
   /** One TCP segment (d decoded as 'tcp'). Returns its connection. */
   add(d: Decoded, frame: number, ts: number): Connection {
+    d.ts = ts
     let c = this.lookup(d)
     let extra = 0
     if (!c) c = this.create(d, frame, ts)

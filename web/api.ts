@@ -54,8 +54,10 @@ export async function getJson<T>(path: string): Promise<T> {
 }
 
 /** History in [from, to] (ms since the epoch), oldest first. Accepts {samples: [...]} or [...]. */
-export async function getHistory(from: number, to: number, lang: string): Promise<HistoryPoint[]> {
-  const body = await getJson<{ samples?: HistoryPoint[]; points?: HistoryPoint[] } | HistoryPoint[]>(`/api/history?from=${from}&to=${to}&lang=${lang}`)
+export async function getHistory(from: number, to: number): Promise<HistoryPoint[]> {
+  // About 1,000 points whatever the range: the server averages rows into buckets of `step` seconds.
+  const step = Math.max(1, Math.round((to - from) / 1000 / 1000))
+  const body = await getJson<{ samples?: HistoryPoint[]; points?: HistoryPoint[] } | HistoryPoint[]>(`/api/history?from=${from}&to=${to}&step=${step}`)
   const list = Array.isArray(body) ? body : (body.samples ?? body.points ?? [])
   return list.filter((p) => typeof p.at === 'number').sort((a, b) => a.at - b.at)
 }

@@ -194,7 +194,7 @@ function makeChart(): void {
 async function loadRange(): Promise<void> {
   const now = Date.now()
   try {
-    points = await getHistory(now - range.ms, now, lang)
+    points = await getHistory(now - range.ms, now)
   } catch {
     points = [] // the server has no history store: the chart fills from the live stream
   }

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { hostname, release } from 'node:os'
 import { pause } from '../pause.js'
 import { t, type Lang } from '../i18n/index.js'
+import { readProcessActivity, type ProcessActivity } from '../kernel/owners.js'
 import { readCounters, type CounterSample } from '../counters/counters.js'
 import { readSysctls } from '../kernel/sysctls.js'
 import { tcpSysctls } from '../kernel/procfs/sysctl.js'
@@ -124,6 +125,39 @@ function gather(opts: CollectOptions): Gathered {
   return gatherSockets({ netns: opts.netns, procRoot: opts.procRoot, source: opts.source, info: true, mem: true, owners: true, cmdline: true })
 }
 
+/** The activity of every process that holds a listener (/proc/PID/stat of it and its threads). */
+function listenerActivity(g: Gathered, procRoot: string): Map<number, ProcessActivity> {
+  const out = new Map<number, ProcessActivity>()
+  for (const ns of g.namespaces)
+    for (const s of ns.sockets) {
+      if (s.state !== 'LISTEN') continue
+      for (const p of s.process ?? []) {
+        if (p.inferred || out.has(p.pid)) continue
+        const a = readProcessActivity(procRoot, p.pid)
+        if (a) out.set(p.pid, a)
+      }
+    }
+  return out
+}
+
+/** CLK_TCK: the unit of utime/stime in /proc/PID/stat (100 on every Linux architecture we run on). */
+const CLOCK_TICKS = 100
+
+function activityOfNamespace(sockets: readonly Socket[], last: Map<number, ProcessActivity>, first: Map<number, ProcessActivity> | undefined, seconds: number): NamespaceInput['processActivity'] {
+  const out: NonNullable<NamespaceInput['processActivity']> = {}
+  for (const s of sockets) {
+    if (s.state !== 'LISTEN') continue
+    for (const p of s.process ?? []) {
+      const a = last.get(p.pid)
+      if (!a || out[String(p.pid)]) continue
+      const before = first?.get(p.pid)
+      const cpuPercent = before && seconds > 0 ? Math.round(((a.cpuTicks - before.cpuTicks) / CLOCK_TICKS / seconds) * 1000) / 10 : undefined
+      out[String(p.pid)] = { ...a, ...(cpuPercent !== undefined ? { cpuPercent } : {}) }
+    }
+  }
+  return Object.keys(out).length ? out : undefined
+}
+
 function sourceNotes(g: Gathered, lang: Lang): string[] {
   const notes: string[] = []
   for (const ns of g.namespaces) {
@@ -156,17 +190,20 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   let firstCounters: CounterRead[] | undefined
   let first: Gathered | undefined
   let firstMono = 0
+  let firstActivity: Map<number, ProcessActivity> | undefined
   // Sockets outside, counters inside: the counter window is the interval itself.
   if (intervalMs > 0) {
     first = gather(opts)
     tracker.update(first.namespaces.flatMap((n) => n.sockets), Date.now())
     firstCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
     firstMono = performance.now()
+    firstActivity = listenerActivity(first, opts.procRoot ?? '/proc')
     await pause(intervalMs, opts.signal)
   }
   const lastCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
   const lastMono = performance.now()
   const last = gather(opts)
+  const lastActivity = listenerActivity(last, opts.procRoot ?? '/proc')
   tracker.update(last.namespaces.flatMap((n) => n.sockets), Date.now())
   const lang = opts.lang ?? 'en'
   const notes = sourceNotes(last, lang)
@@ -188,6 +225,8 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     kernelRelease ??= sysctls?.kernel || undefined
     const ns: NamespaceInput = { netns: n.netns, source: n.source, sockets: n.sockets, sysctlScope: sysctls ? 'own' : 'none' }
     if (sysctls) ns.sysctls = sysctls
+    const activity = activityOfNamespace(n.sockets, lastActivity, firstActivity, (lastMono - firstMono) / 1000)
+    if (activity) ns.processActivity = activity
     else notes.push(t(lang, 'note.doctor.noSysctls', { netns: n.netns, why: 'missing' in sr ? String(sr.missing) : '?' }))
     if (first) ns.earlier = earlierMap(first.namespaces.find((f) => f.netns === n.netns)?.sockets ?? [], n.sockets, tracker)
     const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : 'namespace vanished'

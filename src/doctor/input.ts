@@ -12,6 +12,7 @@ import type { TcpSockstat } from '../kernel/procfs/sockstat.js'
 import type { MissingReason, TcpSysctls } from '../kernel/procfs/sysctl.js'
 import type { KernelLogEvent } from '../kernel/procfs/kmsg.js'
 import { counterStep } from '../counters/counters.js'
+import type { ProcessActivity } from '../kernel/owners.js'
 import { socketKey } from '../track/track.js'
 
 export const INPUT_VERSION = 1
@@ -64,6 +65,12 @@ export interface NamespaceInput {
    * tcpdoctor runs in: /proc/sys shows only the reader's), 'none'.
    */
   sysctlScope: 'own' | 'runner' | 'none'
+  /**
+   * What the owners of listeners are doing, by pid: state letters of the process and its threads,
+   * and CPU use over the interval (LISTEN_QUEUE_OVERFLOW says whether the owner is stopped,
+   * blocked in D state or busy).
+   */
+  processActivity?: Record<string, ProcessActivity & { cpuPercent?: number }>
 }
 
 export interface KernelLogInput {

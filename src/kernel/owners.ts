@@ -336,10 +336,12 @@ export function countUnreadableFds(procRoot = '/proc'): number {
  * Sets socket.process for every socket: the processes holding its inode, else (fd-less sockets)
  * the process of the listener it came from (ListenerIndex), marked inferred.
  */
-export function attachOwners(sockets: Socket[], opts: { procRoot?: string; cmdline?: boolean; owners?: OwnerMap } = {}): AttachResult {
+export function attachOwners(sockets: Socket[], opts: { procRoot?: string; cmdline?: boolean; owners?: OwnerMap; listeners?: readonly Socket[] } = {}): AttachResult {
   const procRoot = opts.procRoot ?? '/proc'
   const inodes: number[] = []
   for (const s of sockets) if (s.inode !== 0) inodes.push(s.inode)
+  // Listeners the caller's filter left out (ls -p state time-wait): fetched only to infer owners.
+  for (const s of opts.listeners ?? []) if (s.inode !== 0) inodes.push(s.inode)
   const owners = opts.owners ?? readOwnerMap(procRoot, inodes)
   const details = new Map<number, ProcessDetails | undefined>()
   const detailsOf = (pid: number): ProcessDetails | undefined => {
@@ -359,7 +361,7 @@ export function attachOwners(sockets: Socket[], opts: { procRoot?: string; cmdli
     return refs
   }
   const listeners = new ListenerIndex()
-  for (const s of sockets) if (s.state === 'LISTEN' && s.inode) listeners.add(s.netns, s.family, s.local.address, s.local.port, s.inode)
+  for (const s of [...sockets, ...(opts.listeners ?? [])]) if (s.state === 'LISTEN' && s.inode) listeners.add(s.netns, s.family, s.local.address, s.local.port, s.inode)
   let missing = 0
   for (const s of sockets) {
     if (s.inode !== 0) {

@@ -24,5 +24,5 @@ export async function whoOwns(target: string, opts: Omit<GatherOptions, 'owners'
   const expr = f.expr!
   const g = await gatherSocketsAsync({ ...opts, bytecode: compileBytecode(expr), match: (s) => matchFilter(expr, s), owners: true, cmdline: true })
   const sockets = g.namespaces.flatMap((n) => n.sockets)
-  return { ...whoReport(t, sockets), sockets }
+  return { ...whoReport(t, sockets, { pidsDenied: g.pidsDenied }), sockets }
 }

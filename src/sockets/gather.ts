@@ -41,6 +41,17 @@ export { vanished } from './namespaces.js'
 
 const stateSet = (states: readonly StateName[] | undefined): Set<StateName> | undefined => (states ? new Set(states) : undefined)
 
+/**
+ * When a filter may leave listeners out (`ls -p state time-wait`, `dport = :80`), the listeners
+ * themselves, read only to infer the owners of fd-less sockets from them.
+ */
+function leftOutListeners(opts: GatherOptions): Socket[] | undefined {
+  const filtered = (opts.states !== undefined && !opts.states.includes('LISTEN')) || opts.bytecode !== undefined || opts.match !== undefined
+  if (!filtered) return undefined
+  const { bytecode: _b, match: _m, info: _i, mem: _mem, ...rest } = opts
+  return eachNamespace(opts.netns, opts.procRoot, (target) => listSockets({ ...rest, states: ['LISTEN'], netns: target, labelNetns: opts.netns !== undefined }).sockets).flatMap((x) => x.value)
+}
+
 /** Reads sockets from the kernel (each namespace asked for) or from a snapshot file. */
 export function gatherSockets(opts: GatherOptions): Gathered {
   if (opts.from) {
@@ -62,7 +73,7 @@ export function gatherSockets(opts: GatherOptions): Gathered {
   let pidsDenied = 0
   if (opts.owners) {
     const all = namespaces.flatMap((n) => n.sockets)
-    pidsDenied = attachOwners(all, { procRoot: opts.procRoot, cmdline: opts.cmdline }).pidsDenied
+    pidsDenied = attachOwners(all, { procRoot: opts.procRoot, cmdline: opts.cmdline, listeners: leftOutListeners(opts) }).pidsDenied
   }
   return { namespaces, pidsDenied }
 }
@@ -79,6 +90,6 @@ export async function gatherSocketsAsync(opts: GatherOptions): Promise<Gathered>
   const g = gatherSockets({ ...opts, owners: false })
   const owners = await walk
   const all = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((n) => n.sockets)
-  g.pidsDenied = attachOwners(all, { procRoot: opts.procRoot, cmdline: opts.cmdline, owners }).pidsDenied
+  g.pidsDenied = attachOwners(all, { procRoot: opts.procRoot, cmdline: opts.cmdline, owners, listeners: leftOutListeners(opts) }).pidsDenied
   return g
 }

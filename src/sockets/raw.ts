@@ -79,7 +79,13 @@ export async function readRawTable(o: RawTableOptions): Promise<RawTable | undef
   }
   // The same inference as the object path (attachOwners): same family and address first.
   const listeners = new ListenerIndex()
-  if (owners) for (let i = 0; i < raw.count; i++) if (raw.state(i) === 'LISTEN' && raw.inode(i)) listeners.add(raw.netns(i), raw.family(i), raw.localAddress(i), raw.localPort(i), raw.inode(i))
+  if (owners) {
+    // A filter may have left the listeners out (ls -p state time-wait): read them for the index.
+    const filtered = (o.query.states !== undefined && !o.query.states.includes('LISTEN')) || o.query.bytecode !== undefined
+    const src = filtered ? new RawSockets() : raw
+    if (filtered) eachNamespace(o.netns, o.procRoot, (target) => dumpRawSockets({ ...o.query, bytecode: undefined, states: ['LISTEN'], netns: target, labelNetns: o.netns !== undefined }, src))
+    for (let i = 0; i < src.count; i++) if (src.state(i) === 'LISTEN' && src.inode(i)) listeners.add(src.netns(i), src.family(i), src.localAddress(i), src.localPort(i), src.inode(i))
+  }
   return {
     raw,
     interrupted,

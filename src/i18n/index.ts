@@ -17,9 +17,10 @@ import { capture } from './messages/capture.js'
 import { notes } from './messages/notes.js'
 import { packets } from './messages/packets.js'
 import { watch } from './messages/watch.js'
+import { monitor } from './messages/monitor.js'
 
 /** Every area's catalog, listed by hand (no registration by import side effect). */
-export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes, packets, capture, watch] as const
+export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes, packets, capture, watch, monitor] as const
 
 export type Lang = 'en' | 'zh'
 

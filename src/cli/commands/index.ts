@@ -31,6 +31,8 @@ export const commands: readonly CommandEntry[] = [
   { name: 'capture', load: async () => (await import('./capture.js')).captureCommand },
   { name: 'dns', load: async () => (await import('./dns.js')).dnsCommand },
   { name: 'watch', load: async () => (await import('./watch.js')).watchCommand },
+  { name: 'serve', load: async () => (await import('./serve.js')).serveCommand },
+  { name: 'history', load: async () => (await import('./history.js')).historyCommand },
 ]
 
 /** What `tcpdoctor` with no command runs (diagnose, once it exists). */

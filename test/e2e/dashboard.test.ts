@@ -16,6 +16,29 @@ import { need } from '../helpers/can.js'
 import { dropNetns, makeNetns, spawnInNetns } from '../helpers/netns.js'
 import { waitUntil } from '../helpers/wait.js'
 import { startPreview, type Preview } from './dashboard-preview.js'
+import { commands } from '../../src/cli/commands/index.js'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+
+const BIN = join(import.meta.dirname, '../../bin/tcpdoctor.js')
+
+/** `tcpdoctor serve --netns NS` on an ephemeral port (no history file); its URL from the --json line. */
+async function startServe(netns: string): Promise<Preview> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--netns', netns, '--listen', '127.0.0.1:0', '--interval', '0.5', '--no-db', '--findings-every', '4', '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  let text = ''
+  child.stdout.on('data', (b: Buffer) => (text += b.toString()))
+  const line = await waitUntil(() => (text.includes('\n') ? text.split('\n')[0] : undefined), 'serve to print its URL', 20_000)
+  const { url } = JSON.parse(line) as { url: string }
+  return {
+    url,
+    async close() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM')
+        await once(child, 'exit')
+      }
+    },
+  }
+}
 
 const root = join(import.meta.dirname, '..', '..')
 const ARTIFACTS = join(root, 'test-artifacts')
@@ -61,7 +84,8 @@ describe.skipIf(skip)('dashboard in chromium', () => {
     plant = spawnInNetns(ns, 'python3', ['-c', PLANT])
     plant.stdout!.on('data', (b: Buffer) => (out += b.toString()))
     await waitUntil(() => out.includes('READY'), 'the planter to listen')
-    server = await startPreview(ns, 500)
+    // The real `tcpdoctor serve` once it is registered; until then the stand-in with its contract.
+    server = commands.some((c) => c.name === 'serve') ? await startServe(ns) : await startPreview(ns, 500)
     profile = mkdtempSync(join(tmpdir(), 'tdweb-chromium-'))
     // A fresh profile (the --user-data-dir): playwright takes it as launchPersistentContext's first argument.
     browser = await chromium.launchPersistentContext(profile, {

@@ -90,6 +90,23 @@ describe.skipIf(skip)('watch in tmux', () => {
     }, 'the filter to show port 9999 with no sockets', 20_000)
     tmux('send-keys', '-t', session, 'Escape')
     await waitUntil(() => !screen().includes('filter: :9999') && countOn(screen(), 'ESTABLISHED') === 10, 'Esc to clear the filter', 20_000)
+    // A state name filters too: only the listener is left.
+    tmux('send-keys', '-t', session, '/')
+    tmux('send-keys', '-t', session, '-l', 'listen')
+    tmux('send-keys', '-t', session, 'Enter')
+    await waitUntil(() => {
+      const text = screen()
+      return text.includes('filter: listen') && countOn(text, 'ESTABLISHED') === 0 && countOn(text, 'LISTEN') === 1
+    }, 'the state filter', 20_000)
+    tmux('send-keys', '-t', session, 'Escape')
+    await waitUntil(() => countOn(screen(), 'ESTABLISHED') === 10, 'Esc to clear the state filter', 20_000)
+    // A bad filter is said on screen; watch goes on.
+    tmux('send-keys', '-t', session, '/')
+    tmux('send-keys', '-t', session, '-l', 'nosuchstate')
+    tmux('send-keys', '-t', session, 'Enter')
+    await waitUntil(() => screen().includes('unknown TCP state or group: nosuchstate'), 'the filter error')
+    tmux('send-keys', '-t', session, 's')
+    await waitUntil(() => screen().includes('sort: established'), 's to change the sort')
     tmux('send-keys', '-t', session, 'Space')
     await waitUntil(() => screen().includes('PAUSED'), 'PAUSED on screen')
     tmux('send-keys', '-t', session, 'Space')

@@ -81,6 +81,8 @@ export interface Socket {
   congestion?: string
   /** Time in the current state, from several samples (sockets --age; no eBPF). */
   age?: SocketAgeInfo
+  /** IPV6_V6ONLY of an IPv6 wildcard socket, when the source tells (netlink); false prints as * like ss. */
+  v6only?: boolean
   /** The network namespace label, with --netns. */
   netns?: string
   process?: ProcessRef[]

@@ -37,7 +37,7 @@ function build() {
   const socketSchema = z.looseObject({
     family: z.enum(['inet', 'inet6']), state: stateName, local: endpoint, remote: endpoint, recvQ: count, sendQ: count, uid: count, inode: count,
     cookie: z.string().regex(/^\d*$/, 'a decimal string'), ifindex: count, timer: timer.optional(), info: tcpInfo.optional(), mem: memory.optional(),
-    congestion: z.string().optional(), age: age.optional(), netns: z.string().optional(), process: z.array(processRef).optional(),
+    congestion: z.string().optional(), age: age.optional(), netns: z.string().optional(), process: z.array(processRef).optional(), v6only: z.boolean().optional(),
   })
 
   const counterMap = z.record(z.string(), num)

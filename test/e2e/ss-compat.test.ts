@@ -71,5 +71,25 @@ describe.skipIf(skip)('human output as ss prints it', () => {
     expect(shapes.some((t) => /^timer:\(timewait,\d+sec,0\)$/.test(t))).toBe(true)
   })
 
-  it.todo('a dual-stack listener ([::]:P, IPV6_V6ONLY off) prints *:P as ss does: needs INET_DIAG_SKV6ONLY decoded (src/kernel/sock-diag, native/src/diag.c)')
+  it('a dual-stack listener ([::]:P, IPV6_V6ONLY off) prints *:P as ss does; a v6-only one [::]:P (raw and object paths)', async () => {
+    const child = spawnInNetns(ns, 'python3', ['-c', `
+import socket, time
+a = socket.socket(socket.AF_INET6); a.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0); a.bind(('::', ${PORT + 1})); a.listen()
+b = socket.socket(socket.AF_INET6); b.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1); b.bind(('::', ${PORT + 2})); b.listen()
+print('READY', flush=True)
+time.sleep(60)
+`])
+    try {
+      await waitForLine(child, /READY/)
+      const rows = (out: string): string[] => out.trim().split('\n').map((l) => l.trim().split(/\s+/)).filter((f) => f[0] === 'LISTEN' && /:(9331|9332)$/.test(f[3]!)).map((f) => `${f[3]} ${f[4]}`).sort()
+      const want = rows(execFileSync('ip', ['netns', 'exec', ns, 'ss', '-tanH'], { encoding: 'utf8' }))
+      expect(want).toEqual([`*:${PORT + 1} *:*`, `[::]:${PORT + 2} [::]:*`])
+      for (const extra of [[], ['--sort', 'sport']]) {
+        const r = spawnSync(process.execPath, [BIN, 'ls', '-H', '--netns', ns, ...extra], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', LANG: 'C' } })
+        expect(rows(r.stdout)).toEqual(want)
+      }
+    } finally {
+      child.kill('SIGKILL')
+    }
+  })
 })

@@ -168,7 +168,7 @@ function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): v
   // is garbage-collection time.
   const n = list.length
   const digits = (x: number): number => (x < 10 ? 1 : Math.floor(Math.log10(x)) + 1)
-  const epWidth = (s: Socket, ep: Socket['local']): number => ep.address.length + (s.family === 'inet6' ? 2 : 0) + 1 + (ep.port === 0 ? 1 : digits(ep.port))
+  const epWidth = (s: Socket, ep: Socket['local']): number => (s.family === 'inet6' && s.v6only === false && ep.address === '::' ? 1 : ep.address.length + (s.family === 'inet6' ? 2 : 0)) + 1 + (ep.port === 0 ? 1 : digits(ep.port))
   const last: string[] = lastCol ? new Array<string>(n) : []
   const widths = cols.map((c) => displayWidth(c.header))
   const netnsOff = o.netns ? 1 : 0
@@ -199,8 +199,8 @@ function renderSockets(ctx: CommandContext, list: Socket[], o: RenderOptions): v
     row[j++] = ssName(s.state)
     row[j++] = String(s.recvQ)
     row[j++] = String(s.sendQ)
-    row[j++] = formatEndpoint(s.local, s.family)
-    row[j++] = formatEndpoint(s.remote, s.family)
+    row[j++] = formatEndpoint(s.local, s.family, s.v6only)
+    row[j++] = formatEndpoint(s.remote, s.family, s.v6only)
     if (lastCol) row[j] = last[i]!
     chunk += formatRow(cols, widths, row) + '\n'
     const extra = extraAt?.(i)

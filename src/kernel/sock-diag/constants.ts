@@ -25,6 +25,8 @@ export const INET_DIAG_INFO = 2
 export const INET_DIAG_CONG = 4
 export const INET_DIAG_SKMEMINFO = 7
 export const INET_DIAG_SHUTDOWN = 8
+/** u8: IPV6_V6ONLY of an IPv6 socket (sent for every full IPv6 socket, no request bit needed). */
+export const INET_DIAG_SKV6ONLY = 11
 
 /** idiag_ext bit for an attribute: 1 << (attr - 1). */
 export const extBit = (attr: number): number => 1 << (attr - 1)

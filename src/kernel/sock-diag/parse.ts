@@ -10,7 +10,7 @@ import { TIMER_NAMES, type Socket, type SocketMemory, type SocketTimer, type Tcp
 import { stateName } from '../../model/state.js'
 import {
   AF_INET, AF_INET6, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO,
-  IDIAG, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK,
+  IDIAG, INET_DIAG_SKV6ONLY, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK,
 } from './constants.js'
 
 const align4 = (n: number): number => (n + 3) & ~3
@@ -78,6 +78,26 @@ export interface DecodeOptions {
   attributes?: boolean
 }
 
+/** True when the 16 bytes at a are :: (the IPv6 wildcard). */
+export function isAnyV6(buf: Uint8Array, a: number): boolean {
+  for (let k = 0; k < 16; k++) if (buf[a + k] !== 0) return false
+  return true
+}
+
+/** INET_DIAG_SKV6ONLY of the message body at off (bodyLen bytes), or undefined when absent. */
+export function v6onlyAt(buf: Uint8Array, off: number, bodyLen: number): boolean | undefined {
+  let p = off + INET_DIAG_MSG_LEN
+  const end = Math.min(off + bodyLen, buf.length)
+  while (p + 4 <= end) {
+    const len = buf[p]! | (buf[p + 1]! << 8)
+    const type = (buf[p + 2]! | (buf[p + 3]! << 8)) & 0x3fff
+    if (len < 4 || p + len > end) return undefined
+    if (type === INET_DIAG_SKV6ONLY && len >= 5) return buf[p + 4] !== 0
+    p += align4(len)
+  }
+  return undefined
+}
+
 /** Local address text of the inet_diag_msg at off. */
 export function localAddressAt(buf: Uint8Array, off: number): string {
   return buf[off] === AF_INET6 ? formatIPv6(buf, off + IDIAG.src) : formatIPv4(buf, off + IDIAG.src)
@@ -119,6 +139,11 @@ export function decodeSocket(buf: Uint8Array, off: number, bodyLen: number, opts
     s.timer = { name: TIMERS[timerNum] ?? 'unknown', expiresMs: dv.getUint32(off + IDIAG.expires, true), retrans: buf[off + IDIAG.retrans]! }
   }
   if (opts.attributes && bodyLen > INET_DIAG_MSG_LEN) decodeAttributes(dv, off + INET_DIAG_MSG_LEN, off + bodyLen, s)
+  // ss prints a dual-stack wildcard ([::] without IPV6_V6ONLY) as *: only those need the flag.
+  if (v6 && isAnyV6(buf, off + IDIAG.src)) {
+    const only = v6onlyAt(buf, off, bodyLen)
+    if (only !== undefined) s.v6only = only
+  }
   return s
 }
 

@@ -7,7 +7,7 @@
 import { formatIPv4, formatIPv6 } from '../../model/address.js'
 import { stateName, type StateName } from '../../model/state.js'
 import { AF_INET6, IDIAG } from './constants.js'
-import { inodeAt, localAddressAt, localPortAt, remotePortAt, stateAt } from './parse.js'
+import { inodeAt, isAnyV6, localAddressAt, localPortAt, remotePortAt, stateAt, v6onlyAt } from './parse.js'
 
 /** Decimal digits of a non-negative integer. */
 export function digits(x: number): number {
@@ -74,7 +74,7 @@ export class RawSockets {
     const o = this.o(i)
     const port = side === 'local' ? localPortAt(b, o) : remotePortAt(b, o)
     const portW = port === 0 ? 1 : digits(port)
-    if (b[o] === AF_INET6) return formatIPv6(b, o + (side === 'local' ? IDIAG.src : IDIAG.dst)).length + 3 + portW
+    if (b[o] === AF_INET6) return this.star(b, o, side) ? 1 + 1 + portW : formatIPv6(b, o + (side === 'local' ? IDIAG.src : IDIAG.dst)).length + 3 + portW
     const a = o + (side === 'local' ? IDIAG.src : IDIAG.dst)
     return digits(b[a]!) + digits(b[a + 1]!) + digits(b[a + 2]!) + digits(b[a + 3]!) + 4 + portW
   }
@@ -85,7 +85,9 @@ export class RawSockets {
     const o = this.o(i)
     const port = side === 'local' ? localPortAt(b, o) : remotePortAt(b, o)
     const a = o + (side === 'local' ? IDIAG.src : IDIAG.dst)
-    if (b[o] === AF_INET6) {
+    if (b[o] === AF_INET6 && this.star(b, o, side)) {
+      out[pos++] = 0x2a
+    } else if (b[o] === AF_INET6) {
       out[pos++] = 0x5b
       pos += out.write(formatIPv6(b, a), pos, 'latin1')
       out[pos++] = 0x5d
@@ -99,6 +101,15 @@ export class RawSockets {
     if (port === 0) out[pos++] = 0x2a
     else pos = writeDecimal(out, pos, port)
     return pos
+  }
+
+  /** A dual-stack IPv6 wildcard address ([::] without IPV6_V6ONLY) prints as *, as ss does. */
+  private star(b: Buffer, o: number, side: 'local' | 'remote'): boolean {
+    const a = o + (side === 'local' ? IDIAG.src : IDIAG.dst)
+    if (!isAnyV6(b, a) || !isAnyV6(b, o + IDIAG.src)) return false
+    // The nlmsghdr (16 bytes) precedes the inet_diag_msg: its length bounds the attributes.
+    const bodyLen = o >= 16 ? b.readUInt32LE(o - 16) - 16 : 0
+    return v6onlyAt(b, o, bodyLen) === false
   }
 
   /** The raw state number of socket i, NEW_SYN_RECV (12) folded to SYN_RECV (3). */

@@ -5,7 +5,7 @@
  * samples) the findings of `diagnose`. Written for `watch` while the shared monitor sampler
  * (sampler.ts) was not there yet; it reads the kernel the same way (sockets/, counters/, doctor/).
  */
-import { gatherSocketsAsync } from '../sockets/gather.js'
+import { gatherSockets, gatherSocketsAsync } from '../sockets/gather.js'
 import { groupStates, type StateGroup } from '../sockets/group.js'
 import { counterTargets, counterStep, readCounters, type CounterSample, type CounterTarget } from '../counters/counters.js'
 import { countedState, parseStates, type StateName } from '../model/state.js'
@@ -58,6 +58,8 @@ export interface WatchSamplerOptions {
   lang?: Lang
   /** Findings are re-evaluated every this many samples (default 5). */
   findingsEvery?: number
+  /** The /proc/<pid>/fd owner walk (the costly part) every this many samples (default 3); processes are kept in between. */
+  ownersEvery?: number
 }
 
 /** Takes samples one at a time; keeps the previous counters for rates. */
@@ -67,13 +69,21 @@ export class WatchSampler {
   private findings: Finding[] = []
   private findingNote: string | undefined
   private target: CounterTarget | undefined
+  private processes: StateGroup[] = []
+  private owners = new Map<string, string>()
+  private lastMatch: ((s: Socket) => boolean) | undefined
 
   constructor(private readonly opts: WatchSamplerOptions = {}) {}
 
   /** One sample; `match` limits the sockets counted (rates and findings stay namespace-wide). */
   async sample(match?: (s: Socket) => boolean): Promise<WatchSample> {
     const o = this.opts
-    const g = await gatherSocketsAsync({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: true })
+    // A new filter needs its own process list at once.
+    const withOwners = this.n % (o.ownersEvery ?? 3) === 0 || match !== this.lastMatch
+    this.lastMatch = match
+    const g = withOwners
+      ? await gatherSocketsAsync({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: true })
+      : gatherSockets({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: false })
     const all = g.namespaces.flatMap((ns) => ns.sockets)
     const sockets = match ? all.filter(match) : all
     const states: Partial<Record<StateName, number>> = {}
@@ -82,8 +92,13 @@ export class WatchSampler {
       const st = countedState(s.state)
       states[st] = (states[st] ?? 0) + 1
       if (s.state === 'LISTEN') {
+        const local = `${s.family === 'inet6' ? `[${s.local.address}]` : s.local.address}:${s.local.port}`
         const p = s.process?.[0]
-        listeners.push({ local: `${s.family === 'inet6' ? `[${s.local.address}]` : s.local.address}:${s.local.port}`, queue: s.recvQ, backlog: s.sendQ, process: p ? `${p.command}[${p.pid}]` : undefined })
+        if (withOwners) {
+          if (p) this.owners.set(local, `${p.command}[${p.pid}]`)
+          else this.owners.delete(local)
+        }
+        listeners.push({ local, queue: s.recvQ, backlog: s.sendQ, process: this.owners.get(local) })
       }
     }
     listeners.sort((a, b) => b.queue / Math.max(1, b.backlog) - a.queue / Math.max(1, a.backlog) || a.local.localeCompare(b.local))
@@ -115,6 +130,7 @@ export class WatchSampler {
     }
     if (this.findingNote) notes.push(this.findingNote)
     this.n++
+    if (withOwners) this.processes = groupStates(sockets, 'process')
     return {
       at: Date.now(),
       netns: g.namespaces.map((ns) => ns.netns).join(', '),
@@ -122,7 +138,7 @@ export class WatchSampler {
       states,
       rates,
       ports: groupStates(sockets, 'port'),
-      processes: groupStates(sockets, 'process'),
+      processes: this.processes,
       peers: groupStates(sockets.filter((x) => x.state !== 'LISTEN'), 'remote'),
       listeners,
       findings: this.findings,

@@ -69,8 +69,9 @@ describe.skipIf(skip)('watch in tmux', () => {
     // 5 pairs: 10 ESTABLISHED sockets and one LISTEN, as ss sees them in the namespace.
     const s = await waitUntil(() => {
       const text = screen()
-      return countOn(text, 'ESTABLISHED') === 10 && countOn(text, 'LISTEN') === 1 ? text : undefined
-    }, 'ESTABLISHED 10 and LISTEN 1 on screen', 20_000)
+      // Processes come from the owner walk, every 3rd sample: wait for one after the sockets.
+      return countOn(text, 'ESTABLISHED') === 10 && countOn(text, 'LISTEN') === 1 && /python3\[\d+\]\s+11\s/.test(text) ? text : undefined
+    }, 'ESTABLISHED 10, LISTEN 1 and python3 with 11 sockets on screen', 20_000)
     // Grouped as `states --by port`: the server side under :8080, the clients under ->:8080.
     expect(s).toMatch(/^:8080\s+6\s+est 5/m)
     expect(s).toMatch(/^->:8080\s+5\s+est 5/m)

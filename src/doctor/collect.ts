@@ -225,9 +225,9 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     kernelRelease ??= sysctls?.kernel || undefined
     const ns: NamespaceInput = { netns: n.netns, source: n.source, sockets: n.sockets, sysctlScope: sysctls ? 'own' : 'none' }
     if (sysctls) ns.sysctls = sysctls
+    else notes.push(t(lang, 'note.doctor.noSysctls', { netns: n.netns, why: 'missing' in sr ? String(sr.missing) : '?' }))
     const activity = activityOfNamespace(n.sockets, lastActivity, firstActivity, (lastMono - firstMono) / 1000)
     if (activity) ns.processActivity = activity
-    else notes.push(t(lang, 'note.doctor.noSysctls', { netns: n.netns, why: 'missing' in sr ? String(sr.missing) : '?' }))
     if (first) ns.earlier = earlierMap(first.namespaces.find((f) => f.netns === n.netns)?.sockets ?? [], n.sockets, tracker)
     const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : 'namespace vanished'
     if (typeof w === 'string') {

@@ -148,6 +148,9 @@ const table = [
   ...rows.map((c) => `| ${c.join(' | ')} |`),
 ].join('\n')
 console.log('\n' + table + '\n')
-writeFileSync(join(here, 'results.md'), table + '\n')
-writeFileSync(join(here, 'results.json'), JSON.stringify({ nodeStart, results }, null, 2) + '\n')
+// BENCH_WRITE=0: print only (a partial run must not overwrite the committed table).
+if (process.env.BENCH_WRITE !== '0') {
+  writeFileSync(join(here, 'results.md'), table + '\n')
+  writeFileSync(join(here, 'results.json'), JSON.stringify({ nodeStart, results }, null, 2) + '\n')
+}
 process.exit(0)

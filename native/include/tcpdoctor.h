@@ -41,6 +41,9 @@ int td_fd_walk(const char *proc_root, int nthreads, const uint64_t *inodes, size
 /* The same result as td_fd_walk from a BPF task_file iterator: one pass in the kernel, no stat
  * per fd. Needs root (CAP_BPF + CAP_PERFMON), BTF and Linux 5.8+; -errno otherwise. */
 int td_fd_iter_bpf(td_fd_walk_result *out);
+/* The same keeping only the sockets whose inode is in inodes[0..n_inodes) (any order), filtered
+ * in the kernel through a BPF hash map; filtered = 0: every socket fd (td_fd_iter_bpf). */
+int td_fd_iter_bpf_only(const uint64_t *inodes, size_t n_inodes, int filtered, td_fd_walk_result *out);
 
 /* getsockopt/setsockopt on a file descriptor this process owns. */
 int td_getsockopt(int fd, int level, int name, void *buf, uint32_t *len);

@@ -182,9 +182,33 @@ static napi_value fd_walk(napi_env env, napi_callback_info info) {
 
 /* fdIterBpf(): the same object as fdWalk, from a BPF task_file iterator (root); throws with the
  * errno name when the kernel or the privileges do not allow it. */
+/* An optional BigUint64Array argument: 1 given (data/n set), 0 absent or null, -1 thrown. */
+static int arg_inodes(napi_env env, napi_value v, const uint64_t **data, size_t *n, const char *what) {
+  bool is_ta = false;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta) return 0;
+  napi_typedarray_type type;
+  void *p;
+  napi_value ab;
+  size_t off;
+  if (napi_get_typedarray_info(env, v, &type, n, &p, &ab, &off) != napi_ok || type != napi_biguint64_array) {
+    napi_throw_type_error(env, "TD_NATIVE_ARGS", what);
+    return -1;
+  }
+  *data = p;
+  return 1;
+}
+
+/* fdIterBpf(inodes?: BigUint64Array): with inodes, only those sockets (filtered in the kernel). */
 static napi_value fd_iter_bpf(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  const uint64_t *inodes = NULL;
+  size_t n_inodes = 0;
+  int filtered = argc > 0 ? arg_inodes(env, argv[0], &inodes, &n_inodes, "fdIterBpf: inodes must be a BigUint64Array") : 0;
+  if (filtered < 0) return NULL;
   td_fd_walk_result res;
-  int rc = td_fd_iter_bpf(&res);
+  int rc = td_fd_iter_bpf_only(inodes, n_inodes, filtered, &res);
   if (rc < 0) return throw_errno(env, -rc, "bpf task_file iterator");
   return walk_object_or_throw(env, &res);
 }
@@ -202,11 +226,12 @@ typedef struct {
   td_fd_walk_result res;
   int rc;
   int bpf; /* use the BPF task_file iterator instead of walking /proc */
+  int filtered; /* bpf: keep only inodes[0..n_inodes) */
 } walk_job;
 
 static void walk_execute(napi_env env, void *data) {
   walk_job *j = data;
-  j->rc = j->bpf ? td_fd_iter_bpf(&j->res) : td_fd_walk(j->root, j->threads, j->inodes, j->n_inodes, &j->res);
+  j->rc = j->bpf ? td_fd_iter_bpf_only(j->inodes, j->n_inodes, j->filtered, &j->res) : td_fd_walk(j->root, j->threads, j->inodes, j->n_inodes, &j->res);
 }
 
 static void walk_complete(napi_env env, napi_status status, void *data) {
@@ -295,11 +320,22 @@ static napi_value fd_walk_async(napi_env env, napi_callback_info info) {
   return queue_walk(env, j, "tcpdoctor:fdWalk");
 }
 
-/* fdIterBpfAsync(): Promise of the fdIterBpf object, computed off the main thread. */
+/* fdIterBpfAsync(inodes?): Promise of the fdIterBpf object, computed off the main thread. */
 static napi_value fd_iter_bpf_async(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   walk_job *j = calloc(1, sizeof *j);
   if (!j) return throw_errno(env, ENOMEM, "bpf task_file iterator");
   j->bpf = 1;
+  j->filtered = argc > 0 ? arg_inodes(env, argv[0], &j->inodes, &j->n_inodes, "fdIterBpfAsync: inodes must be a BigUint64Array") : 0;
+  if (j->filtered < 0) { free(j); return NULL; }
+  /* The array must outlive the iterator run on the worker thread. */
+  if (j->filtered && napi_create_reference(env, argv[0], 1, &j->inodes_ref) != napi_ok) {
+    free(j);
+    napi_throw_error(env, "TD_NATIVE", "napi_create_reference");
+    return NULL;
+  }
   return queue_walk(env, j, "tcpdoctor:fdIterBpf");
 }
 

@@ -266,8 +266,45 @@ static int our_pidns(uint32_t *inum) {
   return 0;
 }
 
-int td_fd_iter_bpf(td_fd_walk_result *out) {
+/* A hash map (key: u64 inode, value: u8) holding the wanted inodes, for the program to look up:
+ * only matching fds are written to the seq file. A batch update (5.6+) fills it in one call;
+ * element by element when the batch is refused. */
+static int wanted_map(const uint64_t *inodes, size_t n) {
+  union bpf_attr a;
+  memset(&a, 0, sizeof a);
+  a.map_type = BPF_MAP_TYPE_HASH;
+  a.key_size = sizeof(uint64_t);
+  a.value_size = 1;
+  a.max_entries = (uint32_t)n;
+  int fd = (int)sys_bpf(BPF_MAP_CREATE, &a);
+  if (fd < 0) return -errno;
+  uint8_t *vals = calloc(n, 1);
+  if (!vals) { close(fd); return -ENOMEM; }
+  memset(&a, 0, sizeof a);
+  a.batch.map_fd = (uint32_t)fd;
+  a.batch.keys = (uint64_t)(uintptr_t)inodes;
+  a.batch.values = (uint64_t)(uintptr_t)vals;
+  a.batch.count = (uint32_t)n;
+  if (sys_bpf(BPF_MAP_UPDATE_BATCH, &a) < 0 || a.batch.count != n) {
+    for (size_t i = 0; i < n; i++) {
+      memset(&a, 0, sizeof a);
+      a.map_fd = (uint32_t)fd;
+      a.key = (uint64_t)(uintptr_t)&inodes[i];
+      a.value = (uint64_t)(uintptr_t)vals;
+      a.flags = BPF_ANY;
+      if (sys_bpf(BPF_MAP_UPDATE_ELEM, &a) < 0) { int e = errno; free(vals); close(fd); return -e; }
+    }
+  }
+  free(vals);
+  return fd;
+}
+
+int td_fd_iter_bpf(td_fd_walk_result *out) { return td_fd_iter_bpf_only(NULL, 0, 0, out); }
+
+int td_fd_iter_bpf_only(const uint64_t *inodes, size_t n_inodes, int filtered, td_fd_walk_result *out) {
   memset(out, 0, sizeof *out);
+  if (filtered && n_inodes == 0) return 0; /* nothing wanted: nothing to ask the kernel */
+  if (filtered && n_inodes > UINT32_MAX) return -E2BIG;
   uint32_t ns_inum = 0;
   int prc = our_pidns(&ns_inum);
   if (prc < 0) return prc;
@@ -301,6 +338,20 @@ int td_fd_iter_bpf(td_fd_walk_result *out) {
   emit(pa, INSN(BPF_ALU64 | BPF_AND | BPF_K, R5, 0, 0, S_IFMT));
   emit_jump(pa, JNE_K, R5, 0, S_IFSOCK, L_OUT);                      /* not a socket -> out */
   emit(pa, INSN(LDX_DW, R9, R4, (int16_t)o->o_ino, 0));             /* r9 = inode->i_ino */
+  int map_fd = -1;
+  if (filtered) {
+    map_fd = wanted_map(inodes, n_inodes);
+    if (map_fd < 0) return map_fd;
+    /* if (!bpf_map_lookup_elem(&wanted, &ino)) goto out; the call clobbers r1-r5, so tgid is read again */
+    emit(pa, INSN(STX_DW, R10, R9, -24, 0));                          /* key = ino on the stack */
+    emit(pa, INSN(BPF_LD | BPF_DW | BPF_IMM, R1, BPF_PSEUDO_MAP_FD, 0, map_fd)); /* r1 = &wanted (ld_imm64, */
+    emit(pa, INSN(0, 0, 0, 0, 0));                                    /*  relocated by the verifier) */
+    emit(pa, INSN(BPF_ALU64 | BPF_MOV | BPF_X, R2, R10, 0, 0));
+    emit(pa, INSN(BPF_ALU64 | BPF_ADD | BPF_K, R2, 0, 0, -24));
+    emit(pa, INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem));
+    emit_jump(pa, JEQ_K, R0, 0, 0, L_OUT);                             /* not wanted -> out */
+    emit(pa, INSN(LDX_W, R2, R8, (int16_t)o->o_tgid, 0));           /* r2 = task->tgid again */
+  }
   if (nested) {
     /* r2 = the tgid in our pid namespace: pid = task->thread_pid (the leader's: tgid == pid);
      * at each level k <= pid->level, if numbers[k].ns is ours, r2 = numbers[k].nr. A task our
@@ -337,7 +388,7 @@ int td_fd_iter_bpf(td_fd_walk_result *out) {
   emit(pa, INSN(BPF_ALU64 | BPF_MOV | BPF_K, R0, 0, 0, 0));
   emit(pa, INSN(BPF_JMP | BPF_EXIT, 0, 0, 0, 0));
   int lrc = link_jumps(pa);
-  if (lrc < 0) return lrc;
+  if (lrc < 0) { if (map_fd >= 0) close(map_fd); return lrc; }
   struct bpf_insn *prog = pa->v;
   int n_insn = pa->n;
 
@@ -351,7 +402,10 @@ int td_fd_iter_bpf(td_fd_walk_result *out) {
   a.insn_cnt = (uint32_t)n_insn;
   a.license = (uint64_t)(uintptr_t)license;
   int prog_fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
-  if (prog_fd < 0) return -errno;
+  int load_errno = errno;
+  /* The loaded program holds its own reference to the map. */
+  if (map_fd >= 0) close(map_fd);
+  if (prog_fd < 0) return -load_errno;
   memset(&a, 0, sizeof a);
   a.link_create.prog_fd = (uint32_t)prog_fd;
   a.link_create.attach_type = BPF_TRACE_ITER;

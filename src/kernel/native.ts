@@ -46,8 +46,9 @@ export interface Native {
   closeFd(fd: number): void
   fdWalk(procRoot: string, threads: number, inodes: BigUint64Array | null): FdWalkResult
   /** The same result from a BPF task_file iterator (root, BTF, Linux 5.8+): no stat per fd. */
-  fdIterBpf(): FdWalkResult
-  fdIterBpfAsync(): Promise<FdWalkResult>
+  fdIterBpf(inodes?: BigUint64Array): FdWalkResult
+  /** With inodes: only those sockets, looked up in a BPF hash map by the program in the kernel. */
+  fdIterBpfAsync(inodes?: BigUint64Array): Promise<FdWalkResult>
   /** The same walk on a worker thread, so dumping and decoding can overlap it. */
   fdWalkAsync(procRoot: string, threads: number, inodes: BigUint64Array | null): Promise<FdWalkResult>
   getsockopt(fd: number, level: number, name: number, maxLength: number): Buffer

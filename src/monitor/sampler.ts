@@ -3,8 +3,8 @@
  * The monitor sampler behind `serve` and `history`: per-state counts, per listener port, per
  * namespace; counter deltas as rates per second; sockstat; the doctor's findings at a slower
  * cadence. Cheap enough for 1 s at 100k sockets: the socket dump is one netlink walk counted in
- * place, the /proc/<pid>/fd owner walk (the expensive part) runs every `ownersEvery` samples and
- * the doctor every `findingsEvery` samples (bench/monitor.js measures the CPU).
+ * place, the full socket list every `detailEvery` samples, the /proc/<pid>/fd owner walk every
+ * `ownersEvery` and the doctor every `findingsEvery` samples (bench/monitor.js measures the CPU).
  */
 import { hostname } from 'node:os'
 import { gatherSockets, gatherSocketsAsync } from '../sockets/gather.js'
@@ -17,16 +17,68 @@ import type { Finding } from '../doctor/rule.js'
 import type { Lang } from '../i18n/index.js'
 import { RATE_COUNTERS, type RateCounter, type Sample, type SampleListener } from './sample.js'
 import { WATCH_RATES, type RateName } from './watch-sampler.js'
+import { tryNative } from '../kernel/native.js'
+import { dumpSockets } from '../kernel/sock-diag/dump.js'
+import { localPortAt, stateAt } from '../kernel/sock-diag/parse.js'
+import { eachNamespace } from '../sockets/namespaces.js'
+import { SS_ALL_BITS, stateName } from '../model/state.js'
+
+let byPort: Uint32Array | undefined
+
+/** States and per-listener-port states from one netlink dump, one byte per socket, no objects. */
+function fastCounts(o: SamplerOptions): { total: number; states: Partial<Record<StateName, number>>; ports: StateGroup[]; netns: string } | undefined {
+  if (o.source === 'procfs' || o.procRoot !== undefined) return undefined
+  const native = tryNative()
+  if (!native) return undefined
+  const per = new Float64Array(16)
+  // port * 16 + state, reused between samples (4 MB once, not per tick)
+  byPort ??= new Uint32Array(65536 * 16)
+  byPort.fill(0)
+  const labels: string[] = []
+  for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
+    dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => {
+      const n = stateAt(buf, off) & 15
+      per[n]!++
+      byPort![localPortAt(buf, off) * 16 + n]!++
+    })
+  })) labels.push(target.label)
+  const states: Partial<Record<StateName, number>> = {}
+  let total = 0
+  for (let i = 1; i < 16; i++) {
+    if (!per[i]) continue
+    const st = countedState(stateName(i))
+    states[st] = (states[st] ?? 0) + per[i]!
+    total += per[i]!
+  }
+  const ports: StateGroup[] = []
+  const LISTEN = 10
+  for (let port = 0; port < 65536; port++) {
+    if (!byPort[port * 16 + LISTEN]) continue
+    const g: StateGroup = { key: `:${port}`, total: 0, states: {} }
+    for (let i = 1; i < 16; i++) {
+      const v = byPort[port * 16 + i]!
+      if (!v) continue
+      const st = countedState(stateName(i))
+      g.states[st] = (g.states[st] ?? 0) + v
+      g.total += v
+    }
+    ports.push(g)
+  }
+  ports.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key))
+  return { total, states, ports, netns: labels.join(', ') }
+}
 
 export interface SamplerOptions {
   netns?: string
   procRoot?: string
   source?: 'auto' | 'netlink' | 'procfs'
   lang?: Lang
-  /** Findings every this many samples (default 15). 0: never. */
+  /** Findings every this many samples (default 60). 0: never. */
   findingsEvery?: number
-  /** Owner (process) walk every this many samples (default 5). 0: never. */
+  /** Owner (process) walk every this many samples (default 30). 0: never. */
   ownersEvery?: number
+  /** Full socket list (ports of outbound sockets, peers, listener queues) every this many samples (default 10); between, counts come from a one-byte-per-socket dump. */
+  detailEvery?: number
   /** Cap on ports, processes, peers and listeners kept per sample (default 50). */
   top?: number
 }
@@ -41,6 +93,7 @@ export class Sampler {
   private target: CounterTarget | undefined
   private processes: StateGroup[] = []
   private owners = new Map<string, string>()
+  private detail: { ports: StateGroup[]; peers: StateGroup[]; listeners: SampleListener[]; source: 'netlink' | 'procfs' } | undefined
   private readonly host = hostname()
 
   constructor(private readonly opts: SamplerOptions = {}) {}
@@ -48,29 +101,53 @@ export class Sampler {
   async sample(): Promise<Sample> {
     const o = this.opts
     const t0 = performance.now()
-    const ownersEvery = o.ownersEvery ?? 5
-    const withOwners = ownersEvery > 0 && this.n % ownersEvery === 0
-    const g = withOwners
-      ? await gatherSocketsAsync({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: true })
-      : gatherSockets({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: false })
-    const sockets = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
-    const states: Partial<Record<StateName, number>> = {}
-    const listeners: SampleListener[] = []
-    for (const s of sockets) {
-      const st = countedState(s.state)
-      states[st] = (states[st] ?? 0) + 1
-      if (s.state === 'LISTEN') {
-        const local = `${s.family === 'inet6' ? `[${s.local.address}]` : s.local.address}:${s.local.port}`
-        const p = s.process?.[0]
-        if (withOwners) {
-          if (p) this.owners.set(local, `${p.command}[${p.pid}]`)
-          else this.owners.delete(local)
+    const top = o.top ?? 50
+    const detailEvery = Math.max(1, o.detailEvery ?? 10)
+    const fast = this.n % detailEvery !== 0 && this.detail ? fastCounts(o) : undefined
+    let total: number
+    let states: Partial<Record<StateName, number>>
+    let netns: string
+    let ports: StateGroup[]
+    if (fast) {
+      total = fast.total
+      states = fast.states
+      netns = fast.netns
+      // Listener ports counted now; outbound groups (->:port) from the last full list.
+      ports = cap([...fast.ports, ...this.detail!.ports.filter((p) => !p.key.startsWith(':'))].sort((a, b) => b.total - a.total), top)
+    } else {
+      const ownersEvery = o.ownersEvery ?? 30
+      const withOwners = ownersEvery > 0 && Math.floor(this.n / detailEvery) % Math.max(1, Math.round(ownersEvery / detailEvery)) === 0
+      const g = withOwners
+        ? await gatherSocketsAsync({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: true })
+        : gatherSockets({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: false })
+      const sockets = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
+      states = {}
+      const listeners: SampleListener[] = []
+      for (const s of sockets) {
+        const st = countedState(s.state)
+        states[st] = (states[st] ?? 0) + 1
+        if (s.state === 'LISTEN') {
+          const local = `${s.family === 'inet6' ? `[${s.local.address}]` : s.local.address}:${s.local.port}`
+          const p = s.process?.[0]
+          if (withOwners) {
+            if (p) this.owners.set(local, `${p.command}[${p.pid}]`)
+            else this.owners.delete(local)
+          }
+          listeners.push({ local, address: s.local.address, port: s.local.port, queue: s.recvQ, backlog: s.sendQ, process: this.owners.get(local) })
         }
-        listeners.push({ local, address: s.local.address, port: s.local.port, queue: s.recvQ, backlog: s.sendQ, process: this.owners.get(local) })
+      }
+      listeners.sort((a, b) => b.queue / Math.max(1, b.backlog) - a.queue / Math.max(1, a.backlog) || a.port - b.port || a.local.localeCompare(b.local))
+      if (withOwners) this.processes = groupStates(sockets, 'process').filter((p) => p.key !== '-' && p.key !== '')
+      total = sockets.length
+      netns = g.namespaces.map((ns) => ns.netns).join(', ')
+      ports = cap(groupStates(sockets, 'port'), top)
+      this.detail = {
+        ports,
+        peers: cap(groupStates(sockets.filter((x) => x.state !== 'LISTEN'), 'remote'), top),
+        listeners: cap(listeners, top),
+        source: g.namespaces[0]?.source === 'procfs' ? 'procfs' : 'netlink',
       }
     }
-    listeners.sort((a, b) => b.queue / Math.max(1, b.backlog) - a.queue / Math.max(1, a.backlog) || a.port - b.port || a.local.localeCompare(b.local))
-    if (withOwners) this.processes = groupStates(sockets, 'process').filter((p) => p.key !== '-' && p.key !== '')
     const notes: string[] = []
     const counters: Partial<Record<RateCounter, number>> = {}
     const counterTotals: Partial<Record<RateCounter, number>> = {}
@@ -106,7 +183,7 @@ export class Sampler {
         notes.push((err as Error).message)
       }
     }
-    const fe = o.findingsEvery ?? 15
+    const fe = o.findingsEvery ?? 60
     if (fe > 0 && this.n % fe === 0) {
       try {
         const r = await diagnose({ netns: o.netns, procRoot: o.procRoot, source: o.source, intervalMs: 0, lang: o.lang })
@@ -118,22 +195,21 @@ export class Sampler {
     }
     if (this.findingNote) notes.push(this.findingNote)
     this.n++
-    const top = o.top ?? 50
-    const src = g.namespaces[0]?.source
+    const d = this.detail!
     return {
       at: Date.now(),
       hostname: this.host,
-      netns: g.namespaces.map((ns) => ns.netns).join(', '),
-      source: src === 'procfs' ? 'procfs' : 'netlink',
-      total: sockets.length,
+      netns,
+      source: d.source,
+      total,
       states,
       rates,
       counters,
       counterTotals,
-      ports: cap(groupStates(sockets, 'port'), top),
+      ports,
       processes: cap(this.processes, top),
-      peers: cap(groupStates(sockets.filter((x) => x.state !== 'LISTEN'), 'remote'), top),
-      listeners: cap(listeners, top),
+      peers: d.peers,
+      listeners: d.listeners,
       sockstat,
       findings: this.findings,
       notes,

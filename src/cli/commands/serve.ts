@@ -51,7 +51,7 @@ export const serveCommand = defineCommand({
     'port-cap': 'N  listener ports with their own /metrics series (default 20; the rest are port="other")',
     'raw-retention': 'DURATION  how long 1 s rows are kept (default 1h)',
     'minute-retention': 'DURATION  how long 1 min rows are kept (default 7d)',
-    'findings-every': 'N  run the doctor every N samples (default 15)',
+    'findings-every': 'N  run the doctor every N samples (default 60)',
   },
   async run(ctx, { values: v }) {
     const listen = v.listen ?? '127.0.0.1:9273'
@@ -78,7 +78,7 @@ export const serveCommand = defineCommand({
       host, port: Number(m[3]), intervalMs: interval * 1000, db,
       store: { rawRetentionMs: v['raw-retention'] ? parseDuration(v['raw-retention']) : undefined, minuteRetentionMs: v['minute-retention'] ? parseDuration(v['minute-retention']) : undefined },
       token: v.token, basicAuth: v['basic-auth'], tlsCert: v['tls-cert'], tlsKey: v['tls-key'],
-      portCap: int('port-cap', v['port-cap'], 20), findingsEvery: int('findings-every', v['findings-every'], 15),
+      portCap: int('port-cap', v['port-cap'], 20), findingsEvery: int('findings-every', v['findings-every'], 60),
       netns: ctx.netns, procRoot: ctx.procRoot, source: ctx.source, lang: ctx.lang,
     })
     const line = t(ctx.lang, 'monitor.serving', { url: s.url, interval, db: db ? t(ctx.lang, 'monitor.db', { db }) : '' })

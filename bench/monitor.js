@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+// serve's sampling cost and a soak (SPEC 7, issue 12): in a private namespace holding sockets
+// (loopback connections, both ends, in holder processes under the 20,000-fd cap), run
+// `tcpdoctor serve --netns NS --interval 1` and read its CPU time from /proc/<pid>/stat:
+//   1. 100,000 sockets for BENCH_CPU_S seconds (default 30): CPU % of one core (target < 10 %).
+//   2. 50,000 sockets for BENCH_SOAK_S seconds (default 600): RSS every 10 s, its slope by least
+//      squares (kB/min; flat is ~0), and the history database size at the end.
+// Needs root.
+import { execFileSync, spawn } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+const here = dirname(fileURLToPath(import.meta.url))
+const root = join(here, '..')
+const CPU_S = Number(process.env.BENCH_CPU_S ?? 30)
+const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 600)
+const PER_PROC = 9000
+if (process.getuid() !== 0) {
+  console.error('bench/monitor: needs root (it builds a private network namespace)')
+  process.exit(2)
+}
+const tmp = mkdtempSync(join(tmpdir(), 'tdmon-bench-'))
+execFileSync('cc', ['-O2', '-o', join(tmp, 'holder'), join(here, 'c', 'holder.c')])
+const ns = `tdmon${process.pid}`
+let kids = []
+function cleanup() {
+  for (const k of kids) try { k.kill('SIGKILL') } catch {}
+  try {
+    for (const p of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean)) try { process.kill(Number(p), 'SIGKILL') } catch {}
+    execFileSync('ip', ['netns', 'del', ns], { stdio: 'ignore' })
+  } catch {}
+  rmSync(tmp, { recursive: true, force: true })
+}
+process.on('exit', cleanup)
+process.on('SIGINT', () => process.exit(130))
+
+let base = 20000
+function holder(i, count) {
+  const h = spawn('ip', ['netns', 'exec', ns, join(tmp, 'holder'), String(base + i), `127.1.${i}.1`, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] })
+  kids.push(h)
+  return new Promise((ok, fail) => {
+    h.stdout.on('data', (d) => (String(d).includes('READY') ? ok(h) : undefined))
+    h.on('exit', (c) => fail(new Error(`holder exited ${c}`)))
+  })
+}
+async function sockets(n) {
+  base += 100
+  for (const k of kids) try { k.kill('SIGKILL') } catch {}
+  kids = []
+  for (const p of execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).split(/\s+/).filter(Boolean)) try { process.kill(Number(p), 'SIGKILL') } catch {}
+  while (execFileSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).trim()) await sleep(100)
+  const conns = Math.ceil(n / 2)
+  const procs = Math.ceil(conns / PER_PROC)
+  await Promise.all(Array.from({ length: procs }, (_, i) => holder(i, Math.min(PER_PROC, conns - i * PER_PROC))))
+}
+const ticks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }))
+function cpuS(pid) {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8').slice(readFileSync(`/proc/${pid}/stat`, 'utf8').lastIndexOf(')') + 2).split(' ')
+  return (Number(f[11]) + Number(f[12])) / ticks
+}
+const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1])
+async function startServe(db) {
+  const s = spawn(process.execPath, [join(root, 'bin', 'tcpdoctor.js'), 'serve', '--netns', ns, '--interval', '1', '--listen', '127.0.0.1:0', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  kids.push(s)
+  const url = await new Promise((ok, fail) => {
+    s.stdout.on('data', (d) => { try { ok(JSON.parse(String(d)).url) } catch {} })
+    s.on('exit', (c) => fail(new Error(`serve exited ${c}`)))
+  })
+  return { s, url }
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+function slope(xs, ys) {
+  const n = xs.length, mx = xs.reduce((a, b) => a + b) / n, my = ys.reduce((a, b) => a + b) / n
+  let num = 0, den = 0
+  for (let i = 0; i < n; i++) { num += (xs[i] - mx) * (ys[i] - my); den += (xs[i] - mx) ** 2 }
+  return den ? num / den : 0
+}
+const dbBytes = (db) => readdirSync(dirname(db)).filter((f) => f.startsWith('h.db')).reduce((a, f) => a + statSync(join(dirname(db), f)).size, 0)
+
+execFileSync('ip', ['netns', 'add', ns])
+execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
+execFileSync('ip', ['netns', 'exec', ns, 'sysctl', '-qw', 'net.ipv4.ip_local_port_range=1024 65000'])
+
+// 1. CPU at 100k.
+await sockets(100_000)
+{
+  const { s, url } = await startServe(join(tmp, 'cpu', 'h.db'))
+  await sleep(5000) // start-up and the first owner walk out of the measurement
+  const c0 = cpuS(s.pid), t0 = performance.now()
+  await sleep(CPU_S * 1000)
+  const c1 = cpuS(s.pid), t1 = performance.now()
+  const sample = await (await fetch(`${url}api/sample`)).json()
+  const pct = ((c1 - c0) / ((t1 - t0) / 1000)) * 100
+  console.log(`serve --interval 1 at ${sample.total} sockets: ${pct.toFixed(1)} % of one core over ${CPU_S} s (target < 10 %); last sample took ${sample.tookMs.toFixed(0)} ms`)
+  s.kill('SIGTERM')
+  await new Promise((r) => s.once('exit', r))
+}
+// 2. Soak at 50k.
+await sockets(50_000)
+{
+  const db = join(tmp, 'soak', 'h.db')
+  const { s, url } = await startServe(db)
+  await sleep(10_000)
+  const xs = [], ys = []
+  const t0 = Date.now()
+  while (Date.now() - t0 < SOAK_S * 1000) {
+    xs.push((Date.now() - t0) / 60_000)
+    ys.push(rssKb(s.pid))
+    await sleep(10_000)
+  }
+  const sample = await (await fetch(`${url}api/sample`)).json()
+  const hist = await (await fetch(`${url}api/history?from=${t0}`)).json()
+  console.log(`soak ${SOAK_S} s at ${sample.total} sockets: RSS ${ys[0]} -> ${ys.at(-1)} kB, slope ${slope(xs, ys).toFixed(1)} kB/min; history rows ${hist.samples.length}, database ${(dbBytes(db) / 1024).toFixed(0)} kB`)
+  s.kill('SIGTERM')
+  await new Promise((r) => s.once('exit', r))
+}

@@ -8,13 +8,8 @@
 #include <node_api.h>
 #include "tcpdoctor.h"
 
-#define CHECK(call)                                  \
-  do {                                               \
-    if ((call) != napi_ok) {                         \
-      napi_throw_error(env, "TD_NATIVE", #call);     \
-      return NULL;                                   \
-    }                                                \
-  } while (0)
+#include "napi-glue.h"
+#define CHECK TD_CHECK
 
 /* An Error whose code is the errno name, with .syscall and .errno; NULL if N-API failed. */
 static napi_value errno_error(napi_env env, int err, const char *syscall) {
@@ -32,11 +27,12 @@ static napi_value errno_error(napi_env env, int err, const char *syscall) {
   return error;
 }
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+napi_value td_throw_errno(napi_env env, int err, const char *syscall) {
   napi_value error = errno_error(env, err, syscall);
   if (!error || napi_throw(env, error) != napi_ok) napi_throw_error(env, td_errno_name(err), syscall);
   return NULL;
 }
+#define throw_errno td_throw_errno
 
 static int arg_u32(napi_env env, napi_value v, uint32_t *out) {
   return napi_get_value_uint32(env, v, out) == napi_ok;

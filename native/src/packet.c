@@ -222,24 +222,10 @@ static void packet_free(td_packet *h) {
 
 /* ---- Node-API glue ---- */
 
-#define KCHECK(call)                                 \
-  do {                                               \
-    if ((call) != napi_ok) {                         \
-      napi_throw_error(env, "TD_NATIVE", #call);     \
-      return NULL;                                   \
-    }                                                \
-  } while (0)
+#include "napi-glue.h"
+#define KCHECK TD_CHECK
 
-static napi_value kerr(napi_env env, int err, const char *what) {
-  napi_value code, msg, error;
-  char text[200];
-  snprintf(text, sizeof text, "%s: %s", what, strerror(err));
-  napi_create_string_utf8(env, td_errno_name(err), NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-  napi_create_error(env, code, msg, &error);
-  napi_throw(env, error);
-  return NULL;
-}
+#define kerr td_throw_errno
 
 static int get_str(napi_env env, napi_value v, char *buf, size_t cap) {
   napi_valuetype t;

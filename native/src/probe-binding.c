@@ -9,24 +9,10 @@
 #include "probe.h"
 #include "tcpdoctor.h"
 
-#define PCHECK(call)                               \
-  do {                                             \
-    if ((call) != napi_ok) {                       \
-      napi_throw_error(env, "TD_NATIVE", #call);   \
-      return NULL;                                 \
-    }                                              \
-  } while (0)
+#include "napi-glue.h"
+#define PCHECK TD_CHECK
 
-static napi_value perr(napi_env env, int err, const char *what) {
-  napi_value code, msg, error;
-  char text[160];
-  snprintf(text, sizeof text, "%s: %s", what, strerror(err));
-  napi_create_string_utf8(env, td_errno_name(err), NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-  napi_create_error(env, code, msg, &error);
-  napi_throw(env, error);
-  return NULL;
-}
+#define perr td_throw_errno
 
 static int get_addr(napi_env env, napi_value v, int family, uint8_t out[16]) {
   void *data;

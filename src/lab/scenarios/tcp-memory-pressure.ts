@@ -7,6 +7,7 @@
  * `lab --cleanup`. tcp_mem[2] (the hard limit) is left alone, so nothing is aborted.
  */
 import { readFileSync } from 'node:fs'
+import { connect, createServer } from 'node:net'
 import type { Scenario } from '../scenario.js'
 import { connectMany, pair } from '../recipes.js'
 import { TcpdoctorError } from '../../errors.js'
@@ -53,13 +54,38 @@ export const tcpMemoryPressure: Scenario = {
       look: ['tcpdoctor diagnose            # in the host namespace: tcp_mem is host-global', 'tcpdoctor counters TcpExtTCPMemoryPressures', 'cat /proc/net/sockstat /proc/sys/net/ipv4/tcp_mem'],
       // Entering pressure bumps TCPMemoryPressures in the namespace of whichever socket allocated
       // first (client, server, or anyone else on the host), so wait on the global flag instead.
+      // The streams may all be stalled on full windows (no new allocation): a loopback pair of our
+      // own keeps allocating until the kernel raises the flag.
       ready: async () => {
-        const until = Date.now() + 15_000
-        while (!underPressure()) {
-          if (Date.now() > until) throw new TcpdoctorError('TD_IO', 'lab: TCP did not enter memory pressure (/proc/net/protocols)')
-          await new Promise((r) => setTimeout(r, 100))
+        const until = Date.now() + 20_000
+        const poke = await allocator()
+        try {
+          while (!underPressure()) {
+            if (Date.now() > until) throw new TcpdoctorError('TD_IO', 'lab: TCP did not enter memory pressure (/proc/net/protocols)')
+            poke()
+            await new Promise((r) => setTimeout(r, 100))
+          }
+        } finally {
+          poke.close()
         }
       },
     }
   },
+}
+
+/** A loopback connection in the namespace we run in (the host: tcp_mem is global); each call writes 64 KiB. */
+async function allocator(): Promise<(() => void) & { close(): void }> {
+  const server = createServer((c) => c.on('data', () => undefined))
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const port = (server.address() as { port: number }).port
+  const sock = connect(port, '127.0.0.1')
+  sock.on('error', () => undefined)
+  await new Promise<void>((r) => sock.once('connect', r))
+  const chunk = Buffer.alloc(64 * 1024)
+  const poke = (() => void sock.write(chunk)) as (() => void) & { close(): void }
+  poke.close = () => {
+    sock.destroy()
+    server.close()
+  }
+  return poke
 }

@@ -58,9 +58,16 @@ function numbers(v: unknown, prefix = '', out = new Map<string, number>()): Map<
   return out
 }
 
-/** Sampling noise: counts and rates move between two reads a few ms apart. */
-function close(a: number, b: number): boolean {
-  return Math.abs(a - b) <= Math.max(3, 0.25 * Math.max(Math.abs(a), Math.abs(b)))
+/**
+ * Sampling noise: counts move between two reads a few ms apart (25 %). Counter deltas and rates are
+ * measured over two one-second windows that start apart on a loaded machine, of events that are
+ * random (planted loss): they get a factor of 2.5 -- still catching the defect this test is for
+ * (a namespace read as another: zero against many, or counters missing).
+ */
+function close(a: number, b: number, key = ''): boolean {
+  const m = Math.max(Math.abs(a), Math.abs(b))
+  if (/^counters\./.test(key) && /\.(delta|rate)$/.test(key)) return Math.abs(a - b) <= 10 || Math.min(Math.abs(a), Math.abs(b)) * 2.5 >= m
+  return Math.abs(a - b) <= Math.max(3, 0.25 * m)
 }
 
 function compare(name: string, ns: string, outside: Report, inside: Report): string[] {
@@ -75,7 +82,7 @@ function compare(name: string, ns: string, outside: Report, inside: Report): str
     const nb = numbers(g.evidence)
     for (const [k, v] of na) {
       const w = nb.get(k)
-      if (w !== undefined && !close(v, w)) problems.push(`${name} ${ns}: ${f.code} evidence ${k}: ${v} (--netns) vs ${w} (ip netns exec)`)
+      if (w !== undefined && !close(v, w, k)) problems.push(`${name} ${ns}: ${f.code} evidence ${k}: ${v} (--netns) vs ${w} (ip netns exec)`)
     }
   }
   // Neither way may silently skip what it could not read.

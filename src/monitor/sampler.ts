@@ -15,6 +15,7 @@ import { readSockstat, readSockstat6, tcpSockstat } from '../kernel/procfs/socks
 import { diagnose } from '../doctor/diagnose.js'
 import type { Finding } from '../doctor/rule.js'
 import type { Lang } from '../i18n/index.js'
+import { tallySockets } from './tally.js'
 import { RATE_COUNTERS, type RateCounter, type Sample, type SampleListener } from './sample.js'
 import { WATCH_RATES, type RateName } from './watch-sampler.js'
 import { tryNative } from '../kernel/native.js'
@@ -121,22 +122,9 @@ export class Sampler {
         ? await gatherSocketsAsync({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: true })
         : gatherSockets({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: false })
       const sockets = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
-      states = {}
-      const listeners: SampleListener[] = []
-      for (const s of sockets) {
-        const st = countedState(s.state)
-        states[st] = (states[st] ?? 0) + 1
-        if (s.state === 'LISTEN') {
-          const local = `${s.family === 'inet6' ? `[${s.local.address}]` : s.local.address}:${s.local.port}`
-          const p = s.process?.[0]
-          if (withOwners) {
-            if (p) this.owners.set(local, `${p.command}[${p.pid}]`)
-            else this.owners.delete(local)
-          }
-          listeners.push({ local, address: s.local.address, port: s.local.port, queue: s.recvQ, backlog: s.sendQ, process: this.owners.get(local) })
-        }
-      }
-      listeners.sort((a, b) => b.queue / Math.max(1, b.backlog) - a.queue / Math.max(1, a.backlog) || a.port - b.port || a.local.localeCompare(b.local))
+      const tally = tallySockets(sockets, this.owners, withOwners)
+      states = tally.states
+      const listeners: SampleListener[] = tally.listeners
       if (withOwners) this.processes = groupStates(sockets, 'process').filter((p) => p.key !== '-' && p.key !== '')
       total = sockets.length
       netns = g.namespaces.map((ns) => ns.netns).join(', ')

@@ -6,6 +6,7 @@
  * (sampler.ts) was not there yet; it reads the kernel the same way (sockets/, counters/, doctor/).
  */
 import { gatherSockets, gatherSocketsAsync } from '../sockets/gather.js'
+import { tallySockets } from './tally.js'
 import { groupStates, type StateGroup } from '../sockets/group.js'
 import { counterTargets, counterStep, readCounters, type CounterSample, type CounterTarget } from '../counters/counters.js'
 import { countedState, parseStates, type StateName } from '../model/state.js'
@@ -86,22 +87,7 @@ export class WatchSampler {
       : gatherSockets({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: false })
     const all = g.namespaces.flatMap((ns) => ns.sockets)
     const sockets = match ? all.filter(match) : all
-    const states: Partial<Record<StateName, number>> = {}
-    const listeners: WatchListener[] = []
-    for (const s of sockets) {
-      const st = countedState(s.state)
-      states[st] = (states[st] ?? 0) + 1
-      if (s.state === 'LISTEN') {
-        const local = `${s.family === 'inet6' ? `[${s.local.address}]` : s.local.address}:${s.local.port}`
-        const p = s.process?.[0]
-        if (withOwners) {
-          if (p) this.owners.set(local, `${p.command}[${p.pid}]`)
-          else this.owners.delete(local)
-        }
-        listeners.push({ local, queue: s.recvQ, backlog: s.sendQ, process: this.owners.get(local) })
-      }
-    }
-    listeners.sort((a, b) => b.queue / Math.max(1, b.backlog) - a.queue / Math.max(1, a.backlog) || a.local.localeCompare(b.local))
+    const { states, listeners } = tallySockets(sockets, this.owners, withOwners)
     const notes: string[] = []
     const rates: Partial<Record<RateName, number>> = {}
     try {

@@ -41,6 +41,29 @@ export interface CollectOptions {
   kmsgPath?: string
   /** Language of the notes (default en). */
   lang?: Lang
+  /**
+   * For a monitor that diagnoses again and again (serve, watch): each collection's window starts
+   * where the previous one through the same RollingWindow ended, so the rate findings (resets,
+   * retransmissions, listen overflows, owners' CPU) work without a pause of their own.
+   */
+  rolling?: RollingWindow
+}
+
+/** What one collection leaves for the next: the end of its window, compact (no socket objects). */
+interface CollectMark {
+  /** per namespace label: the counters read at the end */
+  counters: Map<string, CounterRead>
+  mono: number
+  activity: Map<number, ProcessActivity>
+  /** per namespace label: socket key -> the socket's state and counters at the end */
+  sockets: Map<string, Map<string, Omit<EarlierSocket, 'ageMs'>>>
+  tracker: SocketTracker
+}
+
+/** Successive collections that share one window each: see CollectOptions.rolling. */
+export class RollingWindow {
+  /** @internal the end of the last collection */
+  mark: CollectMark | undefined
 }
 
 /** Keeps the TCP MIB counters (Tcp*, TcpExt*): the rest is not used and bloats snapshots. */
@@ -106,17 +129,25 @@ function readSysctlInput(procRoot: string | undefined, netns?: NetnsTarget): Sys
 
 const INFO_FIELDS = ['segsOut', 'totalRetrans', 'bytesSent', 'bytesRetrans'] as const
 
-function earlierMap(first: readonly Socket[], last: readonly Socket[], tracker: SocketTracker): Record<string, EarlierSocket> {
-  const before = new Map(first.map((s) => [socketKey(s), s]))
+/** Each socket's state and counters, by key: what the next sample compares with. */
+function earlierOfSockets(sockets: readonly Socket[]): Map<string, Omit<EarlierSocket, 'ageMs'>> {
+  const out = new Map<string, Omit<EarlierSocket, 'ageMs'>>()
+  for (const s of sockets) {
+    const e: Omit<EarlierSocket, 'ageMs'> = { state: s.state }
+    for (const f of INFO_FIELDS) if (s.info?.[f] !== undefined) e[f] = s.info[f]
+    out.set(socketKey(s), e)
+  }
+  return out
+}
+
+function earlierMap(before: Map<string, Omit<EarlierSocket, 'ageMs'>>, last: readonly Socket[], tracker: SocketTracker): Record<string, EarlierSocket> {
   const ages = new Map(tracker.ages().map((a) => [a.key, a]))
   const out: Record<string, EarlierSocket> = {}
   for (const s of last) {
     const key = socketKey(s)
     const b = before.get(key)
     if (!b || b.state !== s.state) continue
-    const e: EarlierSocket = { state: b.state, ageMs: ages.get(key)?.ageMs ?? 0 }
-    for (const f of INFO_FIELDS) if (b.info?.[f] !== undefined) e[f] = b.info[f]
-    out[key] = e
+    out[key] = { ...b, ageMs: ages.get(key)?.ageMs ?? 0 }
   }
   return out
 }
@@ -169,7 +200,7 @@ function sourceNotes(g: Gathered, lang: Lang): string[] {
 }
 
 
-function windowMs(a: CounterRead[] | undefined, b: CounterRead[]): number | undefined {
+function windowMs(a: (CounterRead | undefined)[] | undefined, b: CounterRead[]): number | undefined {
   const x = a?.[0]
   const y = b[0]
   return x && y && 'sample' in x && 'sample' in y ? y.sample.monoMs - x.sample.monoMs : undefined
@@ -186,15 +217,24 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   const targets = resolveNetns(opts.netns, opts.procRoot)
   const labelled = opts.netns !== undefined
   const counterTarget = (t: NetnsTarget): NetnsTarget | undefined => (labelled ? t : undefined)
-  const tracker = new SocketTracker()
-  let firstCounters: CounterRead[] | undefined
-  let first: Gathered | undefined
+  const prev = opts.rolling?.mark
+  const tracker = prev?.tracker ?? new SocketTracker()
+  let firstCounters: (CounterRead | undefined)[] | undefined
+  let firstSockets: Map<string, Map<string, Omit<EarlierSocket, 'ageMs'>>> | undefined
   let firstMono = 0
   let firstActivity: Map<number, ProcessActivity> | undefined
-  // Sockets outside, counters inside: the counter window is the interval itself.
-  if (intervalMs > 0) {
-    first = gather(opts)
+  if (prev) {
+    // A monitor's next collection: the window runs from the previous one's end (by label, so a
+    // namespace that appeared since has no first sample rather than another one's).
+    firstCounters = targets.map((t) => prev.counters.get(t.label))
+    firstSockets = prev.sockets
+    firstMono = prev.mono
+    firstActivity = prev.activity
+  } else if (intervalMs > 0) {
+    // Sockets outside, counters inside: the counter window is the interval itself.
+    const first = gather(opts)
     tracker.update(first.namespaces.flatMap((n) => n.sockets), Date.now())
+    firstSockets = new Map(first.namespaces.map((n) => [n.netns, earlierOfSockets(n.sockets)]))
     firstCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
     firstMono = performance.now()
     firstActivity = listenerActivity(first, opts.procRoot ?? '/proc')
@@ -205,6 +245,14 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   const last = gather(opts)
   const lastActivity = listenerActivity(last, opts.procRoot ?? '/proc')
   tracker.update(last.namespaces.flatMap((n) => n.sockets), Date.now())
+  if (opts.rolling)
+    opts.rolling.mark = {
+      counters: new Map(targets.map((t, i) => [t.label, lastCounters[i]!])),
+      mono: lastMono,
+      activity: lastActivity,
+      sockets: new Map(last.namespaces.map((n) => [n.netns, earlierOfSockets(n.sockets)])),
+      tracker,
+    }
   const lang = opts.lang ?? 'en'
   const notes = sourceNotes(last, lang)
   const sysctlReads = new Map<string, SysctlRead>()
@@ -228,7 +276,7 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     else notes.push(t(lang, 'note.doctor.noSysctls', { netns: n.netns, why: 'missing' in sr ? String(sr.missing) : '?' }))
     const activity = activityOfNamespace(n.sockets, lastActivity, firstActivity, (lastMono - firstMono) / 1000)
     if (activity) ns.processActivity = activity
-    if (first) ns.earlier = earlierMap(first.namespaces.find((f) => f.netns === n.netns)?.sockets ?? [], n.sockets, tracker)
+    if (firstSockets) ns.earlier = earlierMap(firstSockets.get(n.netns) ?? new Map(), n.sockets, tracker)
     const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : 'namespace vanished'
     if (typeof w === 'string') {
       ns.countersMissing = w
@@ -243,8 +291,8 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     takenAt: new Date().toISOString(),
     hostname: hostname(),
     kernel: kernelRelease || release(),
-    samples: first ? 2 : 1,
-    intervalMs: first ? Math.round(windowMs(firstCounters, lastCounters) ?? lastMono - firstMono) : 0,
+    samples: firstSockets ? 2 : 1,
+    intervalMs: firstSockets ? Math.round(windowMs(firstCounters, lastCounters) ?? lastMono - firstMono) : 0,
     namespaces,
     kernelLog,
     notes,

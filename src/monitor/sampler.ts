@@ -13,6 +13,7 @@ import { counterTargets, counterStep, readCounters, type CounterSample, type Cou
 import { countedState, type StateName } from '../model/state.js'
 import { readSockstat, readSockstat6, tcpSockstat } from '../kernel/procfs/sockstat.js'
 import { diagnose } from '../doctor/diagnose.js'
+import { RollingWindow } from '../doctor/collect.js'
 import type { Finding } from '../doctor/rule.js'
 import type { Lang } from '../i18n/index.js'
 import { tallySockets } from './tally.js'
@@ -91,6 +92,8 @@ export class Sampler {
   private n = 0
   private findings: Finding[] = []
   private findingNote: string | undefined
+  /** each findings evaluation measures rates since the previous one */
+  private readonly rolling = new RollingWindow()
   private target: CounterTarget | undefined
   private processes: StateGroup[] = []
   private owners = new Map<string, string>()
@@ -174,7 +177,7 @@ export class Sampler {
     const fe = o.findingsEvery ?? 60
     if (fe > 0 && this.n % fe === 0) {
       try {
-        const r = await diagnose({ netns: o.netns, procRoot: o.procRoot, source: o.source, intervalMs: 0, lang: o.lang })
+        const r = await diagnose({ netns: o.netns, procRoot: o.procRoot, source: o.source, intervalMs: 0, rolling: this.rolling, lang: o.lang })
         this.findings = r.findings
         this.findingNote = undefined
       } catch (err) {

@@ -12,6 +12,7 @@ import { counterTargets, counterStep, readCounters, type CounterSample, type Cou
 import { parseStates, type StateName } from '../model/state.js'
 import { TcpdoctorError } from '../errors.js'
 import { diagnose } from '../doctor/diagnose.js'
+import { RollingWindow } from '../doctor/collect.js'
 import type { Finding } from '../doctor/rule.js'
 import type { Lang } from '../i18n/index.js'
 import type { Socket } from '../model/socket.js'
@@ -69,6 +70,8 @@ export class WatchSampler {
   private n = 0
   private findings: Finding[] = []
   private findingNote: string | undefined
+  /** each findings evaluation measures rates since the previous one */
+  private readonly rolling = new RollingWindow()
   private target: CounterTarget | undefined
   private processes: StateGroup[] = []
   private owners = new Map<string, string>()
@@ -107,7 +110,7 @@ export class WatchSampler {
     }
     if (this.n % (o.findingsEvery ?? 5) === 0) {
       try {
-        const r = await diagnose({ netns: o.netns, procRoot: o.procRoot, source: o.source, intervalMs: 0, lang: o.lang })
+        const r = await diagnose({ netns: o.netns, procRoot: o.procRoot, source: o.source, intervalMs: 0, rolling: this.rolling, lang: o.lang })
         this.findings = r.findings
         this.findingNote = undefined
       } catch (err) {

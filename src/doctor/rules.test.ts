@@ -82,6 +82,18 @@ describe('evidence names the offender', () => {
     expect(f.evidence).toMatchObject({ acceptQueue: 9, backlog: 8, listener: { port: 8080 } })
     expect(JSON.stringify(f.evidence.process)).toContain('tdlab-slowapp')
     expect(f.fixes.join(' ')).toMatch(/not a SYN flood/)
+    expect(f.details.join(' ')).toMatch(/ListenOverflows \+\d+ in the interval/)
+  })
+
+  it('LISTEN_QUEUE_OVERFLOW on one sample prints no unknown delta or CPU ("+?", "CPU ?%")', () => {
+    const fx = fixture('listen-overflow-server')
+    const ns = fx.input.namespaces.find((n) => n.counters?.first)!
+    delete ns.counters!.first
+    for (const a of Object.values(ns.processActivity ?? {})) delete a.cpuPercent
+    const f = one(runRules(fx.input).findings, 'LISTEN_QUEUE_OVERFLOW')
+    const text = f.details.join(' ')
+    expect(text).toMatch(/one sample: no interval to compare/)
+    expect(text).not.toMatch(/\?/)
   })
 
   it('SYN_SENT_UNREACHABLE names 198.51.100.10:443 and tdlab-app; listen-overflow client SYN_SENT are not', () => {

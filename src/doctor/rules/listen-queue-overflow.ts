@@ -33,7 +33,7 @@ export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warnin
     // What the owner is doing decides the fix: a stopped or I/O-blocked server needs no backlog.
     const activity = p ? activityOf(ns, p.pid) : undefined
     const doing = activity ? ownerDoing(activity) : undefined
-    const doingVars = { process: p ? processText(p) : '?', pid: p?.pid ?? 0, state: activity?.state ?? '?', cpu: activity?.cpuPercent ?? '?', threads: activity ? Object.entries(activity.threads).map(([k, v]) => `${k} ${v}`).join(', ') : '?' }
+    const doingVars = { process: p ? processText(p) : '?', pid: p?.pid ?? 0, state: activity?.state ?? '?', cpu: activity?.cpuPercent ?? '?', threads: activity ? Object.entries(activity.threads).map(([k, v]) => `${v} ${k}`).join(', ') : '?' }
     out.push({
       severity,
       magnitude: Math.max(l.recvQ / Math.max(1, l.sendQ), (overflows ?? 0) / Math.max(1, t.minOverflows)),
@@ -53,9 +53,12 @@ export const listenQueueOverflow = perNamespace('LISTEN_QUEUE_OVERFLOW', 'warnin
       },
       details: [
         ['doctor.ev.acceptQueue', { listener: listenerText(l), queue: l.recvQ, backlog: l.sendQ, somaxconn: somaxconn ?? '?' }],
-        ['doctor.ev.overflows', { delta: overflows ?? '?', total: absolute(ns, 'TcpExtListenOverflows') ?? '?', drops: absolute(ns, 'TcpExtListenDrops') ?? '?' }],
+        // One sample has no interval: say so rather than print an unknown delta.
+        overflows === undefined
+          ? ['doctor.ev.overflowsTotal', { total: absolute(ns, 'TcpExtListenOverflows') ?? '?', drops: absolute(ns, 'TcpExtListenDrops') ?? '?' }]
+          : ['doctor.ev.overflows', { delta: overflows, total: absolute(ns, 'TcpExtListenOverflows') ?? '?', drops: absolute(ns, 'TcpExtListenDrops') ?? '?' }],
         ['doctor.ev.processes', { processes: p ? processText(p) : '?' }],
-        ...(activity ? [['doctor.ev.ownerState', doingVars] as [string, Record<string, string | number>]] : []),
+        ...(activity ? [[activity.cpuPercent === undefined ? 'doctor.ev.ownerStateNoCpu' : 'doctor.ev.ownerState', doingVars] as [string, Record<string, string | number>]] : []),
       ],
       fixes: [
         ...(doing ? [[`doctor.LISTEN_QUEUE_OVERFLOW.fix.${doing}`, doingVars] as [string, Record<string, string | number>]] : []),

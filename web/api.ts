@@ -61,3 +61,36 @@ export async function getHistory(from: number, to: number): Promise<HistoryPoint
   const list = Array.isArray(body) ? body : (body.samples ?? body.points ?? [])
   return list.filter((p) => typeof p.at === 'number').sort((a, b) => a.at - b.at)
 }
+
+/** One row of GET /api/connections (src/monitor/connections.ts ConnectionRow). */
+export interface Connection {
+  id: string
+  state: string
+  local: string
+  remote: string
+  process: string | null
+  recvQ: number
+  sendQ: number
+  rttMs: number | null
+  bytesSent: number | null
+  bytesReceived: number | null
+}
+
+export interface ConnectionsReply {
+  at: number
+  filter: string
+  total: number
+  connections: Connection[]
+}
+
+/** The body, or the server's coded error ({ error: { code, message } }) for a 4xx/5xx. */
+export async function getJsonOrError<T>(path: string): Promise<T | { error: { code: string; message: string } }> {
+  try {
+    const r = await fetch(path, { headers: { accept: 'application/json' } })
+    const body = (await r.json()) as T | { error: { code: string; message: string } }
+    if (!r.ok && !(body && typeof body === 'object' && 'error' in body)) return { error: { code: `HTTP ${r.status}`, message: path } }
+    return body
+  } catch (err) {
+    return { error: { code: 'NETWORK', message: (err as Error).message } }
+  }
+}

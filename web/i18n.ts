@@ -41,6 +41,21 @@ const en = {
   'range.6h': '6 h',
   'range.24h': '24 h',
   'range.7d': '7 d',
+  'conn.title': 'Connections',
+  'conn.placeholder': 'ss filter, e.g. state established and dport = :443',
+  'conn.apply': 'Filter',
+  'conn.count': '{total} sockets',
+  'conn.countLimited': 'first {shown} of {total} sockets',
+  'conn.none': 'No socket matches.',
+  'conn.process': 'Process',
+  'conn.state': 'State',
+  'conn.local': 'Local',
+  'conn.remote': 'Remote',
+  'conn.recvq': 'Recv-Q',
+  'conn.sendq': 'Send-Q',
+  'conn.rtt': 'RTT',
+  'conn.sent': 'Sent',
+  'conn.received': 'Received',
 }
 
 const zh: Record<keyof typeof en, string> = {
@@ -83,6 +98,21 @@ const zh: Record<keyof typeof en, string> = {
   'range.6h': '6 小时',
   'range.24h': '24 小时',
   'range.7d': '7 天',
+  'conn.title': '连接',
+  'conn.placeholder': 'ss 过滤表达式，例如 state established and dport = :443',
+  'conn.apply': '过滤',
+  'conn.count': '{total} 个套接字',
+  'conn.countLimited': '共 {total} 个套接字，显示前 {shown} 个',
+  'conn.none': '没有匹配的套接字。',
+  'conn.process': '进程',
+  'conn.state': '状态',
+  'conn.local': '本地地址',
+  'conn.remote': '远端地址',
+  'conn.recvq': 'Recv-Q',
+  'conn.sendq': 'Send-Q',
+  'conn.rtt': 'RTT',
+  'conn.sent': '已发送',
+  'conn.received': '已接收',
 }
 
 export type Key = keyof typeof en

@@ -6,6 +6,7 @@
 import uPlot from 'uplot'
 import { getHistory, getJson, type Finding, type Group, type HistoryPoint, type Listener, type Sample } from './api.js'
 import { mountDiagram } from './diagram.js'
+import { mountConnections, type ConnectionsView } from './connections.js'
 import { initialLang, tr, type Key, type Lang } from './i18n.js'
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string): T => document.getElementById(id) as T
@@ -45,6 +46,7 @@ let range = RANGES[0]!
 let points: HistoryPoint[] = []
 const diagram = mountDiagram($('diagram'), lang)
 let chart: uPlot | undefined
+let connections: ConnectionsView | undefined
 
 function L(k: Key, vars?: Record<string, string | number>): string {
   return tr(lang, k, vars)
@@ -255,6 +257,7 @@ function applyLang(): void {
   for (const b of document.querySelectorAll<HTMLButtonElement>('.lang button')) b.classList.toggle('on', b.dataset.lang === lang)
   setLive(($('live').dataset.state as 'connecting' | 'live' | 'lost') ?? 'connecting')
   diagram.setLang(lang)
+  connections?.relabel()
   renderRange()
   renderAll()
 }
@@ -279,6 +282,7 @@ async function start(): Promise<void> {
       getJson<Sample>(`/api/sample?lang=${lang}`).then(onSample, () => undefined)
     })
   }
+  connections = mountConnections($('connections'), L)
   applyLang()
   makeChart()
   new ResizeObserver(() => chart?.setSize({ width: Math.max(300, $('chart').clientWidth), height: 260 })).observe($('chart'))

@@ -19,6 +19,7 @@ import { Metrics } from './metrics.js'
 import { Sampler, type SamplerOptions } from './sampler.js'
 import { HistoryStore, type StoreOptions } from './history/store.js'
 import type { Sample } from './sample.js'
+import { ConnectionLister, type ConnectionsReply } from './connections.js'
 
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' }
@@ -57,6 +58,7 @@ export async function serve(o: ServeOptions): Promise<Served> {
   checkBind(auth)
   const webRoot = resolve(o.webRoot ?? DEFAULT_WEB_ROOT)
   const sampler = new Sampler(o)
+  const connections = new ConnectionLister({ netns: o.netns, procRoot: o.procRoot, source: o.source, lang: o.lang })
   const metrics = new Metrics({ portCap: o.portCap })
   const events = new EventHub(o.maxBehind)
   const store = o.db ? new HistoryStore(o.db, o.store) : undefined
@@ -125,6 +127,18 @@ export async function serve(o: ServeOptions): Promise<Served> {
       if (from === undefined || to === undefined || step === undefined) return json({ error: { code: 'TD_INVALID_ARGUMENT', message: 'from, to (ms since the epoch) and step (seconds) must be non-negative numbers' } }, 400)
       if (!store) return json({ from, to, step, samples: [] })
       return json({ from, to, step, samples: store.query(from, to, step) })
+    }
+    if (p === '/api/connections') {
+      const limitText = u.searchParams.get('limit')
+      let reply: Promise<ConnectionsReply>
+      try {
+        reply = connections.list({ filter: u.searchParams.get('filter') ?? '', sort: u.searchParams.get('sort') ?? undefined, limit: limitText === null || limitText === '' ? undefined : Number(limitText) })
+      } catch (err) {
+        const e = err as TcpdoctorError
+        return json({ error: { code: e.code ?? 'TD_INVALID_ARGUMENT', message: e.message } }, 400)
+      }
+      reply.then((r) => json(r), (err: unknown) => json({ error: { code: (err as TcpdoctorError).code ?? 'TD_INTERNAL', message: (err as Error).message } }, 500))
+      return
     }
     if (p === '/api/events') {
       if (req.method === 'HEAD') return send(200, 'text/event-stream', '')

@@ -13,7 +13,7 @@ import { groupStates, GROUP_KEYS, type GroupKey, type StateGroup } from '../../s
 import { formatBar, formatCount, formatTable } from '../render/table.js'
 import { paint } from '../render/color.js'
 import { baseGather, sourceNotes } from './gather-args.js'
-import { filterFromArgs } from './filter-args.js'
+import { filterFromArgs } from '../../query/filter-args.js'
 
 interface StatesDoc {
   netns?: string

@@ -12,7 +12,7 @@ import { parseWhoTarget, whoFilterWords, whoReport, type WhoHidden, type WhoProc
 import { formatTable } from '../render/table.js'
 import { paint } from '../render/color.js'
 import { baseGather, sourceNotes, sourceOf } from './gather-args.js'
-import { filterFromArgs } from './filter-args.js'
+import { filterFromArgs } from '../../query/filter-args.js'
 
 export const whoCommand: Command = {
   name: 'who',

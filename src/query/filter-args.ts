@@ -3,11 +3,11 @@
  * ss filter words on the command line -> what the socket source needs: the states to dump, the
  * in-kernel bytecode when the expression compiles, and a userspace predicate when it does not.
  */
-import type { Socket } from '../../model/socket.js'
-import type { StateName } from '../../model/state.js'
-import { parseFilter } from '../../query/parse.js'
-import { matchFilter } from '../../query/match.js'
-import { compileBytecode } from '../../query/compile.js'
+import type { Socket } from '../model/socket.js'
+import type { StateName } from '../model/state.js'
+import { parseFilter } from './parse.js'
+import { matchFilter } from './match.js'
+import { compileBytecode } from './compile.js'
 
 export interface FilterArgs {
   states?: StateName[]

@@ -63,7 +63,7 @@ function row(s: Socket): ConnectionRow {
     uid: s.uid,
     recvQ: s.recvQ,
     sendQ: s.sendQ,
-    rttMs: s.info && s.state !== 'LISTEN' ? Math.round(s.info.rttUs / 10) / 100 : null,
+    rttMs: s.info && s.state !== 'LISTEN' ? Math.round(s.info.rttUs) / 1000 : null,
     retrans: s.info ? s.info.totalRetrans : null,
     bytesSent: s.info?.bytesAcked ?? null,
     bytesReceived: s.info?.bytesReceived ?? null,

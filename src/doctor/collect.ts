@@ -11,7 +11,7 @@ import { TcpdoctorError } from '../errors.js'
 import { join } from 'node:path'
 import { hostname, release } from 'node:os'
 import { pause } from '../pause.js'
-import { t, type Lang } from '../i18n/index.js'
+import { t, type Lang, msg } from '../i18n/index.js'
 import { readProcessActivity, type ProcessActivity } from '../kernel/owners.js'
 import { readCounters, type CounterSample } from '../counters/counters.js'
 import { readSysctls } from '../kernel/sysctls.js'
@@ -180,7 +180,7 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   if (opts.from) return inputFromSnapshot(opts)
   // Reading nothing must not look healthy: a proc root that does not exist is an error up front.
   if (opts.procRoot !== undefined && !existsSync(join(opts.procRoot, 'net')))
-    throw new TcpdoctorError('TD_NOT_FOUND', `${opts.procRoot}: no proc filesystem here (no ${join(opts.procRoot, 'net')})`, { hint: 'give --proc-root the directory where proc is mounted' })
+    throw new TcpdoctorError('TD_NOT_FOUND', msg('err.doctor.noProcFilesystemHere', { procRoot: opts.procRoot, procRoot2: join(opts.procRoot, 'net') }), { hint: msg('hint.doctor.giveProcRootThe') })
   const intervalMs = Math.max(0, opts.intervalMs ?? 1000)
   const windowS = opts.kernelLogWindowS ?? 600
   const targets = resolveNetns(opts.netns, opts.procRoot)

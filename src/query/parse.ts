@@ -11,13 +11,14 @@ import { TcpdoctorError } from '../errors.js'
 import { parseAddressBytes } from '../model/address.js'
 import { parseStates, STATE_NAMES, type StateName } from '../model/state.js'
 import type { CompareOp, Filter, FilterNode, HostSpec } from './types.js'
+import { msg } from '../i18n/index.js'
 
 const MAX_TOKENS = 10_000
 const MAX_DEPTH = 200
 
 function syntax(message: string, text: string): TcpdoctorError {
-  return new TcpdoctorError('TD_FILTER_SYNTAX', `filter ${JSON.stringify(text)}: ${message}`, {
-    hint: "ss syntax, e.g. state established '( dport = :443 or sport = :8080 )' and not dst 10.0.0.0/8",
+  return new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.query.filter', { text: JSON.stringify(text), message }), {
+    hint: msg('hint.query.ssSyntaxEG'),
   })
 }
 

@@ -35,8 +35,13 @@ for (const c of catalogs) {
   for (const [k, v] of Object.entries(c.zh)) tables.zh.set(k, v)
 }
 
+/** The environment, without needing Node's types (the web bundle type-checks this file through errors.ts). */
+function processEnv(): Readonly<Record<string, string | undefined>> {
+  return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {}
+}
+
 /** The language from --lang, else LANG/LC_ALL/LC_MESSAGES (zh_* -> zh), else en. */
-export function detectLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
+export function detectLang(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = processEnv()): Lang {
   const pick = flag ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? ''
   return /^zh/i.test(pick) ? 'zh' : 'en'
 }

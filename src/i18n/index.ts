@@ -42,7 +42,8 @@ function processEnv(): Readonly<Record<string, string | undefined>> {
 
 /** The language from --lang, else LANG/LC_ALL/LC_MESSAGES (zh_* -> zh), else en. */
 export function detectLang(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = processEnv()): Lang {
-  const pick = flag ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? ''
+  // POSIX: an empty LC_ALL or LC_MESSAGES counts as unset
+  const pick = flag ?? (env.LC_ALL || env.LC_MESSAGES || env.LANG || '')
   return /^zh/i.test(pick) ? 'zh' : 'en'
 }
 
@@ -72,6 +73,17 @@ export function msg(key: MessageKey, vars: MsgVars = {}): Msg {
   return { key, vars }
 }
 
+/** Text that is not ours but comes in both languages (a library's own translation): a value for a message. */
+export interface InLangs {
+  readonly inLangs: Readonly<Record<Lang, string>>
+}
+
+export function inLangs(texts: Record<Lang, string>): InLangs {
+  return { inLangs: texts }
+}
+
+const isInLangs = (v: unknown): v is InLangs => typeof v === 'object' && v !== null && typeof (v as InLangs).inLangs === 'object'
+
 export function isMsg(v: unknown): v is Msg {
   return typeof v === 'object' && v !== null && typeof (v as Msg).key === 'string' && typeof (v as Msg).vars === 'object'
 }
@@ -79,6 +91,6 @@ export function isMsg(v: unknown): v is Msg {
 /** The text of a message in lang; values that are messages themselves are rendered in lang too. */
 export function render(lang: Lang, m: Msg): string {
   const vars: Record<string, string> = {}
-  for (const [k, v] of Object.entries(m.vars)) vars[k] = isMsg(v) ? render(lang, v) : String(v)
+  for (const [k, v] of Object.entries(m.vars)) vars[k] = isMsg(v) ? render(lang, v) : isInLangs(v) ? v.inLangs[lang] : String(v)
   return t(lang, m.key, vars)
 }

@@ -46,7 +46,7 @@ export function openIcmp(n: ProbeNative, family: 4 | 6, ttl: number): { fd: numb
     const c1 = errnoCode(first)
     const c2 = errnoCode(err)
     if ((c1 === 'EACCES' || c1 === 'EPERM') && (c2 === 'EPERM' || c2 === 'EACCES')) {
-      throw new TcpdoctorError('TD_PERMISSION', msg('err.probe.icmpNeedsThePing', { pingGroupRange: pingGroupRange(), process: process.getgid?.() }), {
+      throw new TcpdoctorError('TD_PERMISSION', msg('err.probe.icmpNeedsThePing', { pingGroupRange: pingGroupRange(), gid: process.getgid?.() }), {
         cause: err,
         hint: msg('hint.probe.sysctlWNetIpv4'),
       })

@@ -7,7 +7,7 @@
 import { createRequire } from 'node:module'
 import { STATE_NAMES, type StateName } from '../model/state.js'
 import { TIMER_NAMES } from '../model/socket.js'
-import { msg, type Msg } from '../i18n/index.js'
+import { inLangs, msg, type Msg } from '../i18n/index.js'
 
 export const SNAPSHOT_FORMAT = 'tcpdoctor-snapshot'
 export const SNAPSHOT_VERSION = 1
@@ -77,5 +77,9 @@ export function snapshotProblem(doc: unknown): Msg | undefined {
   const r = schema.safeParse(doc)
   if (r.success) return undefined
   const issue = r.error.issues[0]!
-  return msg('err.snapshot.schema', { path: jsonPath(issue.path), detail: issue.message })
+  // zod words the problem; its own Chinese locale words it for --lang zh (same schema, same first issue).
+  const { z } = createRequire(import.meta.url)('zod') as typeof import('zod')
+  const zh = schema.safeParse(doc, { error: z.locales.zhCN().localeError })
+  const zhIssue = zh.success ? undefined : zh.error.issues[0]
+  return msg('err.snapshot.schema', { path: jsonPath(issue.path), detail: inLangs({ en: issue.message, zh: zhIssue?.message ?? issue.message }) })
 }

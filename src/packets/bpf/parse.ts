@@ -49,7 +49,7 @@ const CONSTANTS: Record<string, number> = {
 interface Token { t: 'id' | 'num' | 'op' | 'end'; v: string; pos: number }
 
 function syntax(text: string, pos: number, message: Msg): TcpdoctorError {
-  return new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.packets.filterAtPosition', { text: JSON.stringify(text), message, v: pos + 1 }), {
+  return new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.packets.filterAtPosition', { text: JSON.stringify(text), message, position: pos + 1 }), {
     hint: msg('hint.packets.tcpdumpSyntaxEG'),
   })
 }

@@ -165,7 +165,7 @@ export const watchCommand = defineCommand({
             view.error = undefined
             view.history.clear()
           } catch (err) {
-            view.error = (err as Error).message
+            view.error = err instanceof TcpdoctorError ? err.messageIn(ctx.lang) : (err as Error).message
           }
           view.typing = undefined
           nudge()

@@ -29,7 +29,7 @@
  */
 import { Duplex } from 'node:stream'
 import { TcpdoctorError } from '../errors.js'
-import { msg } from '../i18n/index.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 export type HeartbeatRole = 'sender' | 'monitor' | 'both'
 
@@ -231,7 +231,7 @@ export class Heartbeat extends Duplex {
     this.destroy(err)
   }
 
-  private protocolError(what: string): void {
+  private protocolError(what: Msg): void {
     const err = new TcpdoctorError('TD_PEER_PROTOCOL', msg('err.net.heartbeatThePeerSent', { what }))
     this.socket.destroy(err)
     this.destroy(err)
@@ -249,8 +249,8 @@ export class Heartbeat extends Duplex {
         if (this.headerFill < HEADER) break
         const type = this.header[0]!
         const len = this.header.readUInt32BE(1)
-        if (type !== TYPE_DATA && type !== TYPE_BEAT) return this.protocolError(`a frame of unknown type 0x${type.toString(16).padStart(2, '0')}`)
-        if (len > MAX_FRAME || (type === TYPE_BEAT && len !== 4)) return this.protocolError(`a frame of ${len} bytes`)
+        if (type !== TYPE_DATA && type !== TYPE_BEAT) return this.protocolError(msg('err.net.frameUnknownType', { type: type.toString(16).padStart(2, '0') }))
+        if (len > MAX_FRAME || (type === TYPE_BEAT && len !== 4)) return this.protocolError(msg('err.net.frameOfBytes', { len }))
         this.bodyType = type
         this.bodyLeft = len
         this.headerFill = 0

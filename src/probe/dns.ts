@@ -11,7 +11,7 @@ import { readFile } from 'node:fs/promises'
 import { connect as tcpConnect, isIP } from 'node:net'
 import * as packet from 'dns-packet'
 import { TcpdoctorError } from '../errors.js'
-import { msg } from '../i18n/index.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 export type DnsType = 'A' | 'AAAA'
 export type DnsStatus = 'NOERROR' | 'NODATA' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'UNREACHABLE' | 'FORMERR' | 'OTHER'
@@ -221,7 +221,7 @@ async function askTcp(host: string, port: number, name: string, type: DnsType, t
   })
 }
 
-async function readText(file: string, what: string): Promise<string> {
+async function readText(file: string, what: string | Msg): Promise<string> {
   try {
     return await readFile(file, 'utf8')
   } catch (err) {
@@ -249,7 +249,7 @@ export async function resolve(name: string, options: ResolveOptions = {}): Promi
       throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.serverTakesAnIp', { s: JSON.stringify(s) }))
   }
   const servers = options.servers?.length ? options.servers : parseResolvConf(await readText(resolvFile, 'resolv.conf')).nameservers
-  const hosts = parseHosts(await readText(hostsFile, 'hosts file'), hostsFile, name.replace(/\.$/, ''))
+  const hosts = parseHosts(await readText(hostsFile, msg('err.probe.hostsFile')), hostsFile, name.replace(/\.$/, ''))
 
   const appStart = performance.now()
   const appP = lookup(name, { all: true, family: types.length === 1 ? (types[0] === 'A' ? 4 : 6) : 0 })

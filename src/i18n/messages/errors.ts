@@ -258,6 +258,8 @@ export const errors = {
     'err.net.userTimeoutMustBe': 'user timeout must be an integer number of milliseconds >= 0, not {ms}',
     'err.net.stillConnecting': 'still connecting',
     'err.net.notConnected': 'not connected',
+    'err.net.frameUnknownType': 'a frame of unknown type 0x{type}',
+    'err.net.frameOfBytes': 'a frame of {len} bytes',
     // packets
     'err.packets.isADirectoryNot': '{source} is a directory, not a capture file',
     'err.packets.noSuchFile': '{source}: no such file',
@@ -360,6 +362,7 @@ export const errors = {
     'err.probe.timeoutMustBeSeconds2': 'timeout must be seconds in (0, 60], not {timeout}',
     'err.probe.noResolveFamily': '{host}: the name does not resolve to an IPv{family} address ({code})',
     'err.probe.noResolve': '{host}: the name does not resolve ({code})',
+    'err.probe.hostsFile': 'hosts file',
     // query
     'err.query.filter': 'filter {text}: {message}',
     'hint.query.ssSyntaxEG': 'ss syntax, e.g. state established \'( dport = :443 or sport = :8080 )\' and not dst 10.0.0.0/8',
@@ -671,6 +674,8 @@ export const errors = {
     'err.net.userTimeoutMustBe': 'user timeout 必须是 >= 0 的整数毫秒数，而不是 {ms}',
     'err.net.stillConnecting': '仍在连接中',
     'err.net.notConnected': '未连接',
+    'err.net.frameUnknownType': '类型未知的帧 0x{type}',
+    'err.net.frameOfBytes': '{len} 字节的帧',
     // packets
     'err.packets.isADirectoryNot': '{source} 是目录，不是抓包文件',
     'err.packets.noSuchFile': '{source}：文件不存在',
@@ -738,7 +743,7 @@ export const errors = {
     'hint.probe.labelsOf163': '由点分隔的 1..63 个字符的标签，总长最多 253 个字符',
     'err.probe.aDnsReplyThat': '无法解码的 DNS 应答（{bufCount} 字节）：{detail}',
     'err.probe.aDnsMessageThat': '不是应答的 DNS 消息',
-    'err.probe.reading': '读取{what} {file}：{detail}',
+    'err.probe.reading': '读取 {what} {file}：{detail}',
     'err.probe.aNameIsNeeded': '需要一个名称',
     'err.probe.isAnAddressNot': '{name} 是地址，不是名称',
     'hint.probe.dnsLooksNamesUp': 'dns 用于查询名称；反向查询请用 dig -x',
@@ -773,6 +778,7 @@ export const errors = {
     'err.probe.timeoutMustBeSeconds2': 'timeout 必须是 (0, 60] 内的秒数，而不是 {timeout}',
     'err.probe.noResolveFamily': '{host}：名称无法解析为 IPv{family} 地址（{code}）',
     'err.probe.noResolve': '{host}：名称无法解析（{code}）',
+    'err.probe.hostsFile': 'hosts 文件',
     // query
     'err.query.filter': '过滤器 {text}：{message}',
     'hint.query.ssSyntaxEG': 'ss 语法，例如 state established \'( dport = :443 or sport = :8080 )\' and not dst 10.0.0.0/8',

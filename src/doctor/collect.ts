@@ -180,7 +180,7 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   if (opts.from) return inputFromSnapshot(opts)
   // Reading nothing must not look healthy: a proc root that does not exist is an error up front.
   if (opts.procRoot !== undefined && !existsSync(join(opts.procRoot, 'net')))
-    throw new TcpdoctorError('TD_NOT_FOUND', msg('err.doctor.noProcFilesystemHere', { procRoot: opts.procRoot, procRoot2: join(opts.procRoot, 'net') }), { hint: msg('hint.doctor.giveProcRootThe') })
+    throw new TcpdoctorError('TD_NOT_FOUND', msg('err.doctor.noProcFilesystemHere', { procRoot: opts.procRoot, netDir: join(opts.procRoot, 'net') }), { hint: msg('hint.doctor.giveProcRootThe') })
   const intervalMs = Math.max(0, opts.intervalMs ?? 1000)
   const windowS = opts.kernelLogWindowS ?? 600
   const targets = resolveNetns(opts.netns, opts.procRoot)

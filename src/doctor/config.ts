@@ -93,10 +93,10 @@ export function parseConfig(doc: unknown, lang: Lang = 'en', where = 'config'): 
       const target = cfg.thresholds[code] as Record<string, number | number[]>
       if (!over || typeof over !== 'object') throw bad(where, msg('err.doctor.thresholdsMustBeAn2', { code }))
       for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
-        if (!(k in target)) throw bad(where, msg('err.doctor.thresholdsUnknownThresholdKnown', { code, k, target: Object.keys(target).join(', ') }))
+        if (!(k in target)) throw bad(where, msg('err.doctor.thresholdsUnknownThresholdKnown', { code, k, known: Object.keys(target).join(', ') }))
         const isList = Array.isArray(target[k])
         const ok = isList ? Array.isArray(v) && v.every((x) => Number.isInteger(x)) : typeof v === 'number' && Number.isFinite(v) && v >= 0
-        if (!ok) throw bad(where, msg('err.doctor.thresholdsMustBe', { code, k, v: isList ? msg('err.doctor.aListOfIntegers') : msg('err.doctor.aNumberAtLeast0') }))
+        if (!ok) throw bad(where, msg('err.doctor.thresholdsMustBe', { code, k, kind: isList ? msg('err.doctor.aListOfIntegers') : msg('err.doctor.aNumberAtLeast0') }))
         target[k] = v as number | number[]
       }
     }

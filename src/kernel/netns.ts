@@ -136,7 +136,7 @@ export function resolveNetns(spec: string | undefined, procRoot = '/proc'): Netn
     if (code === 'EACCES' || code === 'EPERM') throw new TcpdoctorError('TD_PERMISSION', msg('err.kernel.networkNamespacePermissionDenied', { spec }), { cause: err })
     throw new TcpdoctorError('TD_NOT_FOUND', msg('err.kernel.noNetworkNamespaceLooked', { spec, path }), {
       cause: err,
-      hint: msg('hint.kernel.namedNamespacesOrGive', { v: named().map((n) => n.name).join(', ') || 'none' }),
+      hint: msg('hint.kernel.namedNamespacesOrGive', { names: named().map((n) => n.name).join(', ') || msg('hint.kernel.none') }),
     })
   }
   const pid = /^\d+$/.test(spec) ? Number(spec) : heldByProcesses(procRoot).get(inode)

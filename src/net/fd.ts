@@ -43,7 +43,7 @@ export function socketPhase(socket: Socket): 'connected' | 'destroyed' | 'connec
  */
 export function requireFd(socket: Socket, what: string): number {
   if (socket === null || typeof socket !== 'object' || typeof (socket as { on?: unknown }).on !== 'function')
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.expectedANetSocket', { what, v: socket === null ? 'null' : typeof socket }))
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.expectedANetSocket', { what, got: socket === null ? 'null' : typeof socket }))
   const fd = socketFd(socket)
   if (fd !== undefined) return fd
   const phase = socketPhase(socket)
@@ -82,6 +82,6 @@ export function getInt(native: Native, fd: number, level: number, name: number):
   } catch (err) {
     throw sockoptError(err, `getsockopt(${level}, ${name})`)
   }
-  if (buf.length < 4) throw new TcpdoctorError('TD_INTERNAL', msg('err.net.getsockoptReturnedBytes', { level, name, bufCount: buf.length }))
+  if (buf.length < 4) throw new TcpdoctorError('TD_INTERNAL', msg('err.net.getsockoptReturnedBytes', { level, name, bytes: buf.length }))
   return buf.readInt32LE(0)
 }

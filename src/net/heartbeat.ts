@@ -71,7 +71,7 @@ const MAX_FRAME = 16 << 20
 
 function checkMs(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 0x7fffffff)
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.heartbeatMustBeA', { what, v: String(v) }))
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.heartbeatMustBeA', { what, value: String(v) }))
   return v
 }
 

@@ -122,7 +122,7 @@ export function decodeReply(buf: Buffer, name: string, type: DnsType): DecodedRe
   try {
     p = packet.decode(buf) as packet.DecodedPacket & { rcode?: string }
   } catch (err) {
-    throw new TcpdoctorError('TD_PARSE', msg('err.probe.aDnsReplyThat', { bufCount: buf.length, detail: (err as Error).message }), { cause: err })
+    throw new TcpdoctorError('TD_PARSE', msg('err.probe.aDnsReplyThat', { bytes: buf.length, detail: (err as Error).message }), { cause: err })
   }
   if (!p || typeof p !== 'object' || p.type !== 'response') throw new TcpdoctorError('TD_PARSE', msg('err.probe.aDnsMessageThat'))
   const answers = (Array.isArray(p.answers) ? p.answers : []) as { type: string; name?: unknown; data?: unknown }[]

@@ -51,7 +51,7 @@ export function openIcmp(n: ProbeNative, family: 4 | 6, ttl: number): { fd: numb
         hint: msg('hint.probe.sysctlWNetIpv4'),
       })
     }
-    if (c2 === 'EAFNOSUPPORT' || c1 === 'EAFNOSUPPORT') throw new TcpdoctorError('TD_UNSUPPORTED', msg('err.probe.ipvIsNotAvailable', { family, v: c2 ?? c1 }), { cause: err })
+    if (c2 === 'EAFNOSUPPORT' || c1 === 'EAFNOSUPPORT') throw new TcpdoctorError('TD_UNSUPPORTED', msg('err.probe.ipvIsNotAvailable', { family, code: c2 ?? c1 }), { cause: err })
     throw new TcpdoctorError('TD_IO', msg('err.probe.cannotOpenAnIcmp', { detail: (err as Error).message }), { cause: err })
   }
 }

@@ -98,8 +98,8 @@ export function checkTraceOptions(o: TraceOptions): void {
   }
   if (o.method !== undefined && !['udp', 'icmp', 'tcp'].includes(o.method)) bad(msg('err.probe.methodMustBeUdp', { method: o.method }))
   for (const [k, v] of [['first TTL', o.firstTtl], ['max TTL', o.maxTtl]] as const)
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 255)) bad(msg('err.probe.mustBe1255', { k, v }))
-  if ((o.firstTtl ?? 1) > (o.maxTtl ?? 30)) bad(msg('err.probe.firstTtlIsAbove', { firstTtl: o.firstTtl, v: o.maxTtl ?? 30 }))
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 255)) bad(msg('err.probe.mustBe1255', { k, value: v }))
+  if ((o.firstTtl ?? 1) > (o.maxTtl ?? 30)) bad(msg('err.probe.firstTtlIsAbove', { firstTtl: o.firstTtl, maxTtl: o.maxTtl ?? 30 }))
   if (o.rounds !== undefined && !(Number.isInteger(o.rounds) && o.rounds >= 1 && o.rounds <= 100_000)) bad(msg('err.probe.roundsMustBe1', { rounds: o.rounds }))
   if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 1 && o.port <= 65_535)) bad(msg('err.probe.portMustBe12', { port: o.port }))
   if (o.interval !== undefined && !(Number.isFinite(o.interval) && o.interval >= 0.01 && o.interval <= 3600)) bad(msg('err.probe.intervalMustBeSeconds2', { interval: o.interval }))

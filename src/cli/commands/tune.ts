@@ -32,7 +32,7 @@ function selectRecommendations(audit: TuneAudit, only: string | undefined): Tune
     if (isRemoved(spec, audit.input.kernel))
       throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.wasRemovedInLinux', { key, removedIn: spec!.removedIn }), { hint: msg('hint.cli.tcpdoctorExplain', { topic: spec!.topic }) })
     if (!audit.recommendations.some((r) => r.key === key))
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.theProfileRecommendsNo', { profile: audit.input.profile, key }), { hint: msg('hint.cli.recommendedNow', { v: audit.recommendations.map((r) => r.key).join(', ') || 'nothing' }) })
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.theProfileRecommendsNo', { profile: audit.input.profile, key }), { hint: msg('hint.cli.recommendedNow', { keys: audit.recommendations.map((r) => r.key).join(', ') || msg('hint.cli.nothing') }) })
   }
   return audit.recommendations.filter((r) => keys.includes(r.key))
 }

@@ -73,7 +73,7 @@ export function parseProcNetTcp(text: string, family: Family, file = family === 
     if (line.trim() === '') continue
     const where = `${file}:${i + 1}`
     const f = line.trim().split(/\s+/)
-    if (f.length < 10) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedAtLeast10', { where, fCount: f.length }))
+    if (f.length < 10) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedAtLeast10', { where, fields: f.length }))
     if (!/^\d+:$/.test(f[0]!)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badSlot', { where, f: JSON.stringify(f[0]) }))
     const [la, lp] = f[1]!.split(':')
     const [ra, rp] = f[2]!.split(':')

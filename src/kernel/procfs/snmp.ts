@@ -94,7 +94,7 @@ export function parseMibPairs(text: string, file: string): MibTable {
     const group = hf[0]!
     if (!group.endsWith(':') || !NAME.test(group.slice(0, -1))) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedGroupFirstGot', { where, group: JSON.stringify(group.slice(0, 40)) }))
     if (vf[0] !== group) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.valueLineStartsWith', { file, n: values.n, vf: JSON.stringify(vf[0]?.slice(0, 40)), group: JSON.stringify(group) }))
-    if (hf.length !== vf.length) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.namesButValuesIn', { file, n: values.n, v: hf.length - 1, v2: vf.length - 1, group }))
+    if (hf.length !== vf.length) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.namesButValuesIn', { file, n: values.n, names: hf.length - 1, values: vf.length - 1, group }))
     const name = group.slice(0, -1)
     if (Object.hasOwn(out, name)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.groupAppearsTwice', { where, name }))
     const table: Record<string, number> = Object.create(null) as Record<string, number>
@@ -102,7 +102,7 @@ export function parseMibPairs(text: string, file: string): MibTable {
       const key = hf[k]!
       const v = vf[k]!
       if (!NAME.test(key)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badCounterName', { where, key: JSON.stringify(key.slice(0, 40)) }))
-      if (!VALUE.test(v)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badValueFor', { file, n: values.n, v: JSON.stringify(v.slice(0, 40)), name, key }))
+      if (!VALUE.test(v)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badValueFor', { file, n: values.n, value: JSON.stringify(v.slice(0, 40)), name, key }))
       // Counters are u64 in the kernel; a double holds them exactly up to 2^53 (9e15), far beyond any real count.
       table[key] = Number(v)
     }
@@ -137,7 +137,7 @@ export function parseSnmp6(text: string, file = '/proc/net/snmp6'): MibTable {
     if (line === '') continue
     const f = line.split(/\s+/)
     const where = `${file}:${i + 1}`
-    if (f.length !== 2) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedNameValueGot', { where, fCount: f.length }))
+    if (f.length !== 2) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedNameValueGot', { where, fields: f.length }))
     const [full, v] = f as [string, string]
     if (!NAME.test(full) || !VALUE.test(v)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badLine', { where, line: JSON.stringify(line.slice(0, 60)) }))
     const group = SNMP6_GROUPS.find((g) => full.startsWith(g) && full.length > g.length) ?? 'Ip6'

@@ -50,7 +50,7 @@ export function parseSockstat(text: string, file = '/proc/net/sockstat'): Sockst
     for (let k = 1; k < f.length; k += 2) {
       const key = f[k]!
       const v = f[k + 1]!
-      if (!KEY.test(key) || !/^\d+$/.test(v)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badPair', { where, v: JSON.stringify(`${key} ${v}`.slice(0, 60)) }))
+      if (!KEY.test(key) || !/^\d+$/.test(v)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badPair', { where, pair: JSON.stringify(`${key} ${v}`.slice(0, 60)) }))
       row[key] = Number(v)
     }
     out[proto.slice(0, -1)] = row

@@ -29,17 +29,17 @@ export interface ScanResult {
  * NLMSG_ERROR message.
  */
 export function scanDiag(buf: Uint8Array, len: number, onSocket: (off: number, bodyLen: number) => void): ScanResult {
-  if (len > buf.length) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkLengthBeyondBuffer', { len, bufCount: buf.length }))
+  if (len > buf.length) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkLengthBeyondBuffer', { len, size: buf.length }))
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   let p = 0
   let interrupted = false
   while (p < len) {
-    if (len - p < NLMSG_HDRLEN) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkTrailingBytesAt', { v: len - p, p }))
+    if (len - p < NLMSG_HDRLEN) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkTrailingBytesAt', { left: len - p, p }))
     const msgLen = dv.getUint32(p, true)
     const type = dv.getUint16(p + 4, true)
     const flags = dv.getUint16(p + 6, true)
     if (msgLen < NLMSG_HDRLEN || msgLen > len - p)
-      throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkMessageAtOffset', { p, msgLen, v: len - p }))
+      throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkMessageAtOffset', { p, msgLen, left: len - p }))
     if (flags & NLM_F_DUMP_INTR) interrupted = true
     if (type === NLMSG_DONE) return { done: true, interrupted }
     if (type === NLMSG_ERROR) {
@@ -52,7 +52,7 @@ export function scanDiag(buf: Uint8Array, len: number, onSocket: (off: number, b
     }
     if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
       if (msgLen < NLMSG_HDRLEN + INET_DIAG_MSG_LEN)
-        throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkInetDiagMsg', { p, v: msgLen - NLMSG_HDRLEN, INET_DIAG_MSG_LEN }))
+        throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkInetDiagMsg', { p, size: msgLen - NLMSG_HDRLEN, INET_DIAG_MSG_LEN }))
       onSocket(p + NLMSG_HDRLEN, msgLen - NLMSG_HDRLEN)
     } else if (type !== NLMSG_NOOP) {
       // Unknown message types are skipped, as ss does.

@@ -2,7 +2,13 @@
  * @module
  * The one error type of tcpdoctor and every stable code. Match on `error.code`, never on the
  * message. docs/errors.md is the table users read; keep the two in step.
+ *
+ * Message and hint are catalog messages (`msg(key, vars)` from i18n): `error.message` and
+ * `error.hint` are the English text (logs, library users, --json); the CLI prints
+ * `messageIn(lang)` / `hintIn(lang)`. Text that is not ours (an OS or library message) goes in
+ * as a value of a localized template, never as the message itself.
  */
+import { msg, render, type Lang, type Msg } from './i18n/index.js'
 
 export type ErrorCode =
   | 'TD_USAGE' // the command line is wrong (unknown option, missing argument)
@@ -27,19 +33,34 @@ export type ErrorCode =
 
 export class TcpdoctorError extends Error {
   readonly code: ErrorCode
-  /** A hint for the user: what to do about it. */
+  /** A hint for the user: what to do about it (English). */
   readonly hint: string | undefined
-  constructor(code: ErrorCode, message: string, options?: ErrorOptions & { hint?: string }) {
-    super(message, options)
+  /** The message as catalog key and values, for rendering in another language. */
+  readonly msg: Msg
+  readonly hintMsg: Msg | undefined
+  constructor(code: ErrorCode, message: Msg, options?: ErrorOptions & { hint?: Msg | undefined }) {
+    super(render('en', message), options)
     this.name = 'TcpdoctorError'
     this.code = code
-    this.hint = options?.hint
+    this.msg = message
+    this.hintMsg = options?.hint
+    this.hint = options?.hint && render('en', options.hint)
+  }
+
+  /** The message in lang. */
+  messageIn(lang: Lang): string {
+    return render(lang, this.msg)
+  }
+
+  /** The hint in lang, if there is one. */
+  hintIn(lang: Lang): string | undefined {
+    return this.hintMsg && render(lang, this.hintMsg)
   }
 }
 
 /** A source or probe cannot work here; callers may fall back to another one. */
 export class UnsupportedError extends TcpdoctorError {
-  constructor(message: string, options?: ErrorOptions & { hint?: string }) {
+  constructor(message: Msg, options?: ErrorOptions & { hint?: Msg | undefined }) {
     super('TD_UNSUPPORTED', message, options)
     this.name = 'UnsupportedError'
   }
@@ -51,18 +72,24 @@ export function errnoCode(err: unknown): string | undefined {
   return undefined
 }
 
+/** What went wrong inside a caught error, for a message that wraps it: ours stays localizable. */
+export function detailOf(err: unknown): string | Msg {
+  if (err instanceof TcpdoctorError) return err.msg
+  return err instanceof Error ? err.message : String(err)
+}
+
 /** Wraps a system error from a kernel interface into a TcpdoctorError with the right code. */
-export function fromSystemError(err: unknown, what: string): TcpdoctorError {
+export function fromSystemError(err: unknown, what: string | Msg): TcpdoctorError {
   if (err instanceof TcpdoctorError) return err
   const code = errnoCode(err)
   const detail = err instanceof Error ? err.message : String(err)
   if (code === 'EACCES' || code === 'EPERM')
-    return new TcpdoctorError('TD_PERMISSION', `${what}: permission denied (${code})`, {
+    return new TcpdoctorError('TD_PERMISSION', msg('err.common.permissionDenied', { what, code }), {
       cause: err,
-      hint: 'run as root, or with the capability the feature needs (CAP_SYS_ADMIN to enter another network namespace)',
+      hint: msg('hint.common.runAsRootOr'),
     })
-  if (code === 'ENOENT') return new TcpdoctorError('TD_NOT_FOUND', `${what}: not found`, { cause: err })
+  if (code === 'ENOENT') return new TcpdoctorError('TD_NOT_FOUND', msg('err.common.notFound', { what }), { cause: err })
   if (code === 'EPROTONOSUPPORT' || code === 'EAFNOSUPPORT' || code === 'EOPNOTSUPP' || code === 'ENOSYS')
-    return new UnsupportedError(`${what}: not supported by this kernel (${code})`, { cause: err })
-  return new TcpdoctorError('TD_IO', `${what}: ${detail}`, { cause: err })
+    return new UnsupportedError(msg('err.common.notSupportedByThis', { what, code }), { cause: err })
+  return new TcpdoctorError('TD_IO', msg('err.common.failed', { what, detail }), { cause: err })
 }

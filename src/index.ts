@@ -8,6 +8,7 @@
  * console.log(states.CLOSE_WAIT ?? 0)
  */
 export { TcpdoctorError, UnsupportedError, type ErrorCode } from './errors.js'
+export type { Lang, Msg } from './i18n/index.js'
 export type { Socket, Endpoint, ProcessRef, TcpInfo, SocketTimer, SocketMemory, Family } from './model/socket.js'
 export { TCP_STATES, STATE_NAMES, parseStates, type StateName } from './model/state.js'
 export { listSockets, countStates, whoOwns, type SocketQuery, type SocketList, type StateCounts } from './sockets/api.js'

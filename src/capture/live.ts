@@ -10,6 +10,7 @@ import { TcpdoctorError, errnoCode } from '../errors.js'
 import { loadNative, type Native, type PacketHandle } from '../kernel/native.js'
 import { resolveNetns } from '../kernel/netns.js'
 import { compileFilter, encodeProgram, LINKTYPE, DEFAULT_SNAPLEN, type LinkType } from '../packets/bpf/index.js'
+import { msg } from '../i18n/index.js'
 
 export interface CaptureOptions {
   /** Interface name, or `any` (default). */
@@ -50,16 +51,16 @@ const REC_HDR = 36
 function nativeCapture(): Required<Pick<Native, 'packetIfInfo' | 'packetOpen' | 'packetNext' | 'packetStop' | 'packetStats' | 'packetClose'>> {
   const n = loadNative()
   if (!n.packetOpen || !n.packetIfInfo || !n.packetNext || !n.packetStop || !n.packetStats || !n.packetClose)
-    throw new TcpdoctorError('TD_NATIVE_MISSING', 'the native addon was built without capture support', { hint: 'run `npm rebuild tcpdoctor`' })
+    throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.capture.theNativeAddonWas'), { hint: msg('hint.capture.runNpmRebuildTcpdoctor') })
   return n as ReturnType<typeof nativeCapture>
 }
 
 function systemError(err: unknown, what: string): TcpdoctorError {
   const code = errnoCode(err)
   if (code === 'EPERM' || code === 'EACCES')
-    return new TcpdoctorError('TD_PERMISSION', `${what}: permission denied (${code})`, { cause: err, hint: 'capture needs root or CAP_NET_RAW (and CAP_SYS_ADMIN for --netns)' })
-  if (code === 'ENODEV' || code === 'ENXIO' || code === 'ENOENT') return new TcpdoctorError('TD_NOT_FOUND', `${what}: no such interface or namespace`, { cause: err })
-  return new TcpdoctorError('TD_IO', `${what}: ${(err as Error).message}`, { cause: err })
+    return new TcpdoctorError('TD_PERMISSION', msg('err.common.permissionDenied', { what, code }), { cause: err, hint: msg('hint.capture.captureNeedsRootOr') })
+  if (code === 'ENODEV' || code === 'ENXIO' || code === 'ENOENT') return new TcpdoctorError('TD_NOT_FOUND', msg('err.capture.noSuchInterfaceOr', { what }), { cause: err })
+  return new TcpdoctorError('TD_IO', msg('err.common.failed', { what, detail: (err as Error).message }), { cause: err })
 }
 
 /** An open live capture: iterate it for packets; stop() (or the signal) ends it after draining the ring. */
@@ -82,7 +83,7 @@ export class LiveCapture implements AsyncIterable<CapturedPacket> {
     this.interface = name
     this.snaplen = options.snaplen ?? DEFAULT_SNAPLEN
     const target = options.netns ? resolveNetns(options.netns) : []
-    if (target.length > 1) throw new TcpdoctorError('TD_USAGE', 'capture listens in one network namespace; --netns all is not supported')
+    if (target.length > 1) throw new TcpdoctorError('TD_USAGE', msg('err.capture.captureListensInOne'))
     const nsPath = target[0]?.path ?? null
     this.nsPath = nsPath
     let info: { index: number; hatype: number; lo: number }

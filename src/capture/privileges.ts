@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs'
 import { TcpdoctorError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export interface DroppedTo { uid: number; gid: number; user: string }
 
@@ -27,7 +28,7 @@ export function dropTarget(user: string | undefined, env: NodeJS.ProcessEnv = pr
   const users = passwd()
   if (user !== undefined) {
     const u = /^\d+$/.test(user) ? users.find((x) => x.uid === Number(user)) ?? { name: user, uid: Number(user), gid: Number(user) } : users.find((x) => x.name === user)
-    if (!u) throw new TcpdoctorError('TD_NOT_FOUND', `no user ${JSON.stringify(user)} in /etc/passwd`)
+    if (!u) throw new TcpdoctorError('TD_NOT_FOUND', msg('err.capture.noUserInEtc', { user: JSON.stringify(user) }))
     return { uid: u.uid, gid: u.gid, user: u.name }
   }
   if (env.SUDO_UID && /^\d+$/.test(env.SUDO_UID) && env.SUDO_UID !== '0') {
@@ -46,7 +47,7 @@ export function dropPrivileges(target: DroppedTo): void {
     process.setgid?.(target.gid)
     process.setuid?.(target.uid)
   } catch (err) {
-    throw new TcpdoctorError('TD_PERMISSION', `could not drop privileges to ${target.user}: ${(err as Error).message}`, { cause: err })
+    throw new TcpdoctorError('TD_PERMISSION', msg('err.capture.couldNotDropPrivileges', { user: target.user, detail: (err as Error).message }), { cause: err })
   }
-  if (process.getuid?.() === 0 || process.geteuid?.() === 0) throw new TcpdoctorError('TD_INTERNAL', 'still root after setuid')
+  if (process.getuid?.() === 0 || process.geteuid?.() === 0) throw new TcpdoctorError('TD_INTERNAL', msg('err.capture.stillRootAfterSetuid'))
 }

@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { TcpdoctorError } from '../errors.js'
-import { detectLang, t, type Lang } from '../i18n/index.js'
+import { detectLang, t, msg, type Lang, type Msg } from '../i18n/index.js'
 import type { Command, CommandContext, GlobalOptions, OptionSpec } from './command.js'
 import { commands, defaultCommand } from './commands/index.js'
 import { formatTable } from './render/table.js'
@@ -130,7 +130,9 @@ function valueName(cmd: Command, name: string): string {
 /** Runs the CLI; resolves to the exit code. Never throws. */
 export async function runCli(argv: string[], io: Io): Promise<number> {
   let json = argv.includes('--json')
-  let lang: Lang = detectLang(undefined, io.env)
+  // --lang as written, for the errors that come before the options parse (unknown command or option).
+  const li = argv.findIndex((a) => a === '--lang' || a.startsWith('--lang='))
+  let lang: Lang = detectLang(li < 0 ? undefined : argv[li]!.startsWith('--lang=') ? argv[li]!.slice(7) : argv[li + 1], io.env)
   try {
     if (argv[0] === '--version' || argv[0] === '-V') {
       io.stdout.write(`${version()}\n`)
@@ -147,7 +149,7 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     let cmd: Command | undefined
     if (word !== undefined) {
       cmd = await findCommand(word)
-      if (!cmd) throw new TcpdoctorError('TD_USAGE', `unknown command: ${word}`, { hint: `commands: ${commands.map((c) => c.name).join(', ')}` })
+      if (!cmd) throw new TcpdoctorError('TD_USAGE', msg('err.cli.unknownCommand', { word }), { hint: msg('hint.cli.commands', { commands: commands.map((c) => c.name).join(', ') }) })
       rest.splice(index, 1)
     } else if (argv.includes('--help') || argv.includes('-h') || rest.includes('--help')) {
       const li = argv.indexOf('--lang')
@@ -155,29 +157,29 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
       return 0
     } else {
       cmd = await findCommand(defaultCommand)
-      if (!cmd) throw new TcpdoctorError('TD_INTERNAL', `default command ${defaultCommand} missing`)
+      if (!cmd) throw new TcpdoctorError('TD_INTERNAL', msg('err.cli.defaultCommandMissing', { defaultCommand }))
     }
     let parsed
     try {
       parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...cmd.options }, allowPositionals: true, strict: true })
     } catch (err) {
-      throw new TcpdoctorError('TD_USAGE', (err as Error).message, { hint: `see tcpdoctor ${cmd.name} --help` })
+      throw new TcpdoctorError('TD_USAGE', parseArgsMessage(err), { hint: msg('hint.cli.seeTcpdoctorHelp', { name: cmd.name }) })
     }
     for (const name of Object.keys(parsed.values)) {
       if (name in cmd.options || UNIVERSAL.has(name)) continue
       if (!(cmd.globals as readonly string[]).includes(name))
-        throw new TcpdoctorError('TD_USAGE', `${cmd.name} does not take --${name}`, { hint: `see tcpdoctor ${cmd.name} --help` })
+        throw new TcpdoctorError('TD_USAGE', msg('err.cli.doesNotTake', { command: cmd.name, option: name }), { hint: msg('hint.cli.seeTcpdoctorHelp', { name: cmd.name }) })
     }
     const v = parsed.values as Record<string, string | boolean | undefined>
     json = v.json === true
     lang = detectLang(typeof v.lang === 'string' ? v.lang : undefined, io.env)
-    if (typeof v.lang === 'string' && !['en', 'zh'].includes(v.lang)) throw new TcpdoctorError('TD_USAGE', `--lang must be en or zh, not ${v.lang}`)
+    if (typeof v.lang === 'string' && !['en', 'zh'].includes(v.lang)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.langMustBeEn', { lang: v.lang }))
     if (v.help) {
       io.stdout.write(commandHelp(cmd, lang) + '\n')
       return 0
     }
     const source = (v.source as string | undefined) ?? 'auto'
-    if (!['auto', 'netlink', 'procfs'].includes(source)) throw new TcpdoctorError('TD_USAGE', `--source must be auto, netlink or procfs, not ${source}`)
+    if (!['auto', 'netlink', 'procfs'].includes(source)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.sourceMustBeAuto', { source }))
     const color = !v['no-color'] && !io.env.NO_COLOR && io.env.TERM !== 'dumb' && (io.stdout.isTTY === true || !!io.env.FORCE_COLOR)
     const globals: GlobalOptions = {
       json,
@@ -206,13 +208,24 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
   }
 }
 
+/** node:util parseArgs errors in our catalog (their text is Node's; the option name is kept). */
+function parseArgsMessage(err: unknown): Msg {
+  const text = err instanceof Error ? err.message : String(err)
+  const unknown = /^Unknown option '([^']+)'/.exec(text)
+  if (unknown) return msg('err.cli.unknownOption', { option: unknown[1] })
+  const missing = /^Option '([^']+)' argument missing/.exec(text)
+  if (missing) return msg('err.cli.optionValueMissing', { option: missing[1] })
+  return msg('err.cli.badArguments', { detail: text })
+}
+
 function reportError(err: unknown, io: Io, json: boolean, lang: Lang): number {
-  const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', err instanceof Error ? err.message : String(err), { cause: err, hint: 'this is a bug in tcpdoctor; run with NODE_DEBUG=tcpdoctor and report it' })
+  const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', msg('err.common.internal', { detail: err instanceof Error ? err.message : String(err) }), { cause: err, hint: msg('hint.cli.thisIsABug') })
   if (json) {
     io.stdout.write(JSON.stringify({ error: { code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) } }) + '\n')
   } else {
-    io.stderr.write(`${t(lang, 'error.prefix')} [${e.code}]: ${e.message}\n`)
-    if (e.hint) io.stderr.write(`  ${t(lang, 'error.hint')}: ${e.hint}\n`)
+    io.stderr.write(`${t(lang, 'error.prefix')} [${e.code}]: ${e.messageIn(lang)}\n`)
+    const hint = e.hintIn(lang)
+    if (hint) io.stderr.write(`  ${t(lang, 'error.hint')}: ${hint}\n`)
     if (e.code === 'TD_INTERNAL' && err instanceof Error && io.env.NODE_DEBUG?.includes('tcpdoctor')) io.stderr.write(`${err.stack}\n`)
   }
   return 2

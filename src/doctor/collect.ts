@@ -7,11 +7,11 @@
  * comes from a snapshot that holds the extension collectSnapshotExtras() builds.
  */
 import { existsSync, readFileSync } from 'node:fs'
-import { TcpdoctorError } from '../errors.js'
+import { TcpdoctorError, detailOf } from '../errors.js'
 import { join } from 'node:path'
 import { hostname, release } from 'node:os'
 import { pause } from '../pause.js'
-import { t, type Lang } from '../i18n/index.js'
+import { t, render, type Lang, type Msg, msg } from '../i18n/index.js'
 import { readProcessActivity, type ProcessActivity } from '../kernel/owners.js'
 import { readCounters, type CounterSample } from '../counters/counters.js'
 import { readSysctls } from '../kernel/sysctls.js'
@@ -111,7 +111,7 @@ export function readRecentKernelLog(windowS: number, opts: { procRoot?: string; 
   return { readable: true, windowS, events: recent.slice(-50), older: r.events.length - recent.length }
 }
 
-type SysctlRead = { sysctls: SysctlInput } | { missing: string }
+type SysctlRead = { sysctls: SysctlInput } | { missing: string | Msg }
 
 /** The sysctls as the namespace sees them (read inside it), or why they could not be read. */
 function readSysctlInput(procRoot: string | undefined, netns?: NetnsTarget): SysctlRead {
@@ -123,7 +123,7 @@ function readSysctlInput(procRoot: string | undefined, netns?: NetnsTarget): Sys
     return { sysctls: { kernel: s.kernel, values, missing: s.missing, initialNetns: s.initialNetns, tcp: s.tcp } }
   } catch (err) {
     // Not a clean bill of health: the note says sysctl-based checks did not run, and why.
-    return { missing: (err as Error).message }
+    return { missing: detailOf(err) }
   }
 }
 
@@ -211,7 +211,7 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   if (opts.from) return inputFromSnapshot(opts)
   // Reading nothing must not look healthy: a proc root that does not exist is an error up front.
   if (opts.procRoot !== undefined && !existsSync(join(opts.procRoot, 'net')))
-    throw new TcpdoctorError('TD_NOT_FOUND', `${opts.procRoot}: no proc filesystem here (no ${join(opts.procRoot, 'net')})`, { hint: 'give --proc-root the directory where proc is mounted' })
+    throw new TcpdoctorError('TD_NOT_FOUND', msg('err.doctor.noProcFilesystemHere', { procRoot: opts.procRoot, netDir: join(opts.procRoot, 'net') }), { hint: msg('hint.doctor.giveProcRootThe') })
   const intervalMs = Math.max(0, opts.intervalMs ?? 1000)
   const windowS = opts.kernelLogWindowS ?? 600
   const targets = resolveNetns(opts.netns, opts.procRoot)
@@ -273,7 +273,7 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     kernelRelease ??= sysctls?.kernel || undefined
     const ns: NamespaceInput = { netns: n.netns, source: n.source, sockets: n.sockets, sysctlScope: sysctls ? 'own' : 'none' }
     if (sysctls) ns.sysctls = sysctls
-    else notes.push(t(lang, 'note.doctor.noSysctls', { netns: n.netns, why: 'missing' in sr ? String(sr.missing) : '?' }))
+    else notes.push(t(lang, 'note.doctor.noSysctls', { netns: n.netns, why: 'missing' in sr ? (typeof sr.missing === 'string' ? sr.missing : render(lang, sr.missing)) : '?' }))
     const activity = activityOfNamespace(n.sockets, lastActivity, firstActivity, (lastMono - firstMono) / 1000)
     if (activity) ns.processActivity = activity
     if (firstSockets) ns.earlier = earlierMap(firstSockets.get(n.netns) ?? new Map(), n.sockets, tracker)

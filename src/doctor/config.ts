@@ -14,6 +14,7 @@ import { readFileSync } from 'node:fs'
 import { TcpdoctorError, fromSystemError } from '../errors.js'
 import type { Lang } from '../i18n/index.js'
 import { FINDING_TOPICS, type FindingCode } from '../model/finding.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 export const DEFAULT_THRESHOLDS = {
   /** SYN_SENT to one destination nothing else reaches. */
@@ -73,8 +74,8 @@ export function defaultConfig(lang: Lang = 'en'): DoctorConfig {
   return { lang, thresholds: structuredClone(DEFAULT_THRESHOLDS), disable: [], kernelLogWindowS: 600 }
 }
 
-function bad(where: string, what: string): TcpdoctorError {
-  return new TcpdoctorError('TD_INVALID_ARGUMENT', `${where}: ${what}`, { hint: 'see docs/commands/diagnose.md, "Configuration"' })
+function bad(where: string, what: Msg): TcpdoctorError {
+  return new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.doctor.config.where', { where, what }), { hint: msg('hint.doctor.seeDocsCommandsDiagnose') })
 }
 
 const isCode = (c: string): c is FindingCode => c in FINDING_TOPICS
@@ -82,40 +83,40 @@ const isCode = (c: string): c is FindingCode => c in FINDING_TOPICS
 /** Validates a parsed config document and merges it over the defaults. Pure. */
 export function parseConfig(doc: unknown, lang: Lang = 'en', where = 'config'): DoctorConfig {
   const cfg = defaultConfig(lang)
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw bad(where, 'expected a JSON object')
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw bad(where, msg('err.doctor.expectedAJsonObject'))
   const d = doc as Record<string, unknown>
-  for (const k of Object.keys(d)) if (!['thresholds', 'expectedListeners', 'disable', 'kernelLogWindowS'].includes(k)) throw bad(where, `unknown key ${JSON.stringify(k)}`)
+  for (const k of Object.keys(d)) if (!['thresholds', 'expectedListeners', 'disable', 'kernelLogWindowS'].includes(k)) throw bad(where, msg('err.doctor.unknownKey', { k: JSON.stringify(k) }))
   if (d.thresholds !== undefined) {
-    if (!d.thresholds || typeof d.thresholds !== 'object') throw bad(where, 'thresholds must be an object')
+    if (!d.thresholds || typeof d.thresholds !== 'object') throw bad(where, msg('err.doctor.thresholdsMustBeAn'))
     for (const [code, over] of Object.entries(d.thresholds as Record<string, unknown>)) {
-      if (!isCode(code)) throw bad(where, `thresholds: unknown finding code ${code}`)
+      if (!isCode(code)) throw bad(where, msg('err.doctor.thresholdsUnknownFindingCode', { code }))
       const target = cfg.thresholds[code] as Record<string, number | number[]>
-      if (!over || typeof over !== 'object') throw bad(where, `thresholds.${code} must be an object`)
+      if (!over || typeof over !== 'object') throw bad(where, msg('err.doctor.thresholdsMustBeAn2', { code }))
       for (const [k, v] of Object.entries(over as Record<string, unknown>)) {
-        if (!(k in target)) throw bad(where, `thresholds.${code}: unknown threshold ${k} (known: ${Object.keys(target).join(', ')})`)
+        if (!(k in target)) throw bad(where, msg('err.doctor.thresholdsUnknownThresholdKnown', { code, k, known: Object.keys(target).join(', ') }))
         const isList = Array.isArray(target[k])
         const ok = isList ? Array.isArray(v) && v.every((x) => Number.isInteger(x)) : typeof v === 'number' && Number.isFinite(v) && v >= 0
-        if (!ok) throw bad(where, `thresholds.${code}.${k} must be ${isList ? 'a list of integers' : 'a number >= 0'}`)
+        if (!ok) throw bad(where, msg('err.doctor.thresholdsMustBe', { code, k, kind: isList ? msg('err.doctor.aListOfIntegers') : msg('err.doctor.aNumberAtLeast0') }))
         target[k] = v as number | number[]
       }
     }
   }
   if (d.expectedListeners !== undefined) {
-    if (!Array.isArray(d.expectedListeners)) throw bad(where, 'expectedListeners must be a list')
+    if (!Array.isArray(d.expectedListeners)) throw bad(where, msg('err.doctor.expectedlistenersMustBeA'))
     cfg.expectedListeners = d.expectedListeners.map((e: unknown, i) => {
       const o = e as Record<string, unknown>
-      if (!o || typeof o !== 'object' || !Number.isInteger(o.port) || (o.port as number) < 0 || (o.port as number) > 65535) throw bad(where, `expectedListeners[${i}]: needs a port 0..65535`)
-      if (o.process !== undefined && typeof o.process !== 'string') throw bad(where, `expectedListeners[${i}].process must be a string`)
-      if (o.address !== undefined && typeof o.address !== 'string') throw bad(where, `expectedListeners[${i}].address must be a string`)
+      if (!o || typeof o !== 'object' || !Number.isInteger(o.port) || (o.port as number) < 0 || (o.port as number) > 65535) throw bad(where, msg('err.doctor.expectedlistenersNeedsAPort', { i }))
+      if (o.process !== undefined && typeof o.process !== 'string') throw bad(where, msg('err.doctor.expectedlistenersProcessMustBe', { i }))
+      if (o.address !== undefined && typeof o.address !== 'string') throw bad(where, msg('err.doctor.expectedlistenersAddressMustBe', { i }))
       return { port: o.port as number, ...(o.process !== undefined ? { process: o.process as string } : {}), ...(o.address !== undefined ? { address: o.address as string } : {}) }
     })
   }
   if (d.disable !== undefined) {
-    if (!Array.isArray(d.disable) || !d.disable.every((c) => typeof c === 'string' && isCode(c))) throw bad(where, 'disable must be a list of finding codes')
+    if (!Array.isArray(d.disable) || !d.disable.every((c) => typeof c === 'string' && isCode(c))) throw bad(where, msg('err.doctor.disableMustBeA'))
     cfg.disable = d.disable as FindingCode[]
   }
   if (d.kernelLogWindowS !== undefined) {
-    if (typeof d.kernelLogWindowS !== 'number' || d.kernelLogWindowS < 0) throw bad(where, 'kernelLogWindowS must be a number >= 0')
+    if (typeof d.kernelLogWindowS !== 'number' || d.kernelLogWindowS < 0) throw bad(where, msg('err.doctor.kernellogwindowsMustBeA'))
     cfg.kernelLogWindowS = d.kernelLogWindowS
   }
   return cfg
@@ -127,13 +128,13 @@ export function loadConfig(file: string, lang: Lang = 'en'): DoctorConfig {
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
-    throw fromSystemError(err, `config ${file}`)
+    throw fromSystemError(err, msg('err.doctor.config', { file }))
   }
   let doc: unknown
   try {
     doc = JSON.parse(text)
   } catch (err) {
-    throw bad(file, `not JSON (${(err as Error).message})`)
+    throw bad(file, msg('err.common.notJson', { detail: (err as Error).message }))
   }
   return parseConfig(doc, lang, file)
 }

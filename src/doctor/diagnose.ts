@@ -5,7 +5,7 @@
  * from the kernel (or a snapshot) and runs them (SPEC 4 `diagnose(options)`).
  */
 import { debug } from '../debug.js'
-import { TcpdoctorError } from '../errors.js'
+import { TcpdoctorError, detailOf } from '../errors.js'
 import { countList } from '../kernel/source.js'
 import type { StateName } from '../model/state.js'
 import { collectInput, type CollectOptions } from './collect.js'
@@ -13,6 +13,7 @@ import { defaultConfig, type DoctorConfig } from './config.js'
 import type { DiagnoseInput } from './input.js'
 import { rules } from './registry.js'
 import { SEVERITY_RANK, type Finding, type FindingCode, type Severity } from './rule.js'
+import { msg } from '../i18n/index.js'
 
 export interface DiagnoseReport {
   findings: Finding[]
@@ -47,7 +48,7 @@ export function runRules(input: DiagnoseInput, config: DoctorConfig = defaultCon
       findings.push(...rule.evaluate(input, config))
     } catch (err) {
       debug('rule %s failed: %s', rule.code, (err as Error).stack)
-      throw new TcpdoctorError('TD_INTERNAL', `rule ${rule.code} failed: ${(err as Error).message}`, { cause: err })
+      throw new TcpdoctorError('TD_INTERNAL', msg('err.doctor.ruleFailed', { code: rule.code, detail: detailOf(err) }), { cause: err })
     }
   }
   const ranked = rankFindings(findings)

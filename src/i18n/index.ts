@@ -18,9 +18,10 @@ import { notes } from './messages/notes.js'
 import { packets } from './messages/packets.js'
 import { watch } from './messages/watch.js'
 import { monitor } from './messages/monitor.js'
+import { errors } from './messages/errors.js'
 
 /** Every area's catalog, listed by hand (no registration by import side effect). */
-export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes, packets, capture, watch, monitor] as const
+export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes, packets, capture, watch, monitor, errors] as const
 
 export type Lang = 'en' | 'zh'
 
@@ -34,9 +35,15 @@ for (const c of catalogs) {
   for (const [k, v] of Object.entries(c.zh)) tables.zh.set(k, v)
 }
 
+/** The environment, without needing Node's types (the web bundle type-checks this file through errors.ts). */
+function processEnv(): Readonly<Record<string, string | undefined>> {
+  return (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env ?? {}
+}
+
 /** The language from --lang, else LANG/LC_ALL/LC_MESSAGES (zh_* -> zh), else en. */
-export function detectLang(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): Lang {
-  const pick = flag ?? env.LC_ALL ?? env.LC_MESSAGES ?? env.LANG ?? ''
+export function detectLang(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = processEnv()): Lang {
+  // POSIX: an empty LC_ALL or LC_MESSAGES counts as unset
+  const pick = flag ?? (env.LC_ALL || env.LC_MESSAGES || env.LANG || '')
   return /^zh/i.test(pick) ? 'zh' : 'en'
 }
 
@@ -50,4 +57,40 @@ export function t(lang: Lang, key: MessageKey, vars: Record<string, string | num
 export function allMessages(): { key: string; en: string | undefined; zh: string | undefined }[] {
   const keys = new Set([...tables.en.keys(), ...tables.zh.keys()])
   return [...keys].map((key) => ({ key, en: tables.en.get(key), zh: tables.zh.get(key) }))
+}
+
+/** The values of a message's {placeholders}: text, numbers, or other messages (rendered in the same language). */
+export type MsgVars = Readonly<Record<string, unknown>>
+
+/** A message not yet rendered: a catalog key and its values, rendered later in the reader's language. */
+export interface Msg {
+  readonly key: MessageKey
+  readonly vars: MsgVars
+}
+
+/** A localizable message: `msg('err.snapshot.missing', { file })`. */
+export function msg(key: MessageKey, vars: MsgVars = {}): Msg {
+  return { key, vars }
+}
+
+/** Text that is not ours but comes in both languages (a library's own translation): a value for a message. */
+export interface InLangs {
+  readonly inLangs: Readonly<Record<Lang, string>>
+}
+
+export function inLangs(texts: Record<Lang, string>): InLangs {
+  return { inLangs: texts }
+}
+
+const isInLangs = (v: unknown): v is InLangs => typeof v === 'object' && v !== null && typeof (v as InLangs).inLangs === 'object'
+
+export function isMsg(v: unknown): v is Msg {
+  return typeof v === 'object' && v !== null && typeof (v as Msg).key === 'string' && typeof (v as Msg).vars === 'object'
+}
+
+/** The text of a message in lang; values that are messages themselves are rendered in lang too. */
+export function render(lang: Lang, m: Msg): string {
+  const vars: Record<string, string> = {}
+  for (const [k, v] of Object.entries(m.vars)) vars[k] = isMsg(v) ? render(lang, v) : isInLangs(v) ? v.inLangs[lang] : String(v)
+  return t(lang, m.key, vars)
 }

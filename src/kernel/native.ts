@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url'
 import { dirname, join } from 'node:path'
 import { TcpdoctorError } from '../errors.js'
 import { debug } from '../debug.js'
+import { msg } from '../i18n/index.js'
 
 export interface FdWalkResult {
   /** 16 bytes per socket fd: u32 pid, u32 fd, u64 inode (host byte order). */
@@ -105,9 +106,9 @@ export function loadNative(): Native {
     } catch (err) {
       const tried = [join(nativeDir, 'build', 'Release', 'tcpdoctor.node'), join(nativeDir, 'prebuilds', `${process.platform}-${process.arch}`)]
       cached = {
-        error: new TcpdoctorError('TD_NATIVE_MISSING', `native addon not available (tried ${tried.join(', ')}): ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`, {
+        error: new TcpdoctorError('TD_NATIVE_MISSING', msg('err.kernel.nativeAddonNotAvailable', { tried: tried.join(', '), detail: err instanceof Error ? err.message.split('\n')[0] : String(err) }), {
           cause: err,
-          hint: 'run `npm rebuild tcpdoctor` (needs python3, make and a C compiler); tcpdoctor falls back to /proc meanwhile',
+          hint: msg('hint.kernel.runNpmRebuildTcpdoctor'),
         }),
       }
     }

@@ -12,6 +12,7 @@ import { join } from 'node:path'
 import { TcpdoctorError, errnoCode, fromSystemError } from '../errors.js'
 import type { NetnsTarget } from './netns.js'
 import { tryNative } from './native.js'
+import { msg } from '../i18n/index.js'
 
 /** One file's content, a directory's entry names, or the errno name of why it could not be read. */
 export type NetnsFile = { text: string } | { entries: string[] } | { error: string }
@@ -47,17 +48,17 @@ function readThroughPid(target: NetnsTarget, rels: readonly ProcPath[], procRoot
   const pid = target.pid
   const notNet = rels.find((r) => !(r === 'net' || r.startsWith('net/')))
   if (notNet !== undefined)
-    throw new TcpdoctorError('TD_NATIVE_MISSING', `reading /proc/${notNet} of namespace ${target.label} needs the native addon (it enters the namespace); /proc/sys shows only the reader's own`, {
-      hint: `build it (npm rebuild tcpdoctor), or run inside: ip netns exec ${target.label} tcpdoctor ...`,
+    throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.kernel.readingProcOfNamespace', { notNet, label: target.label }), {
+      hint: msg('hint.kernel.buildItNpmRebuild', { label: target.label }),
     })
   if (pid === undefined || netnsInodeOfPid(procRoot, pid) !== target.inode)
-    throw new TcpdoctorError('TD_NATIVE_MISSING', `cannot read namespace ${target.label} without the native addon: no process lives in it`, {
-      hint: `build it (npm rebuild tcpdoctor), or run inside: ip netns exec ${target.label} tcpdoctor ...`,
+    throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.kernel.cannotReadNamespaceWithout', { label: target.label }), {
+      hint: msg('hint.kernel.buildItNpmRebuild', { label: target.label }),
     })
   const out = rels.map((r) => readLocal(procRoot, join(String(pid), r)))
   // The pid may have exited and been reused by a process elsewhere meanwhile: then the reads are not the namespace's.
   if (netnsInodeOfPid(procRoot, pid) !== target.inode)
-    throw new TcpdoctorError('TD_IO', `namespace ${target.label}: process ${pid} left it while it was being read; try again (or build the native addon, which needs no process)`)
+    throw new TcpdoctorError('TD_IO', msg('err.kernel.namespaceProcessLeftIt', { label: target.label, pid }))
   return out
 }
 
@@ -75,7 +76,7 @@ export function readNetnsFiles(target: NetnsTarget | undefined, rels: readonly P
   try {
     raw = native.netnsRead(target.path, rels.map(threadPath))
   } catch (err) {
-    throw fromSystemError(err, `entering network namespace ${target.label} (${target.path})`)
+    throw fromSystemError(err, msg('err.kernel.enteringNetworkNamespace', { label: target.label, path: target.path }))
   }
   return raw.map((r) => ('data' in r ? { text: r.data.toString('latin1') } : 'entries' in r ? { entries: r.entries.split('\n').filter(Boolean) } : { error: r.error }))
 }
@@ -83,7 +84,7 @@ export function readNetnsFiles(target: NetnsTarget | undefined, rels: readonly P
 /** One file's text, or a TcpdoctorError named for it (TD_NOT_FOUND, TD_PERMISSION, TD_IO). */
 export function netnsFileText(f: NetnsFile, what: string): string {
   if ('text' in f) return f.text
-  if ('entries' in f) throw new TcpdoctorError('TD_IO', `${what}: is a directory`)
+  if ('entries' in f) throw new TcpdoctorError('TD_IO', msg('err.kernel.isADirectory', { what }))
   throw fromSystemError(Object.assign(new Error(`${what}: ${f.error}`), { code: f.error }), what)
 }
 
@@ -105,12 +106,12 @@ export function writeNetnsFiles(target: NetnsTarget | undefined, writes: readonl
   }
   const native = tryNative()
   if (!native || procRoot !== '/proc')
-    throw new TcpdoctorError('TD_NATIVE_MISSING', `writing the sysctls of namespace ${target.label} needs the native addon (it enters the namespace)`, {
-      hint: `build it (npm rebuild tcpdoctor), or run inside: ip netns exec ${target.label} tcpdoctor ...`,
+    throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.kernel.writingTheSysctlsOf', { label: target.label }), {
+      hint: msg('hint.kernel.buildItNpmRebuild', { label: target.label }),
     })
   try {
     return native.netnsWrite(target.path, writes.map((w) => threadPath(w.rel)), writes.map((w) => w.text))
   } catch (err) {
-    throw fromSystemError(err, `entering network namespace ${target.label} (${target.path})`)
+    throw fromSystemError(err, msg('err.kernel.enteringNetworkNamespace', { label: target.label, path: target.path }))
   }
 }

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, readlinkSync, statSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TcpdoctorError, errnoCode } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export interface NetnsTarget {
   /** Shown in output: the name in /run/netns, "host" for pid 1's namespace, else net:[inode]. */
@@ -132,10 +133,10 @@ export function resolveNetns(spec: string | undefined, procRoot = '/proc'): Netn
     inode = statSync(path).ino
   } catch (err) {
     const code = errnoCode(err)
-    if (code === 'EACCES' || code === 'EPERM') throw new TcpdoctorError('TD_PERMISSION', `network namespace ${spec}: permission denied`, { cause: err })
-    throw new TcpdoctorError('TD_NOT_FOUND', `no network namespace ${spec} (looked at ${path})`, {
+    if (code === 'EACCES' || code === 'EPERM') throw new TcpdoctorError('TD_PERMISSION', msg('err.kernel.networkNamespacePermissionDenied', { spec }), { cause: err })
+    throw new TcpdoctorError('TD_NOT_FOUND', msg('err.kernel.noNetworkNamespaceLooked', { spec, path }), {
       cause: err,
-      hint: `named namespaces: ${named().map((n) => n.name).join(', ') || 'none'}; or give a path such as /proc/PID/ns/net, a pid, or "all"`,
+      hint: msg('hint.kernel.namedNamespacesOrGive', { names: named().map((n) => n.name).join(', ') || msg('hint.kernel.none') }),
     })
   }
   const pid = /^\d+$/.test(spec) ? Number(spec) : heldByProcesses(procRoot).get(inode)

@@ -11,6 +11,7 @@ import type { ProcessRef, Socket } from '../model/socket.js'
 import { tryNative, type FdWalkResult } from './native.js'
 import { debug } from '../debug.js'
 import { fromSystemError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export interface OwnerMap {
   /** The processes holding a socket inode (several after fork or fd passing). */
@@ -179,7 +180,7 @@ export async function readOwnerMapAsync(procRoot = '/proc', only?: readonly numb
   try {
     return indexOf(await native.fdWalkAsync(procRoot, walkThreads(), inodeFilter(only)))
   } catch (err) {
-    throw fromSystemError(err, `walking ${procRoot}/*/fd`)
+    throw fromSystemError(err, msg('err.kernel.walkingFd', { procRoot }))
   }
 }
 
@@ -193,7 +194,7 @@ export function readOwnerMap(procRoot = '/proc', only?: readonly number[]): Owne
     try {
       return indexOf(native.fdWalk(procRoot, walkThreads(), filter))
     } catch (err) {
-      throw fromSystemError(err, `walking ${procRoot}/*/fd`)
+      throw fromSystemError(err, msg('err.kernel.walkingFd', { procRoot }))
     }
   }
   const want = only ? new Set(only) : undefined

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TcpdoctorError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 const RUN_DIR = '/run'
 const PREFIX = 'tcpdoctor-lab-sysctl-'
@@ -29,8 +30,8 @@ export class HostSysctl {
   private restored = false
   constructor(readonly key: string, value: string) {
     if (!hostSysctlsAllowed()) {
-      throw new TcpdoctorError('TD_PERMISSION', `this scenario changes the host-global ${key} for as long as it runs (restored afterwards)`, {
-        hint: `set ${HOST_SYSCTL_OPT_IN}=1 to allow it; not on a production host`,
+      throw new TcpdoctorError('TD_PERMISSION', msg('err.lab.thisScenarioChangesThe', { key }), {
+        hint: msg('hint.lab.set1ToAllow', { HOST_SYSCTL_OPT_IN }),
       })
     }
     this.original = readFileSync(procPath(key), 'utf8').trim()

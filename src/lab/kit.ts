@@ -17,6 +17,7 @@ import { resolveNetns, type NetnsTarget } from '../kernel/netns.js'
 import type { StateName } from '../model/state.js'
 import { AGENT_PY, RELAY_PY } from './agent-py.js'
 import { HostSysctl } from './host-sysctl.js'
+import { msg } from '../i18n/index.js'
 
 export type StateCounts = Partial<Record<StateName, number>>
 
@@ -38,7 +39,7 @@ let exitHooked = false
 export function run(cmd: string, args: readonly string[], input?: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = execFile(cmd, args, { encoding: 'utf8', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new TcpdoctorError('TD_IO', `${cmd} ${args.join(' ')}: ${stderr.trim() || err.message}`, { cause: err }))
+      if (err) reject(new TcpdoctorError('TD_IO', msg('err.lab.commandFailed', { cmd, args: args.join(' '), detail: stderr.trim() || err.message }), { cause: err }))
       else resolve(stdout)
     })
     if (input !== undefined) child.stdin?.end(input)
@@ -60,7 +61,7 @@ function scripts(): { agent: string; relay: string } {
 
 /** Kills every process in a namespace we created and deletes it. Synchronous: usable at exit. */
 export function dropNamespaceSync(name: string): void {
-  if (!name.startsWith('tdlab-')) throw new TcpdoctorError('TD_INTERNAL', `refusing to delete namespace ${name}: not a lab namespace`)
+  if (!name.startsWith('tdlab-')) throw new TcpdoctorError('TD_INTERNAL', msg('err.lab.refusingToDeleteNamespace', { name }))
   for (let round = 0; round < 3; round++) {
     let pids: number[] = []
     try {
@@ -100,29 +101,29 @@ export class Agent {
     this.pid = pid
     const rl = createInterface({ input: child.stdout! })
     rl.on('line', (line) => {
-      let msg: { id?: number; ok?: boolean; error?: string }
+      let reply: { id?: number; ok?: boolean; error?: string }
       try {
-        msg = JSON.parse(line) as typeof msg
+        reply = JSON.parse(line) as typeof reply
       } catch {
         debug('lab agent %s: %s', role, line)
         return
       }
-      const w = msg.id !== undefined ? this.waiting.get(msg.id) : undefined
+      const w = reply.id !== undefined ? this.waiting.get(reply.id) : undefined
       if (!w) return
-      this.waiting.delete(msg.id!)
-      if (msg.ok) w.resolve(msg as Record<string, unknown>)
-      else w.reject(new TcpdoctorError('TD_IO', `lab agent ${role} in ${netns}: ${msg.error}`))
+      this.waiting.delete(reply.id!)
+      if (reply.ok) w.resolve(reply as Record<string, unknown>)
+      else w.reject(new TcpdoctorError('TD_IO', msg('err.lab.labAgentIn', { role, netns, error: reply.error })))
     })
     child.on('exit', () => {
       this.exited = true
-      for (const w of this.waiting.values()) w.reject(new TcpdoctorError('TD_IO', `lab agent ${role} in ${netns} exited`))
+      for (const w of this.waiting.values()) w.reject(new TcpdoctorError('TD_IO', msg('err.lab.labAgentInExited', { role, netns })))
       this.waiting.clear()
     })
   }
 
   /** Sends one command; resolves with the agent's reply. */
   call<T extends Record<string, unknown> = Record<string, unknown>>(op: string, args: Record<string, unknown> = {}): Promise<T> {
-    if (this.exited) return Promise.reject(new TcpdoctorError('TD_IO', `lab agent ${this.role} in ${this.netns} is not running`))
+    if (this.exited) return Promise.reject(new TcpdoctorError('TD_IO', msg('err.lab.labAgentInIs', { role: this.role, netns: this.netns })))
     const id = this.nextId++
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve: resolve as (v: Record<string, unknown>) => void, reject })
@@ -164,7 +165,7 @@ export class Lab {
   /** The namespace name of a role. */
   ns(role: string): string {
     const n = this.namespaces.find((x) => x.role === role)
-    if (!n) throw new TcpdoctorError('TD_INTERNAL', `lab ${this.id} has no namespace for role ${role}`)
+    if (!n) throw new TcpdoctorError('TD_INTERNAL', msg('err.lab.labHasNoNamespace', { id: this.id, role }))
     return n.name
   }
 
@@ -272,9 +273,9 @@ export class Lab {
     for (;;) {
       const have = this.counts(role)
       if (Object.entries(want).every(([s, n]) => (have[s as StateName] ?? 0) >= (n ?? 0))) return have
-      if (signal?.aborted) throw new TcpdoctorError('TD_IO', 'interrupted')
+      if (signal?.aborted) throw new TcpdoctorError('TD_IO', msg('err.lab.interrupted'))
       if (Date.now() > deadline) {
-        throw new TcpdoctorError('TD_IO', `lab ${this.id}: ${role} did not reach ${JSON.stringify(want)} within ${timeoutMs} ms (have ${JSON.stringify(have)})`)
+        throw new TcpdoctorError('TD_IO', msg('err.lab.labDidNotReach', { id: this.id, role, want: JSON.stringify(want), timeoutMs, have: JSON.stringify(have) }))
       }
       await sleep(100)
     }
@@ -351,11 +352,11 @@ function waitLine(child: ChildProcess, re: RegExp, ms = 10_000): Promise<string>
     }
     const onExit = (code: number | null): void => {
       done()
-      reject(new TcpdoctorError('TD_IO', `lab helper exited (${code}) before it was ready: ${buf.slice(-300)}`))
+      reject(new TcpdoctorError('TD_IO', msg('err.lab.labHelperExitedBefore', { code, buf: buf.slice(-300) })))
     }
     const timer = setTimeout(() => {
       done()
-      reject(new TcpdoctorError('TD_IO', `lab helper not ready within ${ms} ms`))
+      reject(new TcpdoctorError('TD_IO', msg('err.lab.labHelperNotReady', { ms })))
     }, ms)
     const done = (): void => {
       clearTimeout(timer)

@@ -8,6 +8,7 @@ import { TcpdoctorError } from '../errors.js'
 import { parseMibPairs } from '../kernel/procfs/snmp.js'
 import type { Agent, Lab } from './kit.js'
 import { sleep } from './kit.js'
+import { msg } from '../i18n/index.js'
 
 export const CLIENT = '10.199.0.1'
 export const SERVER = '10.199.0.2'
@@ -66,7 +67,7 @@ export async function connectMany(
   await server.call('listen', { port: PORT, backlog: Math.max(128, count), mode: o.mode ?? 'hold', rcvbuf: o.rcvbuf })
   const client = await lab.agent('client', o.clientComm ?? 'tdlab-client')
   const r = await client.call<{ connected: number }>('connect', { host: SERVER, port: PORT, count, wait: 'established', timeout: 15, sndbuf: o.sndbuf })
-  if (r.connected < count) throw new TcpdoctorError('TD_IO', `lab: only ${r.connected} of ${count} connections were established`)
+  if (r.connected < count) throw new TcpdoctorError('TD_IO', msg('err.lab.labOnlyOfConnections', { connected: r.connected, count }))
   if ((o.mode ?? 'hold') === 'hold') await waitAccepted(server, count)
   return { client, server, connected: r.connected }
 }
@@ -75,7 +76,7 @@ export async function connectMany(
 export async function waitAccepted(server: Agent, n: number, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while ((await server.call<{ n: number }>('count', { group: 'accepted' })).n < n) {
-    if (Date.now() > deadline) throw new TcpdoctorError('TD_IO', `lab: the server accepted fewer than ${n} connections within ${timeoutMs} ms`)
+    if (Date.now() > deadline) throw new TcpdoctorError('TD_IO', msg('err.lab.labTheServerAccepted', { n, timeoutMs }))
     await sleep(50)
   }
 }
@@ -151,7 +152,7 @@ export function readCounter(pid: number, file: 'snmp' | 'netstat', table: string
 export async function waitCounter(pid: number, file: 'snmp' | 'netstat', table: string, field: string, min: number, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (readCounter(pid, file, table, field) < min) {
-    if (Date.now() > deadline) throw new TcpdoctorError('TD_IO', `lab: ${table}.${field} stayed below ${min} for ${timeoutMs} ms`)
+    if (Date.now() > deadline) throw new TcpdoctorError('TD_IO', msg('err.lab.labStayedBelowFor', { table, field, min, timeoutMs }))
     await sleep(100)
   }
 }

@@ -9,7 +9,7 @@
  */
 import { spawnSync } from 'node:child_process'
 import { TcpdoctorError } from '../errors.js'
-import { t } from '../i18n/index.js'
+import { t, msg } from '../i18n/index.js'
 import type { MessageKey } from '../i18n/index.js'
 import { ssName, type StateName } from '../model/state.js'
 import { Lab, staleNamespaces, dropNamespaceSync, removeStaleScriptDirs, type StateCounts } from './kit.js'
@@ -39,9 +39,9 @@ function have(cmd: string): boolean {
 /** Throws TD_PERMISSION unless root, TD_UNSUPPORTED unless ip, nft, sysctl and python3 exist. */
 export function checkLabPrerequisites(): void {
   if (process.getuid?.() !== 0)
-    throw new TcpdoctorError('TD_PERMISSION', 'lab needs root: it creates network namespaces, links and nftables rules', { hint: 'run it with sudo' })
+    throw new TcpdoctorError('TD_PERMISSION', msg('err.lab.labNeedsRootIt'), { hint: msg('hint.lab.runItWithSudo') })
   const missing = ['ip', 'nft', 'sysctl', 'python3'].filter((c) => !have(c))
-  if (missing.length) throw new TcpdoctorError('TD_UNSUPPORTED', `lab needs ${missing.join(', ')}`, { hint: 'install iproute2, nftables, procps and python3' })
+  if (missing.length) throw new TcpdoctorError('TD_UNSUPPORTED', msg('err.lab.labNeeds', { missing: missing.join(', ') }), { hint: msg('hint.lab.installIproute2NftablesProcps') })
 }
 
 function addCounts(into: StateCounts, add: StateCounts): void {
@@ -59,9 +59,9 @@ function genericLook(ns: string, states: StateCounts, findings: string[]): strin
 /** Starts a scenario; resolves once what it promises is visible in the kernel. */
 export async function startScenario(name: string, opts: StartOptions = {}): Promise<RunningScenario> {
   const scenario = findScenario(name)
-  if (!scenario) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `no lab scenario ${name}`, { hint: `scenarios: ${scenarioNames.join(', ')}` })
+  if (!scenario) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.lab.noLabScenario', { name }), { hint: msg('hint.lab.scenarios', { scenarioNames: scenarioNames.join(', ') }) })
   const count = opts.count ?? scenario.defaultCount
-  if (!Number.isInteger(count) || count < 1 || count > 5000) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--count must be 1..5000, not ${opts.count}`)
+  if (!Number.isInteger(count) || count < 1 || count > 5000) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.lab.countMustBe1', { count: opts.count }))
   checkLabPrerequisites()
   const lab = new Lab()
   const onAbort = (): void => void lab.stop()
@@ -71,7 +71,7 @@ export async function startScenario(name: string, opts: StartOptions = {}): Prom
     await lab.stop()
   }
   try {
-    if (opts.signal?.aborted) throw new TcpdoctorError('TD_IO', 'interrupted')
+    if (opts.signal?.aborted) throw new TcpdoctorError('TD_IO', msg('err.lab.interrupted'))
     const setup = await scenario.setup(lab, count)
     const timeout = opts.timeoutMs ?? 30_000
     for (const e of setup.expect) await lab.waitStates(e.role, e.states, timeout, opts.signal)
@@ -100,7 +100,7 @@ export async function startScenario(name: string, opts: StartOptions = {}): Prom
     return { info, stop }
   } catch (err) {
     await stop()
-    if (opts.signal?.aborted) throw new TcpdoctorError('TD_IO', 'interrupted', { cause: err })
+    if (opts.signal?.aborted) throw new TcpdoctorError('TD_IO', msg('err.lab.interrupted'), { cause: err })
     throw err
   }
 }

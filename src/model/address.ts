@@ -6,6 +6,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net'
 import { TcpdoctorError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 const v4cache = new Map<number, string>()
 
@@ -54,10 +55,10 @@ export function parseAddressBytes(text: string): Uint8Array {
     const lw = words(left)
     const rw = words(right)
     const all = right === undefined ? lw : [...lw, ...new Array<number>(8 - lw.length - rw.length).fill(0), ...rw]
-    if (all.length !== 8) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `bad IPv6 address: ${text}`)
+    if (all.length !== 8) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.model.badIpv6Address', { text }))
     const out = new Uint8Array(16)
     all.forEach((w, i) => { out[2 * i] = w >> 8; out[2 * i + 1] = w & 0xff })
     return out
   }
-  throw new TcpdoctorError('TD_INVALID_ARGUMENT', `not an IP address: ${text}`)
+  throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.model.notAnIpAddress', { text }))
 }

@@ -5,6 +5,7 @@
  * iproute2 misc/ss.c sstate_name[]; article names from the seed article; metric labels lower case.
  */
 import { TcpdoctorError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export const TCP_STATES = [
   { num: 1, kernel: 'ESTABLISHED', ss: 'ESTAB', article: 'ESTABLISHED' },
@@ -40,7 +41,7 @@ export function stateName(num: number): StateName {
 
 export function stateInfo(name: StateName): StateInfo {
   const s = byName.get(name)
-  if (!s) throw new TcpdoctorError('TD_INTERNAL', `no state ${name}`)
+  if (!s) throw new TcpdoctorError('TD_INTERNAL', msg('err.model.noState', { name }))
   return s
 }
 
@@ -101,8 +102,8 @@ export function parseStates(text: string): StateName[] {
   if (group) return [...group]
   const found = aliases.get(normalize(text))
   if (found) return [...found]
-  throw new TcpdoctorError('TD_INVALID_ARGUMENT', `unknown TCP state or group: ${text}`, {
-    hint: `states: ${TCP_STATES.map((s) => s.ss.toLowerCase()).join(', ')}; groups: ${Object.keys(GROUPS).join(', ')}`,
+  throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.model.unknownTcpStateOr', { text }), {
+    hint: msg('hint.model.statesGroups', { TCP_STATES: TCP_STATES.map((s) => s.ss.toLowerCase()).join(', '), GROUPS: Object.keys(GROUPS).join(', ') }),
   })
 }
 

@@ -6,6 +6,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto'
 import { TcpdoctorError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export interface AuthOptions {
   host: string
@@ -27,11 +28,11 @@ export function isLoopback(host: string): boolean {
 
 /** Throws TD_USAGE when the bind would expose the server without protection. */
 export function checkBind(o: AuthOptions): void {
-  if (o.basicAuth !== undefined && !o.tls) throw new TcpdoctorError('TD_USAGE', '--basic-auth needs --tls-cert and --tls-key (a password must not cross the network in clear text)')
-  if (o.basicAuth !== undefined && !/^[^:]+:.+$/.test(o.basicAuth)) throw new TcpdoctorError('TD_USAGE', '--basic-auth must be USER:PASSWORD')
-  if (o.token !== undefined && o.token.length < 16) throw new TcpdoctorError('TD_USAGE', '--token must be at least 16 characters')
+  if (o.basicAuth !== undefined && !o.tls) throw new TcpdoctorError('TD_USAGE', msg('err.monitor.basicAuthNeedsTls'))
+  if (o.basicAuth !== undefined && !/^[^:]+:.+$/.test(o.basicAuth)) throw new TcpdoctorError('TD_USAGE', msg('err.monitor.basicAuthMustBe'))
+  if (o.token !== undefined && o.token.length < 16) throw new TcpdoctorError('TD_USAGE', msg('err.monitor.tokenMustBeAt'))
   if (!isLoopback(o.host) && o.token === undefined && !(o.tls && o.basicAuth !== undefined)) {
-    throw new TcpdoctorError('TD_USAGE', `serve binds ${o.host}, beyond loopback: give --token TOKEN, or --tls-cert, --tls-key and --basic-auth USER:PASSWORD`)
+    throw new TcpdoctorError('TD_USAGE', msg('err.monitor.serveBindsBeyondLoopback', { host: o.host }))
   }
 }
 

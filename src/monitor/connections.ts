@@ -12,7 +12,7 @@ import { filterFromArgs } from '../query/filter-args.js'
 import { formatEndpoint } from '../model/endpoint-text.js'
 import type { Socket } from '../model/socket.js'
 import { TcpdoctorError } from '../errors.js'
-import { t, type Lang } from '../i18n/index.js'
+import { msg, t, type Lang } from '../i18n/index.js'
 
 export interface ConnectionRow {
   /** Stable across listings: the kernel socket cookie, else the 4-tuple and state. */
@@ -89,10 +89,10 @@ export class ConnectionLister {
     const filter = filterFromArgs(words)
     const sortName = q.sort ?? 'process'
     if (sortName !== 'process' && !SORT_KEYS.includes(sortName as SortKey))
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `sort must be process or one of ${SORT_KEYS.join(', ')}, not ${sortName}`)
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.monitor.connectionsSort', { keys: SORT_KEYS.join(', '), sort: sortName }))
     const limit = q.limit ?? 500
     if (!Number.isInteger(limit) || limit < 1 || limit > CONNECTIONS_MAX_LIMIT)
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `limit must be an integer in 1..${CONNECTIONS_MAX_LIMIT}, not ${q.limit}`)
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.monitor.connectionsLimit', { max: CONNECTIONS_MAX_LIMIT, limit: String(q.limit) }))
     const key = `${sortName}\u0000${limit}\u0000${filter.text}`
     const now = Date.now()
     for (const [k, v] of this.cache) if (now - v.at > CACHE_MS) this.cache.delete(k)

@@ -20,6 +20,7 @@ import { Sampler, type SamplerOptions } from './sampler.js'
 import { HistoryStore, type StoreOptions } from './history/store.js'
 import type { Sample } from './sample.js'
 import { ConnectionLister, type ConnectionsReply } from './connections.js'
+import { msg } from '../i18n/index.js'
 
 export const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.map': 'application/json', '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.json': 'application/json' }
@@ -53,7 +54,7 @@ export interface Served {
 export async function serve(o: ServeOptions): Promise<Served> {
   const host = o.host ?? '127.0.0.1'
   const tls = o.tlsCert !== undefined || o.tlsKey !== undefined
-  if (tls && (o.tlsCert === undefined || o.tlsKey === undefined)) throw new TcpdoctorError('TD_USAGE', '--tls-cert and --tls-key go together')
+  if (tls && (o.tlsCert === undefined || o.tlsKey === undefined)) throw new TcpdoctorError('TD_USAGE', msg('err.monitor.tlsCertAndTls'))
   const auth: AuthOptions = { host, token: o.token, basicAuth: o.basicAuth, tls }
   checkBind(auth)
   const webRoot = resolve(o.webRoot ?? DEFAULT_WEB_ROOT)
@@ -153,7 +154,7 @@ export async function serve(o: ServeOptions): Promise<Served> {
   server.requestTimeout = 30_000
   server.maxConnections = 6000
   await new Promise<void>((ok, fail) => {
-    server.once('error', (err: NodeJS.ErrnoException) => fail(new TcpdoctorError(err.code === 'EADDRINUSE' ? 'TD_IO' : err.code === 'EACCES' ? 'TD_PERMISSION' : 'TD_IO', `cannot listen on ${host}:${o.port ?? 9273}: ${err.code ?? err.message}`, { cause: err })))
+    server.once('error', (err: NodeJS.ErrnoException) => fail(new TcpdoctorError(err.code === 'EADDRINUSE' ? 'TD_IO' : err.code === 'EACCES' ? 'TD_PERMISSION' : 'TD_IO', msg('err.monitor.cannotListenOn', { host, v: o.port ?? 9273, v2: err.code ?? err.message }), { cause: err })))
     server.listen(o.port ?? 9273, host, () => ok())
   }).catch((err: unknown) => {
     clearInterval(timer)

@@ -16,6 +16,7 @@ import { RollingWindow } from '../doctor/collect.js'
 import type { Finding } from '../doctor/rule.js'
 import type { Lang } from '../i18n/index.js'
 import type { Socket } from '../model/socket.js'
+import { msg } from '../i18n/index.js'
 
 /** The rates watch shows, per second, from /proc/net/snmp and netstat. */
 export const WATCH_RATES = {
@@ -143,7 +144,7 @@ export function parseWatchFilter(text: string): { label: string; match: (s: Sock
   const port = /^:?(\d{1,5})$/.exec(t)
   if (port) {
     const n = Number(port[1])
-    if (n < 1 || n > 65535) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `port out of 1..65535: ${t}`)
+    if (n < 1 || n > 65535) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.monitor.portOutOf1', { t }))
     return { label: `:${n}`, match: (s) => s.local.port === n || s.remote.port === n }
   }
   const states = new Set(parseStates(t))

@@ -14,6 +14,7 @@ import { tryNative } from '../kernel/native.js'
 import { socketFd, socketPhase, sockoptNative } from './fd.js'
 import { nodeHasKeepAliveIntervalCount, setKeepAlive, validateKeepAlive, type KeepAliveOptions, type KeepAliveSettings } from './keepalive.js'
 import { setUserTimeout, validateUserTimeout } from './user-timeout.js'
+import { msg } from '../i18n/index.js'
 
 export interface SocketSettings {
   /** Keepalive timing (ms, as setKeepAlive takes it); false leaves keepalive alone. */
@@ -39,7 +40,7 @@ const configured = new WeakSet<Socket>()
 
 /** Validates once, up front: bad values and a missing addon fail at configure time, not per socket. */
 function check(settings: SocketSettings): void {
-  if (settings === null || typeof settings !== 'object') throw new TcpdoctorError('TD_INVALID_ARGUMENT', 'settings must be an object { keepAlive, userTimeout }')
+  if (settings === null || typeof settings !== 'object') throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.settingsMustBeAn'))
   if (settings.keepAlive) {
     validateKeepAlive(settings.keepAlive)
     if (!nodeHasKeepAliveIntervalCount() && !tryNative()) sockoptNative()
@@ -75,7 +76,7 @@ export function configureSocket(socket: Socket, settings: SocketSettings): Appli
     try {
       applyNow(socket, settings)
     } catch (err) {
-      const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', String(err), { cause: err })
+      const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', msg('err.common.internal', { detail: String(err) }), { cause: err })
       if (settings.onError) settings.onError(e, socket)
       else socket.destroy(e)
     }
@@ -88,7 +89,7 @@ function onSocket(socket: Socket, settings: SocketSettings): void {
   try {
     configureSocket(socket, settings)
   } catch (err) {
-    const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', String(err), { cause: err })
+    const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', msg('err.common.internal', { detail: String(err) }), { cause: err })
     if (settings.onError) settings.onError(e, socket)
     else socket.destroy(e)
   }
@@ -128,7 +129,7 @@ export function configureAgent<A extends HttpAgent>(agent: A, settings: SocketSe
   check(settings)
   const holder = agent as unknown as { createConnection: CreateConnection }
   const original = holder.createConnection
-  if (typeof original !== 'function') throw new TcpdoctorError('TD_INVALID_ARGUMENT', 'configureAgent: the agent has no createConnection (not an http.Agent?)')
+  if (typeof original !== 'function') throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.configureagentTheAgentHas'))
   holder.createConnection = function (this: unknown, options: unknown, callback?: (err: Error | null, socket?: Socket) => void): Socket | undefined {
     const cb = typeof callback === 'function'
       ? (err: Error | null, socket?: Socket): void => {
@@ -153,7 +154,7 @@ export function configureAgent<A extends HttpAgent>(agent: A, settings: SocketSe
         try {
           setKeepAlive(socket, ka)
         } catch (err) {
-          const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', String(err), { cause: err })
+          const e = err instanceof TcpdoctorError ? err : new TcpdoctorError('TD_INTERNAL', msg('err.common.internal', { detail: String(err) }), { cause: err })
           if (settings.onError) settings.onError(e, socket)
           else return false // the Agent destroys a socket it may not keep
         }

@@ -8,6 +8,7 @@
 import type { Socket } from 'node:net'
 import { TcpdoctorError, errnoCode, fromSystemError } from '../errors.js'
 import { loadNative, type Native } from '../kernel/native.js'
+import { msg } from '../i18n/index.js'
 
 export const SOL_SOCKET = 1
 export const SO_KEEPALIVE = 9
@@ -42,16 +43,16 @@ export function socketPhase(socket: Socket): 'connected' | 'destroyed' | 'connec
  */
 export function requireFd(socket: Socket, what: string): number {
   if (socket === null || typeof socket !== 'object' || typeof (socket as { on?: unknown }).on !== 'function')
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${what}: expected a net.Socket or tls.TLSSocket, not ${socket === null ? 'null' : typeof socket}`)
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.expectedANetSocket', { what, got: socket === null ? 'null' : typeof socket }))
   const fd = socketFd(socket)
   if (fd !== undefined) return fd
   const phase = socketPhase(socket)
   if (phase === 'destroyed')
-    throw new TcpdoctorError('TD_SOCKET_DESTROYED', `${what}: the socket is destroyed (closed); its file descriptor is gone`, {
-      hint: "set options while the socket is open: in the 'connect' handler (client) or the server's 'connection' handler",
+    throw new TcpdoctorError('TD_SOCKET_DESTROYED', msg('err.net.theSocketIsDestroyed', { what }), {
+      hint: msg('hint.net.setOptionsWhileThe'),
     })
-  throw new TcpdoctorError('TD_SOCKET_NOT_CONNECTED', `${what}: the socket is ${phase === 'connecting' ? 'still connecting' : 'not connected'}; it has no file descriptor yet`, {
-    hint: "call it after the 'connect' event (client) or in the 'connection' handler (server), or use configureSocket(), which waits for 'connect'",
+  throw new TcpdoctorError('TD_SOCKET_NOT_CONNECTED', msg('err.net.theSocketIsIt', { what, state: phase === 'connecting' ? msg('err.net.stillConnecting') : msg('err.net.notConnected') }), {
+    hint: msg('hint.net.callItAfterThe'),
   })
 }
 
@@ -67,9 +68,9 @@ export function sockoptNative(): Native {
  */
 export function sockoptError(err: unknown, what: string): TcpdoctorError {
   const code = errnoCode(err)
-  if (code === 'EBADF' || code === 'ENOTSOCK') return new TcpdoctorError('TD_SOCKET_DESTROYED', `${what}: the socket's file descriptor is gone (${code})`, { cause: err })
-  if (code === 'ENOTCONN') return new TcpdoctorError('TD_SOCKET_NOT_CONNECTED', `${what}: the socket is not connected (ENOTCONN)`, { cause: err })
-  if (code === 'EINVAL') return new TcpdoctorError('TD_INVALID_ARGUMENT', `${what}: the kernel refused the value (EINVAL)`, { cause: err })
+  if (code === 'EBADF' || code === 'ENOTSOCK') return new TcpdoctorError('TD_SOCKET_DESTROYED', msg('err.net.theSocketSFile', { what, code }), { cause: err })
+  if (code === 'ENOTCONN') return new TcpdoctorError('TD_SOCKET_NOT_CONNECTED', msg('err.net.theSocketIsNot', { what }), { cause: err })
+  if (code === 'EINVAL') return new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.theKernelRefusedThe', { what }), { cause: err })
   return fromSystemError(err, what)
 }
 
@@ -81,6 +82,6 @@ export function getInt(native: Native, fd: number, level: number, name: number):
   } catch (err) {
     throw sockoptError(err, `getsockopt(${level}, ${name})`)
   }
-  if (buf.length < 4) throw new TcpdoctorError('TD_INTERNAL', `getsockopt(${level}, ${name}) returned ${buf.length} bytes`)
+  if (buf.length < 4) throw new TcpdoctorError('TD_INTERNAL', msg('err.net.getsockoptReturnedBytes', { level, name, bytes: buf.length }))
   return buf.readInt32LE(0)
 }

@@ -29,6 +29,7 @@
  */
 import { Duplex } from 'node:stream'
 import { TcpdoctorError } from '../errors.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 export type HeartbeatRole = 'sender' | 'monitor' | 'both'
 
@@ -70,7 +71,7 @@ const MAX_FRAME = 16 << 20
 
 function checkMs(v: unknown, what: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || v > 0x7fffffff)
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', `heartbeat ${what} must be a positive number of milliseconds, not ${String(v)}`)
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.heartbeatMustBeA', { what, value: String(v) }))
   return v
 }
 
@@ -111,21 +112,21 @@ export class Heartbeat extends Duplex {
   constructor(socket: Duplex, options: HeartbeatOptions) {
     super({ allowHalfOpen: true })
     if (!socket || typeof (socket as Duplex).write !== 'function' || typeof (socket as Duplex).on !== 'function')
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', 'heartbeat: expected a duplex byte stream (net.Socket, tls.TLSSocket)')
-    if (!options || typeof options !== 'object') throw new TcpdoctorError('TD_INVALID_ARGUMENT', 'heartbeat: options { interval, timeout, role } are required')
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.heartbeatExpectedADuplex'))
+    if (!options || typeof options !== 'object') throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.heartbeatOptionsIntervalTimeout'))
     const { role } = options
     if (role !== 'sender' && role !== 'monitor' && role !== 'both')
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `heartbeat role must be 'sender', 'monitor' or 'both', not ${String(role)}`)
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.heartbeatRoleMustBe', { role: String(role) }))
     this.intervalMs = checkMs(options.interval, 'interval')
     this.sending = role !== 'monitor'
     this.monitoring = role !== 'sender'
     this.timeoutMs = this.monitoring ? checkMs(options.timeout, 'timeout') : (options.timeout ?? 0)
     if (this.monitoring && this.timeoutMs <= this.intervalMs)
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `heartbeat timeout (${this.timeoutMs} ms) must be longer than the interval (${this.intervalMs} ms), or every beat would be late`, {
-        hint: 'a timeout of 2-3 intervals tolerates one lost or delayed beat',
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.heartbeatTimeoutMsMust', { timeoutMs: this.timeoutMs, intervalMs: this.intervalMs }), {
+        hint: msg('hint.net.aTimeoutOf2'),
       })
     if ((socket as Duplex).destroyed)
-      throw new TcpdoctorError('TD_SOCKET_DESTROYED', 'heartbeat: the socket is destroyed')
+      throw new TcpdoctorError('TD_SOCKET_DESTROYED', msg('err.net.heartbeatTheSocketIs'))
     this.role = role
     this.socket = socket
     this.statsValue = { beatsSent: 0, beatsReceived: 0, misses: 0, lastHeardAt: Date.now() }
@@ -221,8 +222,8 @@ export class Heartbeat extends Duplex {
   private onDeadline(): void {
     if (this.suspended || this.destroyed) return
     const silentMs = Date.now() - this.statsValue.lastHeardAt
-    const err = new TcpdoctorError('TD_PEER_TIMEOUT', `heartbeat: nothing from the peer for ${silentMs} ms (timeout ${this.timeoutMs} ms); the connection is treated as dead`, {
-      hint: 'the peer vanished, the path is cut, or the peer does not run heartbeat() with role sender/both',
+    const err = new TcpdoctorError('TD_PEER_TIMEOUT', msg('err.net.heartbeatNothingFromThe', { silentMs, timeoutMs: this.timeoutMs }), {
+      hint: msg('hint.net.thePeerVanishedThe'),
     })
     this.stopTimers()
     this.emit('timeout', err)
@@ -230,8 +231,8 @@ export class Heartbeat extends Duplex {
     this.destroy(err)
   }
 
-  private protocolError(what: string): void {
-    const err = new TcpdoctorError('TD_PEER_PROTOCOL', `heartbeat: the peer sent ${what}; both ends must use heartbeat() on the stream`)
+  private protocolError(what: Msg): void {
+    const err = new TcpdoctorError('TD_PEER_PROTOCOL', msg('err.net.heartbeatThePeerSent', { what }))
     this.socket.destroy(err)
     this.destroy(err)
   }
@@ -248,8 +249,8 @@ export class Heartbeat extends Duplex {
         if (this.headerFill < HEADER) break
         const type = this.header[0]!
         const len = this.header.readUInt32BE(1)
-        if (type !== TYPE_DATA && type !== TYPE_BEAT) return this.protocolError(`a frame of unknown type 0x${type.toString(16).padStart(2, '0')}`)
-        if (len > MAX_FRAME || (type === TYPE_BEAT && len !== 4)) return this.protocolError(`a frame of ${len} bytes`)
+        if (type !== TYPE_DATA && type !== TYPE_BEAT) return this.protocolError(msg('err.net.frameUnknownType', { type: type.toString(16).padStart(2, '0') }))
+        if (len > MAX_FRAME || (type === TYPE_BEAT && len !== 4)) return this.protocolError(msg('err.net.frameOfBytes', { len }))
         this.bodyType = type
         this.bodyLeft = len
         this.headerFill = 0
@@ -291,7 +292,7 @@ export class Heartbeat extends Duplex {
 
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     const s = this.socket
-    if (s.destroyed) return cb(new TcpdoctorError('TD_SOCKET_DESTROYED', 'heartbeat: write after the socket was destroyed'))
+    if (s.destroyed) return cb(new TcpdoctorError('TD_SOCKET_DESTROYED', msg('err.net.heartbeatWriteAfterThe')))
     let ok = true
     for (let off = 0; off < chunk.length || (off === 0 && chunk.length === 0); ) {
       const n = Math.min(MAX_FRAME, chunk.length - off)

@@ -14,6 +14,7 @@ import { tryNative } from '../kernel/native.js'
 import { normalizeSysctlText, sysctlNumber } from '../kernel/procfs/sysctl.js'
 import { TcpdoctorError } from '../errors.js'
 import { IPPROTO_TCP, SOL_SOCKET, SO_KEEPALIVE, TCP_KEEPCNT, TCP_KEEPIDLE, TCP_KEEPINTVL, getInt, requireFd, sockoptError, sockoptNative } from './fd.js'
+import { msg } from '../i18n/index.js'
 
 export interface KeepAliveOptions {
   /** Idle time before the first probe (TCP_KEEPIDLE), ms. Default 7200000 (the kernel's default). */
@@ -47,19 +48,19 @@ const MAX_SECONDS = 32767
 const MAX_COUNT = 127
 
 function seconds(ms: number, what: string): number {
-  if (!Number.isFinite(ms) || ms <= 0) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${what} must be a positive number of milliseconds, not ${ms}`)
+  if (!Number.isFinite(ms) || ms <= 0) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.mustBeAPositive', { what, ms }))
   const s = Math.ceil(ms / 1000)
-  if (s > MAX_SECONDS) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${what} must be at most ${MAX_SECONDS} s, not ${s} s`)
+  if (s > MAX_SECONDS) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.mustBeAtMost', { what, MAX_SECONDS, s }))
   return s
 }
 
 /** Checks the options (TD_INVALID_ARGUMENT) and returns idle and interval in whole seconds. */
 export function validateKeepAlive(opts: KeepAliveOptions): { idle: number; interval: number | undefined } {
-  if (opts === null || typeof opts !== 'object') throw new TcpdoctorError('TD_INVALID_ARGUMENT', `keepalive options must be an object { idle, interval, count }, not ${String(opts)}`)
+  if (opts === null || typeof opts !== 'object') throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.keepaliveOptionsMustBe', { opts: String(opts) }))
   const idle = seconds(opts.idle ?? 7_200_000, 'idle')
   const interval = opts.interval === undefined ? undefined : seconds(opts.interval, 'interval')
   if (opts.count !== undefined && (!Number.isInteger(opts.count) || opts.count < 1 || opts.count > MAX_COUNT))
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', `count must be an integer in 1..${MAX_COUNT}, not ${opts.count}`)
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.countMustBeAn', { MAX_COUNT, count: opts.count }))
   return { idle, interval }
 }
 

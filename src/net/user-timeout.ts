@@ -13,10 +13,11 @@
 import type { Socket } from 'node:net'
 import { TcpdoctorError } from '../errors.js'
 import { IPPROTO_TCP, TCP_USER_TIMEOUT, getInt, requireFd, sockoptError, sockoptNative } from './fd.js'
+import { msg } from '../i18n/index.js'
 
 /** TD_INVALID_ARGUMENT unless ms is an integer in 0..2^31-1. */
 export function validateUserTimeout(ms: number): void {
-  if (!Number.isInteger(ms) || ms < 0 || ms > 0x7fffffff) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `user timeout must be an integer number of milliseconds >= 0, not ${ms}`)
+  if (!Number.isInteger(ms) || ms < 0 || ms > 0x7fffffff) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.net.userTimeoutMustBe', { ms }))
 }
 
 /** Sets TCP_USER_TIMEOUT in milliseconds (0 restores the default) and returns the value read back. */

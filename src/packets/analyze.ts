@@ -11,6 +11,7 @@ import { ANOMALY_KINDS, type AnomalyKind } from './analysis.js'
 import { decodePacket, newDecoded, type DecodeResult } from './decode.js'
 import { readCapture, type ReadWarning } from './reader.js'
 import { Tracker, type Connection, type Outcome, type PacketLine, type StateChange, type TcpStateName } from './tracker.js'
+import { msg } from '../i18n/index.js'
 
 export interface AnalyzeOptions {
   /** collect the packet lines of this connection (0-based, as tshark's tcp.stream) */
@@ -114,11 +115,11 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
     if (source === '-') stream = process.stdin
     else {
       try {
-        if (statSync(source).isDirectory()) throw new TcpdoctorError('TD_IO', `${source} is a directory, not a capture file`)
+        if (statSync(source).isDirectory()) throw new TcpdoctorError('TD_IO', msg('err.packets.isADirectoryNot', { source }))
       } catch (e) {
         if (e instanceof TcpdoctorError) throw e
-        if (errnoCode(e) === 'ENOENT') throw new TcpdoctorError('TD_NOT_FOUND', `${source}: no such file`)
-        throw new TcpdoctorError('TD_IO', `${source}: ${(e as Error).message}`)
+        if (errnoCode(e) === 'ENOENT') throw new TcpdoctorError('TD_NOT_FOUND', msg('err.packets.noSuchFile', { source }))
+        throw new TcpdoctorError('TD_IO', msg('err.packets.readFailed', { source, detail: (e as Error).message }))
       }
       stream = createReadStream(source, { highWaterMark: 1 << 20 })
     }
@@ -156,8 +157,8 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
   } catch (e) {
     if (e instanceof TcpdoctorError) throw e
     const code = errnoCode(e)
-    if (code === 'ENOENT') throw new TcpdoctorError('TD_NOT_FOUND', `${String(source)}: no such file`)
-    if (code) throw new TcpdoctorError('TD_IO', `reading the capture: ${(e as Error).message}`)
+    if (code === 'ENOENT') throw new TcpdoctorError('TD_NOT_FOUND', msg('err.packets.noSuchFile', { source: String(source) }))
+    if (code) throw new TcpdoctorError('TD_IO', msg('err.packets.readingTheCapture', { detail: (e as Error).message }))
     throw e
   }
   const anomalies: Partial<Record<AnomalyKind, number>> = {}

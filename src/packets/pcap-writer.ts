@@ -8,6 +8,7 @@
  */
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs'
 import { TcpdoctorError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export interface PcapWriterOptions {
   linktype: number
@@ -60,7 +61,7 @@ export class PcapWriter {
       this.fd = this.own ? openSync(path, 'w', 0o644) : 1
       this.write(pcapHeader(options))
     } catch (err) {
-      throw new TcpdoctorError('TD_IO', `cannot write ${path}: ${(err as Error).message}`, { cause: err })
+      throw new TcpdoctorError('TD_IO', msg('err.packets.cannotWrite', { path, detail: (err as Error).message }), { cause: err })
     }
   }
 

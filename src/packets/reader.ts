@@ -6,6 +6,7 @@
  * copied. Memory is bounded by the largest record (capped at MAX_RECORD), not by the file.
  */
 import { TcpdoctorError } from '../errors.js'
+import { msg, render, type Msg } from '../i18n/index.js'
 
 /** Largest record we accept (libpcap's MAXIMUM_SNAPLEN is 262144; pcapng blocks get 16 MiB). */
 export const MAX_RECORD = 262_144
@@ -33,8 +34,8 @@ export interface ReadSummary {
   bytes: number
 }
 
-function formatError(msg: string): TcpdoctorError {
-  return new TcpdoctorError('TD_PCAP_FORMAT', msg)
+function formatError(m: Msg): TcpdoctorError {
+  return new TcpdoctorError('TD_PCAP_FORMAT', m)
 }
 
 interface Iface {
@@ -100,8 +101,8 @@ export class CaptureParser {
   end(): ReadSummary {
     const left = this.pending?.length ?? 0
     if (this.state === 'start') {
-      if (this.summary.bytes === 0) throw formatError('empty file: no pcap or pcapng header')
-      throw formatError(`file too short for a capture header (${this.summary.bytes} bytes)`)
+      if (this.summary.bytes === 0) throw formatError(msg('err.packets.emptyFileNoPcap'))
+      throw formatError(msg('err.packets.fileTooShortFor', { bytes: this.summary.bytes }))
     }
     if (left > 0 && this.state !== 'done') this.summary.warnings.push({ kind: 'truncated', at: this.summary.records, detail: `file ends ${left} bytes into a record` })
     this.state = 'done'
@@ -128,14 +129,14 @@ export class CaptureParser {
         if (buf.length < 24) return 0
         if (m === 0xa1b2c3d4 || m === 0xa1b23c4d) this.le = false
         else if (m === 0xd4c3b2a1 || m === 0x4d3cb2a1) this.le = true
-        else throw formatError(`not a pcap or pcapng file (magic 0x${m.toString(16).padStart(8, '0')})`)
+        else throw formatError(msg('err.packets.notAPcapOr', { m: m.toString(16).padStart(8, '0') }))
         this.nano = m === 0xa1b23c4d || m === 0x4d3cb2a1
         const major = dv.getUint16(4, this.le)
-        if (major !== 2) throw formatError(`unsupported pcap version ${major}.${dv.getUint16(6, this.le)}`)
+        if (major !== 2) throw formatError(msg('err.packets.unsupportedPcapVersion', { major, dv: dv.getUint16(6, this.le) }))
         this.snaplen = dv.getUint32(16, this.le)
         const lt = dv.getUint32(20, this.le)
         // libpcap: the upper bits hold FCS info (LT_FCS_DATA); bits 16-25 reserved must be 0
-        if ((lt & 0x03ff0000) !== 0) throw formatError(`pcap link-type field 0x${lt.toString(16)} has reserved bits set`)
+        if ((lt & 0x03ff0000) !== 0) throw formatError(msg('err.packets.pcapLinkTypeField', { lt: lt.toString(16) }))
         this.linktype = lt & 0xffff
         this.summary.linktypes.push(this.linktype)
         this.state = 'pcap'
@@ -174,25 +175,25 @@ export class CaptureParser {
         const bom = dv.getUint32(off + 8, false)
         if (bom === 0x1a2b3c4d) this.le = false
         else if (bom === 0x4d3c2b1a) this.le = true
-        else return this.stopOrThrow(`pcapng section header with bad byte-order magic 0x${bom.toString(16)}`)
+        else return this.stopOrThrow(msg('err.packets.pcapngBadMagic', { magic: bom.toString(16) }))
       }
       const le = this.le
       const type = dv.getUint32(off, le)
       const len = dv.getUint32(off + 4, le)
-      if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) return this.stopOrThrow(`pcapng block of type ${type} has bad length ${len}`)
+      if (len < 12 || len % 4 !== 0 || len > MAX_BLOCK) return this.stopOrThrow(msg('err.packets.pcapngBadLength', { type, len }))
       if (off + len > n) break
       const body = off + 8
       const bodyEnd = off + len - 4
-      if (dv.getUint32(bodyEnd, le) !== len) return this.stopOrThrow(`pcapng block of type ${type}: trailing length differs from leading length ${len}`)
+      if (dv.getUint32(bodyEnd, le) !== len) return this.stopOrThrow(msg('err.packets.pcapngTrailingLength', { type, len }))
       if (type === 0x0a0d0d0a) {
-        if (len < 28) return this.stopOrThrow('pcapng section header too short')
+        if (len < 28) return this.stopOrThrow(msg('err.packets.pcapngShortSection'))
         const major = dv.getUint16(body + 4, le)
         const minor = dv.getUint16(body + 6, le)
-        if (major !== 1 || minor !== 0) return this.stopOrThrow(`unsupported pcapng version ${major}.${minor}`)
+        if (major !== 1 || minor !== 0) return this.stopOrThrow(msg('err.packets.pcapngVersion', { major, minor }))
         this.checkOptions(dv, body + 16, bodyEnd, 'section header')
         this.ifaces = []
       } else if (type === 1) {
-        if (len < 20) return this.stopOrThrow('pcapng interface description too short')
+        if (len < 20) return this.stopOrThrow(msg('err.packets.pcapngShortIface'))
         const linktype = dv.getUint16(body, le)
         const snaplen = dv.getUint32(body + 4, le)
         const iface: Iface = { linktype, snaplen, unit: 1e-6, offset: 0 }
@@ -236,9 +237,9 @@ export class CaptureParser {
   }
 
   /** Before the first packet a broken structure means it is not a file we can read: a coded error. */
-  private stopOrThrow(detail: string): number {
+  private stopOrThrow(detail: Msg): number {
     if (this.summary.records === 0 && this.ifaces.length === 0) throw formatError(detail)
-    return this.stop('bad-block', detail)
+    return this.stop('bad-block', render('en', detail))
   }
 
   private checkOptions(dv: DataView, off: number, end: number, what: string): void {
@@ -247,7 +248,7 @@ export class CaptureParser {
       const olen = dv.getUint16(off + 2, this.le)
       if (code === 0) return
       const next = off + 4 + ((olen + 3) & ~3)
-      if (next > end) throw formatError(`pcapng ${what}: option ${code} of length ${olen} runs past the block`)
+      if (next > end) throw formatError(msg('err.packets.pcapngOptionOfLength', { what, code, olen }))
       off = next
     }
   }

@@ -6,6 +6,7 @@
 import { lookup } from 'node:dns/promises'
 import { isIP } from 'node:net'
 import { TcpdoctorError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export interface Target {
   /** what the user typed */
@@ -19,7 +20,7 @@ export interface Target {
 export function addressBytes(address: string): Buffer {
   const f = isIP(address)
   if (f === 4) return Buffer.from(address.split('.').map(Number))
-  if (f !== 6) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `not an IP address: ${address}`)
+  if (f !== 6) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.notAnIpAddress', { address }))
   let text = address.split('%')[0]!
   const out = Buffer.alloc(16)
   // an embedded IPv4 tail (::ffff:1.2.3.4) becomes two groups
@@ -39,10 +40,10 @@ export function addressBytes(address: string): Buffer {
 /** Resolves HOST (a name or an address) to one address of the wanted family. */
 export async function resolveTarget(host: string, family?: 4 | 6): Promise<Target> {
   if (typeof host !== 'string' || host.length === 0 || host.length > 253 || /[\s/]/.test(host))
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', `not a host name or address: ${JSON.stringify(host)}`)
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.notAHostName', { host: JSON.stringify(host) }))
   const numeric = isIP(host)
   if (numeric) {
-    if (family && numeric !== family) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${host} is an IPv${numeric} address, but -${family} was asked for`)
+    if (family && numeric !== family) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.isAnIpvAddress', { host, numeric, family }))
     return { host, address: host, family: numeric as 4 | 6, bytes: addressBytes(host) }
   }
   try {
@@ -50,9 +51,9 @@ export async function resolveTarget(host: string, family?: 4 | 6): Promise<Targe
     return { host, address: r.address, family: r.family as 4 | 6, bytes: addressBytes(r.address) }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
-    throw new TcpdoctorError('TD_RESOLVE', `${host}: the name does not resolve${family ? ` to an IPv${family} address` : ''} (${code ?? 'error'})`, {
+    throw new TcpdoctorError('TD_RESOLVE', family ? msg('err.probe.noResolveFamily', { host, family, code: code ?? 'error' }) : msg('err.probe.noResolve', { host, code: code ?? 'error' }), {
       cause: err,
-      hint: `see what resolves it and what does not: tcpdoctor dns ${host}`,
+      hint: msg('hint.probe.seeWhatResolvesIt', { host }),
     })
   }
 }

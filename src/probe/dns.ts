@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises'
 import { connect as tcpConnect, isIP } from 'node:net'
 import * as packet from 'dns-packet'
 import { TcpdoctorError } from '../errors.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 export type DnsType = 'A' | 'AAAA'
 export type DnsStatus = 'NOERROR' | 'NODATA' | 'NXDOMAIN' | 'SERVFAIL' | 'REFUSED' | 'TIMEOUT' | 'UNREACHABLE' | 'FORMERR' | 'OTHER'
@@ -100,7 +101,7 @@ export function parseHosts(text: string, file: string, name?: string): HostsEntr
 export function checkName(name: string): void {
   const n = name.endsWith('.') ? name.slice(0, -1) : name
   if (!n || n.length > 253 || n.split('.').some((l) => l.length === 0 || l.length > 63) || /[\s/\\]/.test(n))
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', `not a valid DNS name: ${JSON.stringify(name)}`, { hint: 'labels of 1..63 characters separated by dots, 253 characters at most' })
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.notAValidDns', { name: JSON.stringify(name) }), { hint: msg('hint.probe.labelsOf163') })
 }
 
 export interface DecodedReply {
@@ -121,9 +122,9 @@ export function decodeReply(buf: Buffer, name: string, type: DnsType): DecodedRe
   try {
     p = packet.decode(buf) as packet.DecodedPacket & { rcode?: string }
   } catch (err) {
-    throw new TcpdoctorError('TD_PARSE', `a DNS reply that does not decode (${buf.length} bytes): ${(err as Error).message}`, { cause: err })
+    throw new TcpdoctorError('TD_PARSE', msg('err.probe.aDnsReplyThat', { bytes: buf.length, detail: (err as Error).message }), { cause: err })
   }
-  if (!p || typeof p !== 'object' || p.type !== 'response') throw new TcpdoctorError('TD_PARSE', 'a DNS message that is not a response')
+  if (!p || typeof p !== 'object' || p.type !== 'response') throw new TcpdoctorError('TD_PARSE', msg('err.probe.aDnsMessageThat'))
   const answers = (Array.isArray(p.answers) ? p.answers : []) as { type: string; name?: unknown; data?: unknown }[]
   const cname: string[] = []
   let current = name.toLowerCase().replace(/\.$/, '')
@@ -220,13 +221,13 @@ async function askTcp(host: string, port: number, name: string, type: DnsType, t
   })
 }
 
-async function readText(file: string, what: string): Promise<string> {
+async function readText(file: string, what: string | Msg): Promise<string> {
   try {
     return await readFile(file, 'utf8')
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code
     if (code === 'ENOENT') return '' // no hosts file / no resolv.conf: glibc treats it as empty too
-    throw new TcpdoctorError('TD_IO', `reading ${what} ${file}: ${(err as Error).message}`, { cause: err })
+    throw new TcpdoctorError('TD_IO', msg('err.probe.reading', { what, file, detail: (err as Error).message }), { cause: err })
   }
 }
 
@@ -234,21 +235,21 @@ const same = (a: string[], b: string[]): boolean => a.length === b.length && a.e
 
 /** The application's view against each nameserver's, with findings. */
 export async function resolve(name: string, options: ResolveOptions = {}): Promise<DnsReport> {
-  if (typeof name !== 'string') throw new TcpdoctorError('TD_INVALID_ARGUMENT', 'a name is needed')
+  if (typeof name !== 'string') throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.aNameIsNeeded'))
   checkName(name)
-  if (isIP(name)) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${name} is an address, not a name`, { hint: 'dns looks names up; for the reverse, use dig -x' })
+  if (isIP(name)) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.isAnAddressNot', { name }), { hint: msg('hint.probe.dnsLooksNamesUp') })
   const types = options.types ?? ['A', 'AAAA']
   const timeout = options.timeout ?? 2000
-  if (!(Number.isFinite(timeout) && timeout > 0 && timeout <= 60_000)) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `timeout must be 1..60000 ms, not ${timeout}`)
+  if (!(Number.isFinite(timeout) && timeout > 0 && timeout <= 60_000)) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.timeoutMustBe1', { timeout }))
   const hostsFile = options.hostsFile ?? '/etc/hosts'
   const resolvFile = options.resolvConf ?? '/etc/resolv.conf'
   for (const s of options.servers ?? []) {
     const { host, port } = splitServer(s)
     if (!isIP(host) || !(Number.isInteger(port) && port >= 1 && port <= 65_535))
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--server takes an IP address with an optional :port (1..65535; [v6]:port), not ${JSON.stringify(s)}`)
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.probe.serverTakesAnIp', { s: JSON.stringify(s) }))
   }
   const servers = options.servers?.length ? options.servers : parseResolvConf(await readText(resolvFile, 'resolv.conf')).nameservers
-  const hosts = parseHosts(await readText(hostsFile, 'hosts file'), hostsFile, name.replace(/\.$/, ''))
+  const hosts = parseHosts(await readText(hostsFile, msg('err.probe.hostsFile')), hostsFile, name.replace(/\.$/, ''))
 
   const appStart = performance.now()
   const appP = lookup(name, { all: true, family: types.length === 1 ? (types[0] === 'A' ? 4 : 6) : 0 })

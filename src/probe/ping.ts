@@ -11,6 +11,7 @@ import { classifyIcmpError, echoRequest, parseEchoReply, quotedEcho } from './ic
 import { closeQuietly, openIcmp, probeNative, sendError, waitEvents } from './sockets.js'
 import { estimateHops, lossPct, summarize, type RttSummary } from './stats.js'
 import { tcpProbe } from './tcp-ping.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 export type ProbeOutcome = 'reply' | 'timeout' | 'open' | 'refused' | 'filtered' | 'unreachable'
 
@@ -68,17 +69,17 @@ export interface PingResult {
 }
 
 export function checkPingOptions(o: PingOptions): void {
-  const bad = (m: string): never => {
+  const bad = (m: Msg): never => {
     throw new TcpdoctorError('TD_INVALID_ARGUMENT', m)
   }
-  if (o.count !== undefined && !(o.count === Infinity || (Number.isInteger(o.count) && o.count >= 1 && o.count <= 1_000_000))) bad(`count must be an integer from 1 to 1000000, not ${o.count}`)
-  if (o.interval !== undefined && !(Number.isFinite(o.interval) && o.interval >= 0.002 && o.interval <= 3600)) bad(`interval must be seconds from 0.002 to 3600, not ${o.interval}`)
-  if (o.interval !== undefined && o.interval < 0.2 && process.getuid?.() !== 0) throw new TcpdoctorError('TD_PERMISSION', `an interval below 0.2 s needs root (as iputils ping): ${o.interval}`)
-  if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0 && o.timeout <= 3600)) bad(`timeout must be seconds in (0, 3600], not ${o.timeout}`)
-  if (o.size !== undefined && !(Number.isInteger(o.size) && o.size >= 0 && o.size <= 65_507)) bad(`size must be 0..65507 bytes, not ${o.size}`)
-  if (o.ttl !== undefined && !(Number.isInteger(o.ttl) && o.ttl >= 1 && o.ttl <= 255)) bad(`TTL must be 1..255, not ${o.ttl}`)
-  if (o.tcp !== undefined && !(Number.isInteger(o.tcp) && o.tcp >= 1 && o.tcp <= 65_535)) bad(`port must be 1..65535, not ${o.tcp}`)
-  if (o.family !== undefined && o.family !== 4 && o.family !== 6) bad(`family must be 4 or 6, not ${String(o.family)}`)
+  if (o.count !== undefined && !(o.count === Infinity || (Number.isInteger(o.count) && o.count >= 1 && o.count <= 1_000_000))) bad(msg('err.probe.countMustBeAn', { count: o.count }))
+  if (o.interval !== undefined && !(Number.isFinite(o.interval) && o.interval >= 0.002 && o.interval <= 3600)) bad(msg('err.probe.intervalMustBeSeconds', { interval: o.interval }))
+  if (o.interval !== undefined && o.interval < 0.2 && process.getuid?.() !== 0) throw new TcpdoctorError('TD_PERMISSION', msg('err.probe.anIntervalBelow0', { interval: o.interval }))
+  if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0 && o.timeout <= 3600)) bad(msg('err.probe.timeoutMustBeSeconds', { timeout: o.timeout }))
+  if (o.size !== undefined && !(Number.isInteger(o.size) && o.size >= 0 && o.size <= 65_507)) bad(msg('err.probe.sizeMustBe0', { size: o.size }))
+  if (o.ttl !== undefined && !(Number.isInteger(o.ttl) && o.ttl >= 1 && o.ttl <= 255)) bad(msg('err.probe.ttlMustBe1', { ttl: o.ttl }))
+  if (o.tcp !== undefined && !(Number.isInteger(o.tcp) && o.tcp >= 1 && o.tcp <= 65_535)) bad(msg('err.probe.portMustBe1', { tcp: o.tcp }))
+  if (o.family !== undefined && o.family !== 4 && o.family !== 6) bad(msg('err.probe.familyMustBe4', { family: String(o.family) }))
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>

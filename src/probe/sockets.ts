@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { TcpdoctorError, errnoCode } from '../errors.js'
 import { loadNative, type Native, type ProbeEvent } from '../kernel/native.js'
+import { msg } from '../i18n/index.js'
 
 export type ProbeNative = Required<Pick<Native, 'probeSocket' | 'probeSend' | 'probeConnect' | 'probeWait' | 'closeFd'>>
 
@@ -15,7 +16,7 @@ export type ProbeNative = Required<Pick<Native, 'probeSocket' | 'probeSend' | 'p
 export function probeNative(): ProbeNative {
   const n = loadNative()
   if (!n.probeSocket || !n.probeSend || !n.probeConnect || !n.probeWait)
-    throw new TcpdoctorError('TD_NATIVE_MISSING', 'the native addon was built without the probe sockets', { hint: 'npm run build:native' })
+    throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.probe.theNativeAddonWas'), { hint: msg('hint.probe.npmRunBuildNative') })
   return n as ProbeNative
 }
 
@@ -45,13 +46,13 @@ export function openIcmp(n: ProbeNative, family: 4 | 6, ttl: number): { fd: numb
     const c1 = errnoCode(first)
     const c2 = errnoCode(err)
     if ((c1 === 'EACCES' || c1 === 'EPERM') && (c2 === 'EPERM' || c2 === 'EACCES')) {
-      throw new TcpdoctorError('TD_PERMISSION', `ICMP needs the ping socket or a raw socket, and neither is allowed: net.ipv4.ping_group_range is "${pingGroupRange()}" (our gid ${process.getgid?.()} is outside it) and this process lacks CAP_NET_RAW`, {
+      throw new TcpdoctorError('TD_PERMISSION', msg('err.probe.icmpNeedsThePing', { pingGroupRange: pingGroupRange(), gid: process.getgid?.() }), {
         cause: err,
-        hint: `sysctl -w net.ipv4.ping_group_range="0 2147483647" (lets every group use ICMP ping sockets), or run with CAP_NET_RAW (setcap cap_net_raw+ep $(command -v node), or as root); tcpdoctor ping --tcp PORT needs neither`,
+        hint: msg('hint.probe.sysctlWNetIpv4'),
       })
     }
-    if (c2 === 'EAFNOSUPPORT' || c1 === 'EAFNOSUPPORT') throw new TcpdoctorError('TD_UNSUPPORTED', `IPv${family} is not available on this host (${c2 ?? c1})`, { cause: err })
-    throw new TcpdoctorError('TD_IO', `cannot open an ICMP socket: ${(err as Error).message}`, { cause: err })
+    if (c2 === 'EAFNOSUPPORT' || c1 === 'EAFNOSUPPORT') throw new TcpdoctorError('TD_UNSUPPORTED', msg('err.probe.ipvIsNotAvailable', { family, code: c2 ?? c1 }), { cause: err })
+    throw new TcpdoctorError('TD_IO', msg('err.probe.cannotOpenAnIcmp', { detail: (err as Error).message }), { cause: err })
   }
 }
 
@@ -59,9 +60,9 @@ export function openIcmp(n: ProbeNative, family: 4 | 6, ttl: number): { fd: numb
 export function sendError(err: unknown, address: string): TcpdoctorError {
   const code = errnoCode(err)
   if (code === 'ENETUNREACH' || code === 'EHOSTUNREACH' || code === 'EADDRNOTAVAIL')
-    return new TcpdoctorError('TD_NO_ROUTE', `no route to ${address} (${code})`, { cause: err, hint: `the kernel has no route for it: ip route get ${address}` })
-  if (code === 'EACCES' || code === 'EPERM') return new TcpdoctorError('TD_PERMISSION', `sending to ${address} was refused (${code}): a firewall rule on this host, or a broadcast address`, { cause: err })
-  return new TcpdoctorError('TD_IO', `sending to ${address}: ${(err as Error).message}`, { cause: err })
+    return new TcpdoctorError('TD_NO_ROUTE', msg('err.probe.noRouteTo', { address, code }), { cause: err, hint: msg('hint.probe.theKernelHasNo', { address }) })
+  if (code === 'EACCES' || code === 'EPERM') return new TcpdoctorError('TD_PERMISSION', msg('err.probe.sendingToWasRefused', { address, code }), { cause: err })
+  return new TcpdoctorError('TD_IO', msg('err.probe.sendingTo', { address, detail: (err as Error).message }), { cause: err })
 }
 
 /** Milliseconds on the clock the addon stamps with (CLOCK_REALTIME, µs). */

@@ -10,6 +10,7 @@ import { TcpdoctorError, errnoCode } from '../errors.js'
 import { tryNative } from '../kernel/native.js'
 import type { Target } from './address.js'
 import { closeQuietly, probeNative, waitEvents } from './sockets.js'
+import { msg } from '../i18n/index.js'
 
 export interface TcpProbeResult {
   outcome: 'open' | 'refused' | 'filtered' | 'unreachable' | 'aborted'
@@ -56,7 +57,7 @@ export async function tcpProbe(target: Target, port: number, o: { timeoutMs: num
   try {
     c = n.probeConnect(target.family, target.bytes, port, o.ttl ?? 0)
   } catch (err) {
-    throw new TcpdoctorError(errnoCode(err) === 'EMFILE' ? 'TD_IO' : 'TD_IO', `TCP probe socket: ${(err as Error).message}`, { cause: err })
+    throw new TcpdoctorError(errnoCode(err) === 'EMFILE' ? 'TD_IO' : 'TD_IO', msg('err.probe.tcpProbeSocket', { detail: (err as Error).message }), { cause: err })
   }
   try {
     if (c.error) {

@@ -18,6 +18,7 @@ import { resolveTarget, type Target } from './address.js'
 import { classifyIcmpError, echoRequest, parseEchoReply, quotedEcho, unreachableMark } from './icmp.js'
 import { closeQuietly, openIcmp, probeNative, sendError, UDP, waitEvents } from './sockets.js'
 import { hopStats, linkLoss, lossPct, type HopRtt } from './stats.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 export type TraceMethod = 'udp' | 'icmp' | 'tcp'
 
@@ -92,18 +93,18 @@ interface Answer {
 }
 
 export function checkTraceOptions(o: TraceOptions): void {
-  const bad = (m: string): never => {
+  const bad = (m: Msg): never => {
     throw new TcpdoctorError('TD_INVALID_ARGUMENT', m)
   }
-  if (o.method !== undefined && !['udp', 'icmp', 'tcp'].includes(o.method)) bad(`method must be udp, icmp or tcp, not ${o.method}`)
+  if (o.method !== undefined && !['udp', 'icmp', 'tcp'].includes(o.method)) bad(msg('err.probe.methodMustBeUdp', { method: o.method }))
   for (const [k, v] of [['first TTL', o.firstTtl], ['max TTL', o.maxTtl]] as const)
-    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 255)) bad(`${k} must be 1..255, not ${v}`)
-  if ((o.firstTtl ?? 1) > (o.maxTtl ?? 30)) bad(`first TTL ${o.firstTtl} is above the max TTL ${o.maxTtl ?? 30}`)
-  if (o.rounds !== undefined && !(Number.isInteger(o.rounds) && o.rounds >= 1 && o.rounds <= 100_000)) bad(`rounds must be 1..100000, not ${o.rounds}`)
-  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 1 && o.port <= 65_535)) bad(`port must be 1..65535, not ${o.port}`)
-  if (o.interval !== undefined && !(Number.isFinite(o.interval) && o.interval >= 0.01 && o.interval <= 3600)) bad(`interval must be seconds from 0.01 to 3600, not ${o.interval}`)
-  if (o.interval !== undefined && o.interval < 1 && process.getuid?.() !== 0) throw new TcpdoctorError('TD_PERMISSION', `an interval below 1 s needs root (as mtr): ${o.interval}`)
-  if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0 && o.timeout <= 60)) bad(`timeout must be seconds in (0, 60], not ${o.timeout}`)
+    if (v !== undefined && !(Number.isInteger(v) && v >= 1 && v <= 255)) bad(msg('err.probe.mustBe1255', { k, value: v }))
+  if ((o.firstTtl ?? 1) > (o.maxTtl ?? 30)) bad(msg('err.probe.firstTtlIsAbove', { firstTtl: o.firstTtl, maxTtl: o.maxTtl ?? 30 }))
+  if (o.rounds !== undefined && !(Number.isInteger(o.rounds) && o.rounds >= 1 && o.rounds <= 100_000)) bad(msg('err.probe.roundsMustBe1', { rounds: o.rounds }))
+  if (o.port !== undefined && !(Number.isInteger(o.port) && o.port >= 1 && o.port <= 65_535)) bad(msg('err.probe.portMustBe12', { port: o.port }))
+  if (o.interval !== undefined && !(Number.isFinite(o.interval) && o.interval >= 0.01 && o.interval <= 3600)) bad(msg('err.probe.intervalMustBeSeconds2', { interval: o.interval }))
+  if (o.interval !== undefined && o.interval < 1 && process.getuid?.() !== 0) throw new TcpdoctorError('TD_PERMISSION', msg('err.probe.anIntervalBelow1', { interval: o.interval }))
+  if (o.timeout !== undefined && !(Number.isFinite(o.timeout) && o.timeout > 0 && o.timeout <= 60)) bad(msg('err.probe.timeoutMustBeSeconds2', { timeout: o.timeout }))
 }
 
 const WINDOW = 8

@@ -7,17 +7,18 @@
  */
 import { readFileSync } from 'node:fs'
 import { isIPv4, isIPv6 } from 'node:net'
-import { TcpdoctorError } from '../errors.js'
+import { TcpdoctorError, detailOf } from '../errors.js'
 import { parseAddressBytes } from '../model/address.js'
 import { parseStates, STATE_NAMES, type StateName } from '../model/state.js'
 import type { CompareOp, Filter, FilterNode, HostSpec } from './types.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 const MAX_TOKENS = 10_000
 const MAX_DEPTH = 200
 
-function syntax(message: string, text: string): TcpdoctorError {
-  return new TcpdoctorError('TD_FILTER_SYNTAX', `filter ${JSON.stringify(text)}: ${message}`, {
-    hint: "ss syntax, e.g. state established '( dport = :443 or sport = :8080 )' and not dst 10.0.0.0/8",
+function syntax(message: Msg, text: string): TcpdoctorError {
+  return new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.query.filter', { text: JSON.stringify(text), message }), {
+    hint: msg('hint.query.ssSyntaxEG'),
   })
 }
 
@@ -65,11 +66,11 @@ function parsePort(text: string, whole: string): number | undefined {
   if (text === '' || text === '*') return undefined
   if (/^\d+$/.test(text)) {
     const n = Number(text)
-    if (n > 65535) throw syntax(`port ${text} is above 65535`, whole)
+    if (n > 65535) throw syntax(msg('err.query.portIsAbove65535', { text }), whole)
     return n
   }
   const p = servicePort(text)
-  if (p === undefined) throw syntax(`unknown port or service ${JSON.stringify(text)}`, whole)
+  if (p === undefined) throw syntax(msg('err.query.unknownPortOrService', { text: JSON.stringify(text) }), whole)
   return p
 }
 
@@ -79,10 +80,10 @@ export function parseHost(tok: string, whole: string): HostSpec {
   let portText = ''
   if (tok.startsWith('[')) {
     const close = tok.indexOf(']')
-    if (close < 0) throw syntax(`unclosed [ in ${JSON.stringify(tok)}`, whole)
+    if (close < 0) throw syntax(msg('err.query.unclosedIn', { tok: JSON.stringify(tok) }), whole)
     addr = tok.slice(1, close)
     const rest = tok.slice(close + 1)
-    if (rest !== '' && !rest.startsWith(':')) throw syntax(`unexpected ${JSON.stringify(rest)} after ]`, whole)
+    if (rest !== '' && !rest.startsWith(':')) throw syntax(msg('err.query.unexpectedAfter', { rest: JSON.stringify(rest) }), whole)
     portText = rest.slice(1)
   } else if ((tok.match(/:/g) ?? []).length === 1) {
     const i = tok.indexOf(':')
@@ -97,11 +98,11 @@ export function parseHost(tok: string, whole: string): HostSpec {
   // ss accepts shortened IPv4 prefixes such as 10/8 and 192.168/16.
   if (/^\d+(\.\d+){0,2}$/.test(addr) && prefixText !== undefined) addr = [...addr.split('.'), '0', '0', '0'].slice(0, 4).join('.')
   const family = isIPv4(addr) ? 'inet' : isIPv6(addr) ? 'inet6' : undefined
-  if (!family) throw syntax(`an inet prefix is expected rather than ${JSON.stringify(tok)} (host names are not resolved)`, whole)
+  if (!family) throw syntax(msg('err.query.anInetPrefixIs', { tok: JSON.stringify(tok) }), whole)
   const max = family === 'inet' ? 32 : 128
   let prefixLength = max
   if (prefixText !== undefined) {
-    if (!/^\d+$/.test(prefixText) || Number(prefixText) > max) throw syntax(`bad prefix length /${prefixText}`, whole)
+    if (!/^\d+$/.test(prefixText) || Number(prefixText) > max) throw syntax(msg('err.query.badPrefixLength', { prefixText }), whole)
     prefixLength = Number(prefixText)
   }
   return { family, address: parseAddressBytes(addr), prefixLength, port }
@@ -111,18 +112,18 @@ export function parseHost(tok: string, whole: string): HostSpec {
 export function parseFilter(words: readonly string[]): Filter {
   const toks = tokenize(words)
   const text = toks.join(' ')
-  if (toks.length > MAX_TOKENS) throw syntax(`more than ${MAX_TOKENS} words`, text.slice(0, 80))
+  if (toks.length > MAX_TOKENS) throw syntax(msg('err.query.moreThanWords', { MAX_TOKENS }), text.slice(0, 80))
   let i = 0
   let states: Set<StateName> | undefined
   while (i < toks.length && (toks[i] === 'state' || toks[i] === 'exclude' || toks[i] === 'excl')) {
     const kw = toks[i++]!
     const name = toks[i++]
-    if (name === undefined) throw syntax(`${kw} needs a state name`, text)
+    if (name === undefined) throw syntax(msg('err.query.needsAStateName', { kw }), text)
     let list: StateName[]
     try {
       list = parseStates(name)
     } catch (err) {
-      throw syntax((err as Error).message, text)
+      throw syntax(msg('err.query.states', { detail: detailOf(err) }), text)
     }
     if (kw === 'state') {
       states ??= new Set()
@@ -150,16 +151,16 @@ export function parseFilter(words: readonly string[]): Filter {
   }
   const expr = (): FilterNode => {
     const t = toks[i++]
-    if (t === undefined) throw syntax('unexpected end of filter', text)
+    if (t === undefined) throw syntax(msg('err.query.unexpectedEndOfFilter'), text)
     if (t === '(') {
-      if (++depth > MAX_DEPTH) throw syntax(`parentheses nested deeper than ${MAX_DEPTH}`, text.slice(0, 80))
+      if (++depth > MAX_DEPTH) throw syntax(msg('err.query.parenthesesNestedDeeperThan', { MAX_DEPTH }), text.slice(0, 80))
       const inner = exprList()
-      if (toks[i++] !== ')') throw syntax('missing )', text)
+      if (toks[i++] !== ')') throw syntax(msg('err.query.missing'), text)
       depth--
       return inner
     }
     if (t === '!' || t === 'not') {
-      if (++depth > MAX_DEPTH) throw syntax(`"not" nested deeper than ${MAX_DEPTH}`, text.slice(0, 80))
+      if (++depth > MAX_DEPTH) throw syntax(msg('err.query.notNestedDeeperThan', { MAX_DEPTH }), text.slice(0, 80))
       const e = expr()
       depth--
       return { kind: 'not', expr: e }
@@ -169,7 +170,7 @@ export function parseFilter(words: readonly string[]): Filter {
       const maybe = peek()
       if (maybe !== undefined && OPS[maybe]) { op = OPS[maybe]!; i++ }
       const v = toks[i++]
-      if (v === undefined) throw syntax(`${t} needs a port`, text)
+      if (v === undefined) throw syntax(msg('err.query.needsAPort', { t }), text)
       const port = parsePort(v.startsWith(':') ? v.slice(1) : v, text)
       if (port === undefined) return { kind: 'true' }
       return { kind: 'port', side: t, op, port }
@@ -179,23 +180,23 @@ export function parseFilter(words: readonly string[]): Filter {
       const maybe = peek()
       if (maybe !== undefined && OPS[maybe]) {
         const o = OPS[maybe]!
-        if (o !== '=' && o !== '!=') throw syntax(`${t} takes = or !=, not ${maybe}`, text)
+        if (o !== '=' && o !== '!=') throw syntax(msg('err.query.takesOrNot', { t, maybe }), text)
         op = o
         i++
       }
       const v = toks[i++]
-      if (v === undefined) throw syntax(`${t} needs an address`, text)
+      if (v === undefined) throw syntax(msg('err.query.needsAnAddress', { t }), text)
       return { kind: 'host', side: t, op, host: parseHost(v, text) }
     }
-    if (t === 'state' || t === 'exclude') throw syntax('state and exclude go before the expression', text)
-    if (t === 'dev' || t === 'fwmark' || t === 'cgroup' || t === 'autobound') throw syntax(`"${t}" conditions are not supported by tcpdoctor yet`, text)
-    throw syntax(`unexpected ${JSON.stringify(t)}`, text)
+    if (t === 'state' || t === 'exclude') throw syntax(msg('err.query.stateAndExcludeGo'), text)
+    if (t === 'dev' || t === 'fwmark' || t === 'cgroup' || t === 'autobound') throw syntax(msg('err.query.conditionsAreNotSupported', { t }), text)
+    throw syntax(msg('err.query.unexpected', { t: JSON.stringify(t) }), text)
   }
 
   let expr0: FilterNode | undefined
   if (i < toks.length) {
     expr0 = exprList()
-    if (i < toks.length) throw syntax(`unexpected ${JSON.stringify(toks[i])}`, text)
+    if (i < toks.length) throw syntax(msg('err.query.unexpected2', { toks: JSON.stringify(toks[i]) }), text)
   }
   return { states: states ? STATE_NAMES.filter((s) => states!.has(s)) : undefined, expr: expr0, text }
 }

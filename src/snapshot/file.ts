@@ -12,6 +12,7 @@ import type { Socket } from '../model/socket.js'
 import { scanDiag, decodeSocket } from '../kernel/sock-diag/parse.js'
 import { SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK, NLMSG_DONE } from '../kernel/sock-diag/constants.js'
 import { SNAPSHOT_FORMAT, SNAPSHOT_VERSION, snapshotProblem } from './schema.js'
+import { msg, type Msg } from '../i18n/index.js'
 
 export { SNAPSHOT_FORMAT, SNAPSHOT_VERSION }
 
@@ -64,12 +65,12 @@ export function writeSnapshot(file: string, snap: Snapshot): void {
         // already gone: nothing of ours is left behind
       }
     }
-    throw fromSystemError(err, `writing snapshot ${file}`)
+    throw fromSystemError(err, msg('err.snapshot.writingSnapshot', { file }))
   }
 }
 
-function bad(file: string, what: string): TcpdoctorError {
-  return new TcpdoctorError('TD_SNAPSHOT_FORMAT', `${file}: ${what}`, { hint: 'make one with `tcpdoctor snapshot -o FILE` (or `ss -D FILE`)' })
+function bad(file: string, what: Msg): TcpdoctorError {
+  return new TcpdoctorError('TD_SNAPSHOT_FORMAT', msg('err.snapshot.bad', { file, what }), { hint: msg('hint.snapshot.makeOneWithTcpdoctor') })
 }
 
 /** Reads and validates a snapshot or an `ss -D` dump; TD_SNAPSHOT_FORMAT names what is wrong. */
@@ -77,10 +78,10 @@ export function readSnapshot(file: string): Snapshot {
   let bytes: Buffer
   try {
     const size = statSync(file).size
-    if (size > MAX_SNAPSHOT_BYTES) throw bad(file, `${size} bytes, more than the ${MAX_SNAPSHOT_BYTES} a snapshot may have`)
+    if (size > MAX_SNAPSHOT_BYTES) throw bad(file, msg('err.snapshot.bytesMoreThanThe', { size, MAX_SNAPSHOT_BYTES }))
     bytes = readFileSync(file)
   } catch (err) {
-    throw fromSystemError(err, `snapshot ${file}`)
+    throw fromSystemError(err, msg('err.snapshot.snapshot', { file }))
   }
   let mtime = new Date()
   try {
@@ -109,13 +110,13 @@ export function parseSnapshotBytes(bytes: Uint8Array, file = 'snapshot', takenAt
     try {
       text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
     } catch {
-      throw bad(file, 'not UTF-8 text')
+      throw bad(file, msg('err.snapshot.notUtf8Text'))
     }
     return parseSnapshot(text, file)
   }
   if (looksLikeDiagDump(bytes)) return fromDiagDump(bytes, file, takenAt)
-  if (bytes.length === 0) throw bad(file, 'empty file')
-  throw bad(file, 'neither a tcpdoctor snapshot (JSON) nor an `ss -D` dump (binary data)')
+  if (bytes.length === 0) throw bad(file, msg('err.snapshot.emptyFile'))
+  throw bad(file, msg('err.snapshot.neitherATcpdoctorSnapshot'))
 }
 
 function fromDiagDump(bytes: Uint8Array, file: string, takenAt: Date): Snapshot {
@@ -123,7 +124,7 @@ function fromDiagDump(bytes: Uint8Array, file: string, takenAt: Date): Snapshot 
   try {
     scanDiag(bytes, bytes.length, (off, bodyLen) => sockets.push(decodeSocket(bytes, off, bodyLen, { attributes: true })))
   } catch (err) {
-    if (err instanceof TcpdoctorError) throw bad(file, `ss -D dump: ${err.message}`)
+    if (err instanceof TcpdoctorError) throw bad(file, msg('err.snapshot.ssDDump', { detail: err.msg }))
     throw err
   }
   return { format: SNAPSHOT_FORMAT, version: SNAPSHOT_VERSION, takenAt: takenAt.toISOString(), hostname: '', kernel: '', owners: null, namespaces: [{ netns: '', source: 'ss -D', sockets }] }
@@ -135,11 +136,11 @@ export function parseSnapshot(text: string, file = 'snapshot'): Snapshot {
   try {
     doc = JSON.parse(text)
   } catch (err) {
-    throw bad(file, `not JSON (${(err as Error).message.slice(0, 120)})`)
+    throw bad(file, msg('err.common.notJson', { detail: (err as Error).message.slice(0, 120) }))
   }
   const d = doc as Record<string, unknown> | null
   // The two checks users hit first get their own words; the schema names every other problem.
-  if (d && typeof d === 'object' && d.format !== SNAPSHOT_FORMAT) throw bad(file, `format is ${JSON.stringify(d.format)?.slice(0, 60)}, expected "${SNAPSHOT_FORMAT}"`)
+  if (d && typeof d === 'object' && d.format !== SNAPSHOT_FORMAT) throw bad(file, msg('err.snapshot.formatIsExpected', { format: JSON.stringify(d.format)?.slice(0, 60), SNAPSHOT_FORMAT }))
   const problem = snapshotProblem(doc)
   if (problem) throw bad(file, problem)
   return doc as Snapshot

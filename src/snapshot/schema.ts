@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module'
 import { STATE_NAMES, type StateName } from '../model/state.js'
 import { TIMER_NAMES } from '../model/socket.js'
+import { inLangs, msg, type Msg } from '../i18n/index.js'
 
 export const SNAPSHOT_FORMAT = 'tcpdoctor-snapshot'
 export const SNAPSHOT_VERSION = 1
@@ -71,10 +72,14 @@ export function jsonPath(path: readonly PropertyKey[]): string {
 }
 
 /** The first problem of a document, as "PATH: what is wrong", or undefined when it is valid. */
-export function snapshotProblem(doc: unknown): string | undefined {
+export function snapshotProblem(doc: unknown): Msg | undefined {
   schema ??= build()
   const r = schema.safeParse(doc)
   if (r.success) return undefined
   const issue = r.error.issues[0]!
-  return `${jsonPath(issue.path)}: ${issue.message}`
+  // zod words the problem; its own Chinese locale words it for --lang zh (same schema, same first issue).
+  const { z } = createRequire(import.meta.url)('zod') as typeof import('zod')
+  const zh = schema.safeParse(doc, { error: z.locales.zhCN().localeError })
+  const zhIssue = zh.success ? undefined : zh.error.issues[0]
+  return msg('err.snapshot.schema', { path: jsonPath(issue.path), detail: inLangs({ en: issue.message, zh: zhIssue?.message ?? issue.message }) })
 }

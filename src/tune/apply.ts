@@ -9,6 +9,7 @@ import { isRemoved, keySpec } from './keys.js'
 import { normalizeValue, sysctlPath, sysctlRel } from './read.js'
 import { readNetnsFiles, writeNetnsFiles } from '../kernel/netns-files.js'
 import type { NetnsTarget } from '../kernel/netns.js'
+import { msg } from '../i18n/index.js'
 
 export interface Change {
   key: string
@@ -33,10 +34,10 @@ export function applySysctls(changes: readonly Change[], opts: { procRoot: strin
   for (const c of changes) {
     const spec = keySpec(c.key)
     if (isRemoved(spec, opts.kernel))
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${c.key} was removed in Linux ${spec!.removedIn}; refusing to write it`, { hint: `tcpdoctor explain ${spec!.topic}` })
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.tune.wasRemovedInLinux', { key: c.key, removedIn: spec!.removedIn }), { hint: msg('hint.cli.tcpdoctorExplain', { topic: spec!.topic }) })
   }
   const out: Applied[] = []
-  const where = opts.netns?.path !== undefined ? ` in namespace ${opts.netns.label}` : ''
+  const where = opts.netns?.path !== undefined ? msg('err.tune.inNamespace', { label: opts.netns.label }) : ''
   for (const c of changes) {
     const before = readValue(opts.netns, opts.procRoot, c.key)
     if (before === undefined) {
@@ -45,7 +46,7 @@ export function applySysctls(changes: readonly Change[], opts: { procRoot: strin
     }
     // Multi-field values (ip_local_port_range) are written tab-separated, as the kernel prints them.
     const [err] = writeNetnsFiles(opts.netns, [{ rel: sysctlRel(c.key), text: c.value.split(' ').join('\t') + '\n' }], opts.procRoot)
-    if (err) throw fromSystemError(Object.assign(new Error(err), { code: err }), `writing ${sysctlPath(opts.procRoot, c.key)}${where}`)
+    if (err) throw fromSystemError(Object.assign(new Error(err), { code: err }), msg('err.tune.writing', { path: sysctlPath(opts.procRoot, c.key), where }))
     out.push({ key: c.key, before, after: readValue(opts.netns, opts.procRoot, c.key) })
   }
   return out

@@ -14,6 +14,7 @@ import { parseKernelVersion } from './kernel-version.js'
 import { readConfigs, readSysctls, sysctlRel } from './read.js'
 import { runAudit } from './audit/index.js'
 import { recommendations } from './audit/profile.js'
+import { msg } from '../i18n/index.js'
 
 export interface TuneOptions {
   profile: ProfileName
@@ -45,7 +46,7 @@ function fromSnapshot(opts: TuneOptions): TuneAudit {
   const snap = readSnapshot(opts.from!)
   const s = snap.sysctls as SnapshotSysctls | null | undefined
   if (!s)
-    throw new TcpdoctorError('TD_USAGE', `tune --from ${opts.from}: the snapshot holds no sysctls (it was made by an older tcpdoctor, or they could not be read)`, { hint: 'take a new one: tcpdoctor snapshot -o FILE' })
+    throw new TcpdoctorError('TD_USAGE', msg('err.tune.tuneFromTheSnapshot', { from: opts.from }), { hint: msg('hint.tune.takeANewOne') })
   const kernel = parseKernelVersion(opts.kernelRelease ?? (s.kernel || snap.kernel))
   const values = new Map<string, SysctlValue>()
   for (const spec of KEYS) {
@@ -61,7 +62,7 @@ function fromSnapshot(opts: TuneOptions): TuneAudit {
 function oneNetns(spec: string | undefined, procRoot: string): NetnsTarget | undefined {
   if (spec === undefined) return undefined
   const targets = resolveNetns(spec, procRoot)
-  if (targets.length !== 1) throw new TcpdoctorError('TD_USAGE', `tune --netns takes one namespace, not ${spec} (${targets.length} found)`, { hint: 'name one: tcpdoctor tune --netns NAME' })
+  if (targets.length !== 1) throw new TcpdoctorError('TD_USAGE', msg('err.tune.tuneNetnsTakesOne', { spec, targetsCount: targets.length }), { hint: msg('hint.tune.nameOneTcpdoctorTune') })
   return targets[0]
 }
 

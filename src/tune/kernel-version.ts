@@ -3,6 +3,7 @@
  * Kernel versions from os.release() ("6.18.44-fc-v782"), compared numerically.
  */
 import { TcpdoctorError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export interface KernelVersion {
   major: number
@@ -13,7 +14,7 @@ export interface KernelVersion {
 
 export function parseKernelVersion(release: string): KernelVersion {
   const m = /^(\d+)\.(\d+)(?:\.(\d+))?/.exec(release.trim())
-  if (!m) throw new TcpdoctorError('TD_PARSE', `cannot read a kernel version from "${release}"`)
+  if (!m) throw new TcpdoctorError('TD_PARSE', msg('err.tune.cannotReadAKernel', { release }))
   return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3] ?? 0), release: release.trim() }
 }
 

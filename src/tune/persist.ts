@@ -8,6 +8,7 @@
 import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { TcpdoctorError, fromSystemError } from '../errors.js'
+import { msg } from '../i18n/index.js'
 
 export const PERSIST_NAME = '90-tcpdoctor.conf'
 
@@ -39,7 +40,7 @@ export function writePersist(dir: string, content: string): { file: string; back
     let saved: string | undefined
     if (existsSync(file) && !isOurs(file)) {
       if (existsSync(backup))
-        throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${file} was not written by tcpdoctor and ${backup} already exists; refusing to overwrite either`, { hint: `move one of them away, then run tune --apply --persist again` })
+        throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.tune.wasNotWrittenBy', { file, backup }), { hint: msg('hint.tune.moveOneOfThem') })
       copyFileSync(file, backup)
       saved = backup
     } else if (existsSync(backup)) saved = backup
@@ -48,7 +49,7 @@ export function writePersist(dir: string, content: string): { file: string; back
     return { file, ...(saved ? { backup: saved } : {}) }
   } catch (err) {
     rmSync(`${file}.tmp`, { force: true })
-    throw fromSystemError(err, `writing ${file}`)
+    throw fromSystemError(err, msg('err.tune.writing2', { file }))
   }
 }
 
@@ -70,6 +71,6 @@ export function revertPersist(dir: string): { action: RevertAction; file: string
     rmSync(file)
     return { action: 'removed', file, backup }
   } catch (err) {
-    throw fromSystemError(err, `reverting ${file}`)
+    throw fromSystemError(err, msg('err.tune.reverting', { file }))
   }
 }

@@ -11,6 +11,7 @@ import { readNetnsFiles } from '../kernel/netns-files.js'
 import { hostNetnsInode, type NetnsTarget } from '../kernel/netns.js'
 import type { ConfigLine, KeySpec, SysctlValue } from './types.js'
 import { inChildNetns, readInInitialNetns } from './init-netns.js'
+import { msg } from '../i18n/index.js'
 
 /** Path of a dotted key under a proc root. */
 export function sysctlPath(procRoot: string, key: string): string {
@@ -56,8 +57,8 @@ export function readSysctls(specs: readonly KeySpec[], opts: ReadOptions): { val
     }
   })
   if (![...values.values()].some((v) => v.from === 'netns')) {
-    const where = other ? `namespace ${opts.netns!.label}` : join(opts.procRoot, 'sys', 'net')
-    throw new TcpdoctorError('TD_NOT_FOUND', `could not read any TCP sysctl of ${where}`, { hint: 'give --proc-root the directory where proc is mounted (it holds sys/net/ipv4)' })
+    const where = other ? msg('err.tune.namespace', { label: opts.netns!.label }) : join(opts.procRoot, 'sys', 'net')
+    throw new TcpdoctorError('TD_NOT_FOUND', msg('err.tune.couldNotReadAny', { where }), { hint: msg('hint.tune.giveProcRootThe') })
   }
   if (globalsMissing.length && (opts.initialFallback || other)) {
     let got: Map<string, string>

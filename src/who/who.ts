@@ -8,6 +8,7 @@ import { countedState, type StateName } from '../model/state.js'
 import { TcpdoctorError } from '../errors.js'
 import { isIP } from 'node:net'
 import { userName } from '../kernel/owners.js'
+import { msg } from '../i18n/index.js'
 
 export interface WhoTarget {
   address?: string
@@ -20,7 +21,7 @@ export function parseWhoTarget(text: string): WhoTarget {
   const t = text.trim()
   const port = (p: string): number => {
     const n = Number(p)
-    if (!/^\d+$/.test(p) || n < 1 || n > 65535) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `bad port in ${JSON.stringify(text)}: ports are 1-65535`)
+    if (!/^\d+$/.test(p) || n < 1 || n > 65535) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.who.badPortInPorts', { text: JSON.stringify(text) }))
     return n
   }
   let m: RegExpExecArray | null
@@ -30,7 +31,7 @@ export function parseWhoTarget(text: string): WhoTarget {
   if ((m = /^([0-9.]+):(\d+)$/.exec(t)) && isIP(m[1]!) === 4) return { address: m[1]!, port: port(m[2]!), text: t }
   const bare = t.replace(/^\[|\]$/g, '')
   if (isIP(bare)) return { address: bare, text: t }
-  throw new TcpdoctorError('TD_INVALID_ARGUMENT', `cannot read ${JSON.stringify(text)} as PORT, :PORT, ADDR:PORT or ADDR`, { hint: 'examples: 8080, :8080, 127.0.0.1:8080, [::1]:8080, 10.0.0.5' })
+  throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.who.cannotReadAsPort', { text: JSON.stringify(text) }), { hint: msg('hint.who.examples') })
 }
 
 /**

@@ -7,7 +7,7 @@
 import { statSync } from 'node:fs'
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { analyzeCapture, connectionJson, connectionReport, type AnalyzeReport, type ConnectionReport } from '../../packets/analyze.js'
 import { ANOMALY_KINDS } from '../../packets/analysis.js'
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR } from '../../packets/decode.js'
@@ -148,11 +148,11 @@ export const analyzeCommand = defineCommand({
   },
   async run(ctx, args) {
     const file = args.positionals[0]
-    if (!file || args.positionals.length > 1) throw new TcpdoctorError('TD_USAGE', 'analyze takes one capture file (or - for stdin)')
+    if (!file || args.positionals.length > 1) throw new TcpdoctorError('TD_USAGE', msg('err.cli.analyzeTakesOneCapture'))
     let conn: number | undefined
     if (args.values.conn !== undefined) {
       conn = Number(args.values.conn)
-      if (!Number.isInteger(conn) || conn < 0) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--conn must be a connection number (0, 1, ...), not ${args.values.conn}`)
+      if (!Number.isInteger(conn) || conn < 0) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.connMustBeA', { conn: args.values.conn }))
     }
     let onProgress: ((n: number) => void) | undefined
     if (file !== '-') {
@@ -179,7 +179,7 @@ export const analyzeCommand = defineCommand({
     const report: AnalyzeReport = { ...head, connections: tracked.map(connectionReport) }
     if (conn !== undefined) {
       const c = report.connections[conn]
-      if (!c) throw new TcpdoctorError('TD_NOT_FOUND', t(ctx.lang, 'analyze.conn.noLines', { n: conn, count: report.connections.length }))
+      if (!c) throw new TcpdoctorError('TD_NOT_FOUND', msg('analyze.conn.noLines', { n: conn, count: report.connections.length }))
       ctx.out(renderConn(ctx, c))
       return 0
     }

@@ -8,7 +8,7 @@
 import { fchownSync, fstatSync } from 'node:fs'
 import type { Command } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { capture, type CapturedPacket } from '../../capture/live.js'
 import { dropPrivileges, dropTarget } from '../../capture/privileges.js'
 import { LiveStates } from '../../capture/states.js'
@@ -65,9 +65,9 @@ export const captureCommand: Command = {
     const filter = args.positionals.join(' ')
     const iface = (v.interface as string | undefined) ?? 'any'
     const count = numberOption(v.count, '-c', true)
-    if (count !== undefined && count < 1) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `-c must be at least 1, not ${count}`)
+    if (count !== undefined && count < 1) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.cMustBeAt', { count }))
     const snaplen = numberOption(v.snaplen, '-s', true)
-    if (snaplen !== undefined && (snaplen < 64 || snaplen > 262144)) throw new TcpdoctorError('TD_INVALID_ARGUMENT', '-s takes 64..262144')
+    if (snaplen !== undefined && (snaplen < 64 || snaplen > 262144)) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.snaplenRange'))
     if (v.dump) {
       ctx.out(formatProgram(compileFilter(filter, iface === 'any' ? 'cooked' : 'ethernet', { snaplen })))
       return 0

@@ -6,7 +6,7 @@
 import { pause } from '../../pause.js'
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t, type Lang, type MessageKey } from '../../i18n/index.js'
+import { t, type Lang, type MessageKey, msg } from '../../i18n/index.js'
 import { counterTargets, diffCounters, type CounterSample } from '../../counters/counters.js'
 import { GAUGES, KEY_COUNTERS, globMatcher } from '../../counters/catalog.js'
 import type { TcpSockstat } from '../../kernel/procfs/sockstat.js'
@@ -41,7 +41,7 @@ export function explainCounter(lang: Lang, name: string): string | null {
 function parseInterval(text: string | undefined): number {
   if (text === undefined) return 1
   const n = Number(text)
-  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new TcpdoctorError('TD_USAGE', `--interval must be a number of seconds in (0, 86400], not ${text}`)
+  if (!Number.isFinite(n) || n <= 0 || n > 86_400) throw new TcpdoctorError('TD_USAGE', msg('err.cli.intervalMustBeA', { text }))
   return n
 }
 
@@ -94,7 +94,7 @@ export const countersCommand: Command = {
     absolute: { type: 'boolean', short: 'a' },
   },
   async run(ctx, args) {
-    if (ctx.from) throw new TcpdoctorError('TD_UNSUPPORTED', 'counters cannot be replayed from a snapshot yet: a snapshot holds one moment, counters need two')
+    if (ctx.from) throw new TcpdoctorError('TD_UNSUPPORTED', msg('err.cli.countersCannotBeReplayed'))
     const absolute = args.values.absolute === true
     const interval = parseInterval(args.values.interval as string | undefined)
     const patterns = args.positionals

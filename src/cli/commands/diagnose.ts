@@ -7,7 +7,7 @@
 import { attachHandshakes, captureHandshakes } from '../../capture/handshakes.js'
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { ssName, type StateName, STATE_NAMES } from '../../model/state.js'
 import { defaultConfig, loadConfig } from '../../doctor/config.js'
 import { diagnose, hasTrouble, type DiagnoseReport } from '../../doctor/diagnose.js'
@@ -22,7 +22,7 @@ const DETAILS_SHOWN = 3
 function parseInterval(text: string | undefined): number {
   if (text === undefined) return 1
   const n = Number(text)
-  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 3600) throw new TcpdoctorError('TD_USAGE', `--interval must be seconds in [0, 3600] (0: one sample), not ${text}`)
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0 || n > 3600) throw new TcpdoctorError('TD_USAGE', msg('err.cli.intervalMustBeSeconds', { text }))
   return n
 }
 
@@ -97,13 +97,13 @@ export const diagnoseCommand: Command = {
     capture: { type: 'string' },
   },
   async run(ctx, args) {
-    if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', `diagnose takes no arguments (got ${args.positionals.join(' ')})`, { hint: 'see tcpdoctor diagnose --help' })
+    if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', msg('err.cli.diagnoseTakesNoArguments', { positionals: args.positionals.join(' ') }), { hint: msg('hint.cli.seeTcpdoctorDiagnoseHelp') })
     const interval = parseInterval(args.values.interval as string | undefined)
     const file = args.values.config as string | undefined
     const config = file ? loadConfig(file, ctx.lang) : defaultConfig(ctx.lang)
     // --capture: packets beside the counters, over the same window (docs/commands/capture.md)
     const captureS = args.values.capture === undefined ? undefined : parseInterval(args.values.capture as string)
-    if (captureS !== undefined && (ctx.netns === 'all' || ctx.from)) throw new TcpdoctorError('TD_USAGE', '--capture listens in one live namespace (not with --netns all or --from)')
+    if (captureS !== undefined && (ctx.netns === 'all' || ctx.from)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.captureListensInOne'))
     const handshakes = captureS ? captureHandshakes({ seconds: captureS, netns: ctx.netns, signal: ctx.signal }) : undefined
     const report = await diagnose({
       netns: ctx.netns,

@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs'
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError, fromSystemError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { countedState, parseStates, type StateName } from '../../model/state.js'
 import { countPerNamespace, countList } from '../../sockets/count.js'
 import { gatherSockets } from '../../sockets/gather.js'
@@ -27,7 +27,7 @@ interface Live {
 function parseHighlight(text: string): DiagramState {
   const states = parseStates(text).map(countedState)
   const hit = states.find((s): s is DiagramState => (DIAGRAM_STATES as readonly string[]).includes(s))
-  if (!hit) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `--highlight: ${text} is not a state of the diagram`, { hint: `states: ${DIAGRAM_STATES.map((s) => STATE_LABELS[s].label).join(', ')}` })
+  if (!hit) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.highlightIsNotA', { text }), { hint: msg('hint.cli.states', { DIAGRAM_STATES: DIAGRAM_STATES.map((s) => STATE_LABELS[s].label).join(', ') }) })
   return hit
 }
 
@@ -85,9 +85,9 @@ export const diagramCommand = defineCommand({
     live: { type: 'boolean' },
   },
   async run(ctx, args) {
-    if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', `diagram takes no arguments (got ${args.positionals.join(' ')})`)
+    if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', msg('err.cli.diagramTakesNoArguments', { positionals: args.positionals.join(' ') }))
     const pathText = args.values.path
-    if (pathText !== undefined && !(pathText in PATHS)) throw new TcpdoctorError('TD_USAGE', `--path must be client or server, not ${pathText}`)
+    if (pathText !== undefined && !(pathText in PATHS)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.pathMustBeClient', { pathText }))
     const path = pathText as PathName | undefined
     const hl = args.values.highlight
     const highlight = hl === undefined ? undefined : parseHighlight(hl)
@@ -99,7 +99,7 @@ export const diagramCommand = defineCommand({
       try {
         writeFileSync(svgFile, renderSvg(model, t(ctx.lang, 'diagram.title')))
       } catch (err) {
-        throw fromSystemError(err, `writing ${svgFile}`)
+        throw fromSystemError(err, msg('err.cli.writing', { svgFile }))
       }
     }
     if (ctx.json) {

@@ -4,7 +4,7 @@
  */
 import { defineCommand } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { readSnapshot } from '../../snapshot/file.js'
 import { diffSnapshots } from '../../snapshot/diff.js'
 import { ssName } from '../../model/state.js'
@@ -23,10 +23,10 @@ export const diffCommand = defineCommand({
   },
   options: { limit: { type: 'string' } },
   async run(ctx, args) {
-    if (args.positionals.length !== 2) throw new TcpdoctorError('TD_USAGE', 'diff takes two snapshot files: OLD NEW', { hint: 'tcpdoctor diff before.json after.json' })
+    if (args.positionals.length !== 2) throw new TcpdoctorError('TD_USAGE', msg('err.cli.diffTakesTwoSnapshot'), { hint: msg('hint.cli.tcpdoctorDiffBeforeJson') })
     const limitText = args.values.limit
     const limit = limitText === undefined ? 10 : Number(limitText)
-    if (!Number.isInteger(limit) || limit < 0) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
+    if (!Number.isInteger(limit) || limit < 0) throw new TcpdoctorError('TD_USAGE', msg('err.cli.limitMustBeA', { limitText }))
     const d = diffSnapshots(readSnapshot(args.positionals[0]!), readSnapshot(args.positionals[1]!), limit)
     if (ctx.json) {
       ctx.out(JSON.stringify(d, null, 2))

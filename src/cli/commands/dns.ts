@@ -6,7 +6,7 @@
  */
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t, type MessageKey } from '../../i18n/index.js'
+import { t, type MessageKey, msg } from '../../i18n/index.js'
 import { resolve, type DnsFinding, type DnsReport, type DnsType } from '../../probe/dns.js'
 import { paint } from '../render/color.js'
 import { familyOption, numberOption } from './ping.js'
@@ -72,7 +72,7 @@ export const dnsCommand: Command = {
     '6': 'AAAA records only',
   },
   async run(ctx, args) {
-    if (args.positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', args.positionals.length ? `dns takes one NAME, got ${args.positionals.length}` : 'dns needs a NAME', { hint: 'tcpdoctor dns --help' })
+    if (args.positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', args.positionals.length ? msg('err.cli.takesOneName', { n: args.positionals.length }) : msg('err.cli.needsName'), { hint: msg('hint.cli.tcpdoctorDnsHelp') })
     const fam = familyOption(args.values)
     const types: DnsType[] = fam === 4 ? ['A'] : fam === 6 ? ['AAAA'] : ['A', 'AAAA']
     const timeout = numberOption(args.values.timeout, '-W')

@@ -6,7 +6,7 @@
  */
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { allTopics, findTopic } from '../../knowledge/lookup.js'
 import { formatTopic, topicDoc } from '../../knowledge/format.js'
 import { formatTable } from '../render/table.js'
@@ -16,7 +16,7 @@ import { paint } from '../render/color.js'
 export function outputWidth(ctx: CommandContext, flag: string | undefined): number {
   if (flag !== undefined) {
     const n = Number(flag)
-    if (!Number.isInteger(n) || n < 20) throw new TcpdoctorError('TD_USAGE', `--width must be an integer of at least 20, not ${flag}`)
+    if (!Number.isInteger(n) || n < 20) throw new TcpdoctorError('TD_USAGE', msg('err.cli.widthMustBeAn', { flag }))
     return n
   }
   if (ctx.stdout.isTTY && ctx.stdout.columns) return ctx.stdout.columns
@@ -63,11 +63,11 @@ export const explainCommand = defineCommand({
       return 0
     }
     const query = args.positionals.join(' ').trim()
-    if (!query) throw new TcpdoctorError('TD_USAGE', t(ctx.lang, 'explain.usage'), { hint: 'tcpdoctor explain close-wait' })
+    if (!query) throw new TcpdoctorError('TD_USAGE', msg('explain.usage'), { hint: msg('hint.cli.tcpdoctorExplainCloseWait') })
     const result = findTopic(query)
     if (!result.found) {
-      const hint = result.suggestions.length ? t(ctx.lang, 'explain.didYouMean', { list: result.suggestions.join(', ') }) : t(ctx.lang, 'explain.noSuggestion')
-      throw new TcpdoctorError('TD_NOT_FOUND', t(ctx.lang, 'explain.notFound', { query }), { hint })
+      const hint = result.suggestions.length ? msg('explain.didYouMean', { list: result.suggestions.join(', ') }) : msg('explain.noSuggestion')
+      throw new TcpdoctorError('TD_NOT_FOUND', msg('explain.notFound', { query }), { hint })
     }
     if (ctx.json) ctx.out(JSON.stringify(topicDoc(result.found, ctx.lang), null, 2))
     else ctx.out(formatTopic(result.found, { lang: ctx.lang, width, bold: (s) => paint(ctx.color, 'bold', s) }))

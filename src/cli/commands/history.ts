@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs'
 import { defineCommand } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { HistoryStore } from '../../monitor/history/store.js'
 import { defaultDbPath } from '../../monitor/defaults.js'
 import type { HistoryPoint } from '../../monitor/sample.js'
@@ -17,7 +17,7 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000, 
 /** "90s", "15m", "1h", "7d" (a bare number is seconds) -> ms; TD_USAGE otherwise. */
 export function parseDuration(text: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|min|h|d|w)?$/.exec(text.trim())
-  if (!m) throw new TcpdoctorError('TD_USAGE', `not a duration: ${text} (like 90s, 15m, 1h, 7d)`)
+  if (!m) throw new TcpdoctorError('TD_USAGE', msg('err.cli.notADurationLike', { text }))
   return Number(m[1]) * UNITS[m[2] ?? 's']!
 }
 
@@ -28,7 +28,7 @@ export function parseTime(text: string, now = Date.now()): number {
   if (s.startsWith('-')) return now - parseDuration(s.slice(1))
   if (/^\d{12,}$/.test(s)) return Number(s)
   const ms = Date.parse(s)
-  if (Number.isNaN(ms)) throw new TcpdoctorError('TD_USAGE', `not a time: ${text} (ISO 8601 like 2026-12-01T22:00:00Z, ms since the epoch, now, or -15m)`)
+  if (Number.isNaN(ms)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.notATimeIso', { text }))
   return ms
 }
 
@@ -67,16 +67,16 @@ export const historyCommand = defineCommand({
     csv: 'comma-separated values with a header row',
   },
   async run(ctx, { values: v }) {
-    if (v.last !== undefined && v.from !== undefined) throw new TcpdoctorError('TD_USAGE', '--last and --from exclude each other')
-    if (v.csv && ctx.json) throw new TcpdoctorError('TD_USAGE', '--csv and --json exclude each other')
+    if (v.last !== undefined && v.from !== undefined) throw new TcpdoctorError('TD_USAGE', msg('err.cli.lastAndFromExclude'))
+    if (v.csv && ctx.json) throw new TcpdoctorError('TD_USAGE', msg('err.cli.csvAndJsonExclude'))
     const now = Date.now()
     const to = v.to !== undefined ? parseTime(v.to, now) : now
     const from = v.from !== undefined ? parseTime(v.from, now) : to - parseDuration(v.last ?? '10m')
-    if (from > to) throw new TcpdoctorError('TD_USAGE', '--from is after --to')
+    if (from > to) throw new TcpdoctorError('TD_USAGE', msg('err.cli.fromIsAfterTo'))
     const step = v.step === undefined ? 0 : Number(v.step)
-    if (!Number.isFinite(step) || step < 0) throw new TcpdoctorError('TD_USAGE', `--step must be seconds, not ${v.step}`)
+    if (!Number.isFinite(step) || step < 0) throw new TcpdoctorError('TD_USAGE', msg('err.cli.stepMustBeSeconds', { step: v.step }))
     const db = v.db ?? defaultDbPath(ctx.env)
-    if (!existsSync(db)) throw new TcpdoctorError('TD_NOT_FOUND', `no history database at ${db}`, { hint: 'tcpdoctor serve records one (--db PATH)' })
+    if (!existsSync(db)) throw new TcpdoctorError('TD_NOT_FOUND', msg('err.cli.noHistoryDatabaseAt', { db }), { hint: msg('hint.cli.tcpdoctorServeRecordsOne') })
     const store = new HistoryStore(db, { readonly: true })
     let rows: HistoryPoint[]
     try {

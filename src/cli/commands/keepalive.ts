@@ -6,7 +6,7 @@
  */
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { formatEndpoint } from '../../model/endpoint-text.js'
 import type { KeepaliveAudit, KeepaliveRow } from '../../keepalive/audit.js'
 import { keepaliveReport } from '../../keepalive/report.js'
@@ -27,7 +27,7 @@ export function formatDuration(ms: number): string {
 function parseMinIdle(text: string | undefined): number {
   if (text === undefined) return 60_000
   const n = Number(text)
-  if (!Number.isFinite(n) || n < 0) throw new TcpdoctorError('TD_USAGE', `--min-idle must be a number of seconds >= 0, not ${text}`)
+  if (!Number.isFinite(n) || n < 0) throw new TcpdoctorError('TD_USAGE', msg('err.cli.minIdleMustBe', { text }))
   return n * 1000
 }
 

@@ -7,7 +7,7 @@
 import { pause } from '../../pause.js'
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t, type MessageKey } from '../../i18n/index.js'
+import { t, type MessageKey, msg } from '../../i18n/index.js'
 import { ssName, type StateName } from '../../model/state.js'
 import { scenarios } from '../../lab/registry.js'
 import { checkLabPrerequisites, cleanupStale, startScenario } from '../../lab/run.js'
@@ -87,7 +87,7 @@ export const labCommand = defineCommand({
   },
   async run(ctx, args) {
     const name = args.positionals[0]
-    if (args.positionals.length > 1) throw new TcpdoctorError('TD_USAGE', `lab takes one scenario, not ${args.positionals.join(' ')}`)
+    if (args.positionals.length > 1) throw new TcpdoctorError('TD_USAGE', msg('err.cli.labTakesOneScenario', { positionals: args.positionals.join(' ') }))
     if (args.values.cleanup) {
       checkLabPrerequisites()
       const gone = cleanupStale()
@@ -102,10 +102,10 @@ export const labCommand = defineCommand({
     }
     const countText = args.values.count
     const count = countText === undefined ? undefined : Number(countText)
-    if (count !== undefined && !Number.isInteger(count)) throw new TcpdoctorError('TD_USAGE', `--count must be an integer, not ${countText}`)
+    if (count !== undefined && !Number.isInteger(count)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.countMustBeAn', { countText }))
     const holdText = args.values.hold
     const holdS = holdText === undefined ? DEFAULT_HOLD_S : Number(holdText)
-    if (!Number.isFinite(holdS) || holdS < 0) throw new TcpdoctorError('TD_USAGE', `--hold must be a number of seconds, not ${holdText}`)
+    if (!Number.isFinite(holdS) || holdS < 0) throw new TcpdoctorError('TD_USAGE', msg('err.cli.holdMustBeA', { holdText }))
     const keep = args.values.keep === true
     ctx.note(t(ctx.lang, 'lab.starting', { scenario: name }))
     const lab = await startScenario(name, { count, signal: ctx.signal })

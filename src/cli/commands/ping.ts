@@ -6,7 +6,7 @@
  */
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { ping, HOPS_CAVEAT, type PingProbe, type PingResult } from '../../probe/ping.js'
 import { paint } from '../render/color.js'
 
@@ -16,17 +16,17 @@ export function numberOption(v: unknown, flag: string, integer = false): number 
   const text = String(v)
   const x = Number(text)
   if (text.trim() === '' || !Number.isFinite(x) || (integer && !Number.isInteger(x)))
-    throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${flag} takes ${integer ? 'an integer' : 'a number'}, not ${JSON.stringify(text)}`)
+    throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg(integer ? 'err.cli.takesInteger' : 'err.cli.takesNumber', { flag, text: JSON.stringify(text) }))
   return x
 }
 
 export function familyOption(values: Record<string, unknown>): 4 | 6 | undefined {
-  if (values['4'] && values['6']) throw new TcpdoctorError('TD_USAGE', '-4 and -6 exclude each other')
+  if (values['4'] && values['6']) throw new TcpdoctorError('TD_USAGE', msg('err.cli.familyExclusive'))
   return values['4'] ? 4 : values['6'] ? 6 : undefined
 }
 
 export function oneHost(positionals: string[], cmd: string): string {
-  if (positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', positionals.length ? `${cmd} takes one HOST, got ${positionals.length}` : `${cmd} needs a HOST`, { hint: `tcpdoctor ${cmd} --help` })
+  if (positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', positionals.length ? msg('err.cli.takesOneHost', { cmd, n: positionals.length }) : msg('err.cli.needsHost', { cmd }), { hint: msg('hint.cli.tcpdoctorHelp', { cmd }) })
   return positionals[0]!
 }
 
@@ -93,7 +93,7 @@ export const pingCommand: Command = {
     const v = args.values
     const host = oneHost(args.positionals, 'ping')
     const count = numberOption(v.count, '-c', true) ?? (ctx.json ? 4 : Infinity)
-    if (count < 1) throw new TcpdoctorError('TD_INVALID_ARGUMENT', `-c must be at least 1, not ${count}`)
+    if (count < 1) throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.cMustBeAt', { count }))
     const port = numberOption(v.tcp, '--tcp', true)
     const timeout = numberOption(v.timeout, '-W') ?? 2
     const size = numberOption(v.size, '-s', true) ?? 56

@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { defineCommand } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { serve } from '../../monitor/server.js'
 import { defaultDbPath } from '../../monitor/defaults.js'
 import { parseDuration } from './history.js'
@@ -56,14 +56,14 @@ export const serveCommand = defineCommand({
   async run(ctx, { values: v }) {
     const listen = v.listen ?? '127.0.0.1:9273'
     const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(listen)
-    if (!m || Number(m[3]) > 65535) throw new TcpdoctorError('TD_USAGE', `--listen must be HOST:PORT, not ${listen}`)
+    if (!m || Number(m[3]) > 65535) throw new TcpdoctorError('TD_USAGE', msg('err.cli.listenMustBeHost', { listen }))
     const host = m[1] ?? (m[2] || '127.0.0.1')
     const interval = v.interval === undefined ? 1 : Number(v.interval)
-    if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) throw new TcpdoctorError('TD_USAGE', `--interval must be seconds from 0.1 to 3600, not ${v.interval}`)
+    if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) throw new TcpdoctorError('TD_USAGE', msg('err.cli.intervalMustBeSeconds2', { interval: v.interval }))
     const int = (name: string, text: string | undefined, dflt: number): number => {
       if (text === undefined) return dflt
       const n = Number(text)
-      if (!Number.isInteger(n) || n < 0) throw new TcpdoctorError('TD_USAGE', `--${name} must be a whole number, not ${text}`)
+      if (!Number.isInteger(n) || n < 0) throw new TcpdoctorError('TD_USAGE', msg('err.cli.mustBeAWhole', { name, text }))
       return n
     }
     const db = v['no-db'] ? undefined : (v.db ?? defaultDbPath(ctx.env))
@@ -71,7 +71,7 @@ export const serveCommand = defineCommand({
       try {
         mkdirSync(dirname(db), { recursive: true })
       } catch (err) {
-        throw new TcpdoctorError('TD_IO', `cannot create ${dirname(db)}: ${(err as Error).message}`, { cause: err })
+        throw new TcpdoctorError('TD_IO', msg('err.cli.cannotCreate', { db: dirname(db), detail: (err as Error).message }), { cause: err })
       }
     }
     const s = await serve({

@@ -5,7 +5,7 @@
  */
 import { defineCommand } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { gatherSocketsAsync } from '../../sockets/gather.js'
 import { makeSnapshot, snapshotText, writeSnapshot } from '../../snapshot/file.js'
 import { baseGather, sourceNotes } from './gather-args.js'
@@ -30,13 +30,13 @@ export const snapshotCommand = defineCommand({
   options: { output: { type: 'string', short: 'o' }, interval: { type: 'string' } },
   async run(ctx, args) {
     const file = args.values.output
-    if (!file) throw new TcpdoctorError('TD_USAGE', 'snapshot needs -o FILE')
-    if (ctx.from) throw new TcpdoctorError('TD_USAGE', 'snapshot reads the kernel; --from makes no sense here')
+    if (!file) throw new TcpdoctorError('TD_USAGE', msg('err.cli.snapshotNeedsOFile'))
+    if (ctx.from) throw new TcpdoctorError('TD_USAGE', msg('err.cli.snapshotReadsTheKernel'))
     const g = await gatherSocketsAsync({ ...baseGather(ctx), info: true, mem: true, owners: true, cmdline: true })
     // Counters over --interval (default 1 s), sysctls and kernel log lines: what diagnose --from needs.
     const intervalText = args.values.interval
     const intervalS = intervalText === undefined ? 1 : Number(intervalText)
-    if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', `--interval must be seconds >= 0, not ${intervalText}`)
+    if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', msg('err.cli.intervalMustBeSeconds3', { intervalText }))
     const extras = await collectSnapshotExtras({ netns: ctx.netns, procRoot: ctx.procRoot, intervalMs: intervalS * 1000, signal: ctx.signal })
     const snap = makeSnapshot(
       g.namespaces.map((n) => ({ netns: n.netns, source: n.source, sockets: n.sockets })),

@@ -4,7 +4,7 @@
  */
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import type { Family, Socket } from '../../model/socket.js'
 import { ssName, parseStates, type StateName } from '../../model/state.js'
 import { formatEndpoint } from '../../model/endpoint-text.js'
@@ -30,9 +30,9 @@ function formatAge(a: NonNullable<Socket['age']>): string {
 async function sampleWithAges(ctx: CommandContext, gather: GatherOptions, samplesText?: string, intervalText?: string): Promise<Gathered> {
   const samples = samplesText === undefined ? 3 : Number(samplesText)
   const intervalS = intervalText === undefined ? 1 : Number(intervalText)
-  if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new TcpdoctorError('TD_USAGE', `--samples must be 1..1000, not ${samplesText}`)
-  if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', `--interval must be seconds >= 0, not ${intervalText}`)
-  if (ctx.from) throw new TcpdoctorError('TD_USAGE', '--age samples the kernel several times; it cannot replay a snapshot')
+  if (!Number.isInteger(samples) || samples < 1 || samples > 1000) throw new TcpdoctorError('TD_USAGE', msg('err.cli.samplesMustBe1', { samplesText }))
+  if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', msg('err.cli.intervalMustBeSeconds3', { intervalText }))
+  if (ctx.from) throw new TcpdoctorError('TD_USAGE', msg('err.cli.ageSamplesTheKernel'))
   return gatherWithAges(gather, { samples, intervalMs: intervalS * 1000, signal: ctx.signal })
 }
 
@@ -97,10 +97,10 @@ export const socketsCommand = defineCommand({
     if (v.listening) states = parseStates('listening')
     const families: Family[] | undefined = v.ipv4 && !v.ipv6 ? ['inet'] : v.ipv6 && !v.ipv4 ? ['inet6'] : undefined
     const sort = v.sort
-    if (sort !== undefined && !SORT_KEYS.includes(sort as SortKey)) throw new TcpdoctorError('TD_USAGE', `--sort must be one of ${SORT_KEYS.join(', ')}, not ${sort}`)
+    if (sort !== undefined && !SORT_KEYS.includes(sort as SortKey)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.sortMustBeOne', { SORT_KEYS: SORT_KEYS.join(', '), sort }))
     const limitText = v.limit
     const limit = limitText === undefined ? undefined : Number(limitText)
-    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TcpdoctorError('TD_USAGE', `--limit must be a non-negative integer, not ${limitText}`)
+    if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.limitMustBeA', { limitText }))
     // Big plain tables: the raw path (no object per socket). Anything that needs objects below.
     const age = v.age === true || sort === 'age'
     const serves = rawPathServes({ age, json: ctx.json, from: ctx.from, sort, reverse: v.reverse === true, info: v.info === true, mem: v.mem === true, source: ctx.source, userspaceFilter: filter.match !== undefined && filter.bytecode === undefined })

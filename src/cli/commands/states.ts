@@ -5,7 +5,7 @@
  */
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { countPerNamespace, countList } from '../../sockets/count.js'
 import { gatherSocketsAsync } from '../../sockets/gather.js'
 import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
@@ -50,10 +50,10 @@ export const statesCommand = defineCommand({
   },
   async run(ctx, args) {
     const by = args.values.by
-    if (by !== undefined && !GROUP_KEYS.includes(by as GroupKey)) throw new TcpdoctorError('TD_USAGE', `--by must be one of ${GROUP_KEYS.join(', ')}, not ${by}`)
+    if (by !== undefined && !GROUP_KEYS.includes(by as GroupKey)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.byMustBeOne', { GROUP_KEYS: GROUP_KEYS.join(', '), by }))
     const topText = args.values.top
     const top = topText === undefined ? undefined : Number(topText)
-    if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new TcpdoctorError('TD_USAGE', `--top must be a positive integer, not ${topText}`)
+    if (top !== undefined && (!Number.isInteger(top) || top < 1)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.topMustBeA', { topText }))
     const filter = filterFromArgs(args.positionals)
     const docs: StatesDoc[] = []
     const notes: string[] = []

@@ -7,7 +7,7 @@
  */
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { trace, type TraceMethod, type TraceResult } from '../../probe/trace.js'
 import { formatTable } from '../render/table.js'
 import { paint } from '../render/color.js'
@@ -105,7 +105,7 @@ export const traceCommand: Command = {
     const v = args.values
     const host = oneHost(args.positionals, 'trace')
     const picked = (['icmp', 'tcp', 'udp'] as const).filter((m) => v[m])
-    if (picked.length > 1) throw new TcpdoctorError('TD_USAGE', `choose one of -I, -T, -U, not ${picked.map((m) => `--${m}`).join(' and ')}`)
+    if (picked.length > 1) throw new TcpdoctorError('TD_USAGE', msg('err.cli.chooseOneOfI', { picked: picked.map((m) => `--${m}`).join(' and ') }))
     const method: TraceMethod = picked[0] ?? 'udp'
     const maxTtl = numberOption(v['max-ttl'], '-m', true) ?? 30
     const rounds = numberOption(v.rounds, '--rounds', true) ?? 1

@@ -6,7 +6,7 @@
  */
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { wrapText } from '../../knowledge/wrap.js'
 import {
   PROFILE_NAMES, applySysctls, auditSysctls, canonicalKey, formatFragment, isRemoved, keySpec, persistPaths, revertPersist, writePersist,
@@ -30,9 +30,9 @@ function selectRecommendations(audit: TuneAudit, only: string | undefined): Tune
   for (const key of keys) {
     const spec = keySpec(key)
     if (isRemoved(spec, audit.input.kernel))
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `${key} was removed in Linux ${spec!.removedIn}; tune never writes it`, { hint: `tcpdoctor explain ${spec!.topic}` })
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.wasRemovedInLinux', { key, removedIn: spec!.removedIn }), { hint: msg('hint.cli.tcpdoctorExplain', { topic: spec!.topic }) })
     if (!audit.recommendations.some((r) => r.key === key))
-      throw new TcpdoctorError('TD_INVALID_ARGUMENT', `the ${audit.input.profile} profile recommends no change to ${key}`, { hint: `recommended now: ${audit.recommendations.map((r) => r.key).join(', ') || 'nothing'}` })
+      throw new TcpdoctorError('TD_INVALID_ARGUMENT', msg('err.cli.theProfileRecommendsNo', { profile: audit.input.profile, key }), { hint: msg('hint.cli.recommendedNow', { keys: audit.recommendations.map((r) => r.key).join(', ') || msg('hint.cli.nothing') }) })
   }
   return audit.recommendations.filter((r) => keys.includes(r.key))
 }
@@ -97,21 +97,21 @@ export const tuneCommand: Command = {
     width: { type: 'string', short: 'w' },
   },
   async run(ctx, args) {
-    if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', `tune takes no arguments (got ${args.positionals.join(' ')})`)
+    if (args.positionals.length) throw new TcpdoctorError('TD_USAGE', msg('err.cli.tuneTakesNoArguments', { positionals: args.positionals.join(' ') }))
     const profile = (args.values.profile as string | undefined) ?? 'default'
-    if (!PROFILE_NAMES.includes(profile as ProfileName)) throw new TcpdoctorError('TD_USAGE', `--profile must be one of ${PROFILE_NAMES.join(', ')}, not ${profile}`)
+    if (!PROFILE_NAMES.includes(profile as ProfileName)) throw new TcpdoctorError('TD_USAGE', msg('err.cli.profileMustBeOne', { PROFILE_NAMES: PROFILE_NAMES.join(', '), profile }))
     const apply = args.values.apply === true
     const dir = (args.values['sysctl-dir'] as string | undefined) ?? DEFAULT_DIR
     const width = outputWidth(ctx, args.values.width as string | undefined)
-    if (args.values.persist && args.values.revert) throw new TcpdoctorError('TD_USAGE', '--persist and --revert cannot be combined')
+    if (args.values.persist && args.values.revert) throw new TcpdoctorError('TD_USAGE', msg('err.cli.persistAndRevertCannot'))
     if (ctx.from !== undefined && (apply || args.values.persist || args.values.revert))
-      throw new TcpdoctorError('TD_USAGE', '--from audits a snapshot: --apply, --persist and --revert need the live kernel', { hint: `tcpdoctor tune --from ${ctx.from}` })
-    if (ctx.from !== undefined && ctx.netns !== undefined) throw new TcpdoctorError('TD_USAGE', '--from and --netns cannot be combined (the snapshot holds one set of sysctls)')
+      throw new TcpdoctorError('TD_USAGE', msg('err.cli.fromAuditsASnapshot'), { hint: msg('hint.cli.tcpdoctorTuneFrom', { from: ctx.from }) })
+    if (ctx.from !== undefined && ctx.netns !== undefined) throw new TcpdoctorError('TD_USAGE', msg('err.cli.fromAndNetnsCannot'))
     if (ctx.netns !== undefined && (args.values.persist || args.values.revert))
-      throw new TcpdoctorError('TD_USAGE', `--persist and --revert write the host's ${DEFAULT_DIR}, which does not apply to namespace ${ctx.netns}`, { hint: 'set a namespace\'s values when it is created (tune --netns NAME --apply in its setup script)' })
+      throw new TcpdoctorError('TD_USAGE', msg('err.cli.persistAndRevertWrite', { DEFAULT_DIR, netns: ctx.netns }), { hint: msg('hint.cli.setANamespaceS') })
     const needRoot = apply && (ctx.procRoot === '/proc' || !args.values['sysctl-dir']) && process.getuid?.() !== 0
     if (needRoot && (ctx.procRoot === '/proc' || args.values.persist || args.values.revert))
-      throw new TcpdoctorError('TD_PERMISSION', 'tune --apply writes /proc/sys and /etc/sysctl.d: run it as root', { hint: 'without --apply, tune only reads' })
+      throw new TcpdoctorError('TD_PERMISSION', msg('err.cli.tuneApplyWritesProc'), { hint: msg('hint.cli.withoutApplyTuneOnly') })
 
     if (args.values.revert) {
       const { file } = persistPaths(dir)

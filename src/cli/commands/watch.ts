@@ -6,7 +6,7 @@
  */
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t, type MessageKey } from '../../i18n/index.js'
+import { t, type MessageKey, msg } from '../../i18n/index.js'
 import { WatchSampler, parseWatchFilter, type WatchSample } from '../../monitor/watch-sampler.js'
 import type { Socket } from '../../model/socket.js'
 import type { StateName } from '../../model/state.js'
@@ -129,12 +129,12 @@ export const watchCommand = defineCommand({
     interval: 'SECONDS  between samples (default 1)',
   },
   async run(ctx, args) {
-    if (ctx.json) throw new TcpdoctorError('TD_USAGE', 'watch is a live terminal view: --json does not apply', { hint: 'for samples as JSON use tcpdoctor serve (GET /api/sample, /api/events), or tcpdoctor states --json' })
+    if (ctx.json) throw new TcpdoctorError('TD_USAGE', msg('err.cli.watchIsALive'), { hint: msg('hint.cli.forSamplesAsJson') })
     const text = args.values.interval
     const interval = text === undefined ? 1 : Number(text)
-    if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) throw new TcpdoctorError('TD_USAGE', `--interval must be a number of seconds from 0.1 to 3600, not ${text}`)
+    if (!Number.isFinite(interval) || interval < 0.1 || interval > 3600) throw new TcpdoctorError('TD_USAGE', msg('err.cli.intervalMustBeA2', { text }))
     const stdin = process.stdin
-    if (!stdin.isTTY || ctx.stdout.isTTY !== true) throw new TcpdoctorError('TD_USAGE', t(ctx.lang, 'watch.noTty'))
+    if (!stdin.isTTY || ctx.stdout.isTTY !== true) throw new TcpdoctorError('TD_USAGE', msg('watch.noTty'))
     const sampler = new WatchSampler({ netns: ctx.netns, procRoot: ctx.procRoot, source: ctx.source, lang: ctx.lang })
     // Fails before the screen is taken: a bad --netns is an ordinary error message.
     const first = await sampler.sample()
@@ -165,7 +165,7 @@ export const watchCommand = defineCommand({
             view.error = undefined
             view.history.clear()
           } catch (err) {
-            view.error = (err as Error).message
+            view.error = err instanceof TcpdoctorError ? err.messageIn(ctx.lang) : (err as Error).message
           }
           view.typing = undefined
           nudge()

@@ -5,7 +5,7 @@
  */
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t } from '../../i18n/index.js'
+import { t, msg } from '../../i18n/index.js'
 import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
 import { gatherSockets } from '../../sockets/gather.js'
 import { parseWhoTarget, whoFilterWords, whoReport, type WhoHidden, type WhoProcess, type WhoReport } from '../../who/who.js'
@@ -33,7 +33,7 @@ export const whoCommand: Command = {
   },
   options: {},
   async run(ctx, args) {
-    if (args.positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', 'who takes one target: PORT, :PORT, ADDR:PORT or ADDR', { hint: 'tcpdoctor who 8080' })
+    if (args.positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', msg('err.cli.whoTakesOneTarget'), { hint: msg('hint.cli.tcpdoctorWho8080') })
     const target = parseWhoTarget(args.positionals[0]!)
     const filter = filterFromArgs(whoFilterWords(target))
     // The listener of the port is needed to attribute fd-less sockets even when the target names an address.

@@ -14,6 +14,7 @@
 import { closeSync, openSync, readFileSync, readSync, constants } from 'node:fs'
 import { join } from 'node:path'
 import { TcpdoctorError, errnoCode } from '../../errors.js'
+import { msg } from '../../i18n/index.js'
 
 export interface KmsgRecord {
   /** syslog priority (0 emerg .. 7 debug). */
@@ -48,11 +49,11 @@ export type KernelLogResult =
 /** Parses one /dev/kmsg record (its first line; continuation lines are ignored). Pure; TD_PARSE. */
 export function parseKmsgRecord(record: string): KmsgRecord {
   const semi = record.indexOf(';')
-  if (semi < 0) throw new TcpdoctorError('TD_PARSE', `/dev/kmsg: record without ";": ${JSON.stringify(record.slice(0, 60))}`)
+  if (semi < 0) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.devKmsgRecordWithout', { record: JSON.stringify(record.slice(0, 60)) }))
   const head = record.slice(0, semi).split(',')
   const [prio, seq, usec] = head
   if (head.length < 3 || !/^\d+$/.test(prio ?? '') || !/^\d+$/.test(seq ?? '') || !/^\d+$/.test(usec ?? ''))
-    throw new TcpdoctorError('TD_PARSE', `/dev/kmsg: bad record header ${JSON.stringify(record.slice(0, Math.min(semi, 60)))}`)
+    throw new TcpdoctorError('TD_PARSE', msg('err.kernel.devKmsgBadRecord', { record: JSON.stringify(record.slice(0, Math.min(semi, 60))) }))
   const p = Number(prio)
   const nl = record.indexOf('\n', semi)
   return { level: p & 7, facility: p >> 3, seq: Number(seq), usec: Number(usec), text: record.slice(semi + 1, nl < 0 ? undefined : nl) }
@@ -155,7 +156,7 @@ export function readKernelLog(opts: KernelLogOptions = {}): KernelLogResult {
         if (code === 'EAGAIN') break // everything that was there has been read
         if (code === 'EPIPE') continue // the record we were at was overwritten; the next read resumes
         if (code === 'EINVAL' && records === 0) return { readable: false, reason: `${path}: not a kmsg device`, code, events: [] }
-        throw new TcpdoctorError('TD_IO', `reading ${path}: ${(err as Error).message}`, { cause: err })
+        throw new TcpdoctorError('TD_IO', msg('err.kernel.reading', { path, detail: (err as Error).message }), { cause: err })
       }
       if (n === 0) break
       records++

@@ -11,6 +11,7 @@ import { TcpdoctorError, fromSystemError } from '../../errors.js'
 import { TIMER_NAMES, type Family, type Socket, type SocketTimer } from '../../model/socket.js'
 import { stateName } from '../../model/state.js'
 import { formatIPv4, formatIPv6 } from '../../model/address.js'
+import { msg } from '../../i18n/index.js'
 
 const TIMERS: readonly SocketTimer['name'][] = TIMER_NAMES
 // /proc prints timer expiry in clock ticks (jiffies_delta_to_clock_t), USER_HZ = 100.
@@ -45,19 +46,19 @@ const HEX = /^[0-9A-Fa-f]+$/
 /** Address bytes from /proc's hex: each 32-bit word is printed in host byte order (little-endian). */
 function parseHexAddress(hex: string, family: Family, where: string): string {
   const words = family === 'inet6' ? 4 : 1
-  if (hex.length !== words * 8 || !HEX.test(hex)) throw new TcpdoctorError('TD_PARSE', `${where}: bad address ${JSON.stringify(hex)}`)
+  if (hex.length !== words * 8 || !HEX.test(hex)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badAddress', { where, hex: JSON.stringify(hex) }))
   const bytes = new Uint8Array(words * 4)
   for (let w = 0; w < words; w++) for (let b = 0; b < 4; b++) bytes[w * 4 + b] = hexByte(hex, w * 8 + (3 - b) * 2)
   return family === 'inet6' ? formatIPv6(bytes, 0) : formatIPv4(bytes, 0)
 }
 
 function hexField(text: string, where: string, what: string): number {
-  if (!HEX.test(text)) throw new TcpdoctorError('TD_PARSE', `${where}: bad ${what} ${JSON.stringify(text)}`)
+  if (!HEX.test(text)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.bad', { where, what, text: JSON.stringify(text) }))
   return parseInt(text, 16)
 }
 
 function decField(text: string, where: string, what: string): number {
-  if (!/^\d+$/.test(text)) throw new TcpdoctorError('TD_PARSE', `${where}: bad ${what} ${JSON.stringify(text)}`)
+  if (!/^\d+$/.test(text)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.bad', { where, what, text: JSON.stringify(text) }))
   return Number(text)
 }
 
@@ -65,22 +66,22 @@ function decField(text: string, where: string, what: string): number {
 export function parseProcNetTcp(text: string, family: Family, file = family === 'inet6' ? '/proc/net/tcp6' : '/proc/net/tcp'): Socket[] {
   const lines = text.split('\n')
   const header = lines[0]?.trim() ?? ''
-  if (!header.startsWith('sl')) throw new TcpdoctorError('TD_PARSE', `${file}:1: not a /proc/net/tcp header: ${JSON.stringify(header.slice(0, 40))}`)
+  if (!header.startsWith('sl')) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.notNetTcpHeader', { file, header: JSON.stringify(header.slice(0, 40)) }))
   const out: Socket[] = []
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!
     if (line.trim() === '') continue
     const where = `${file}:${i + 1}`
     const f = line.trim().split(/\s+/)
-    if (f.length < 10) throw new TcpdoctorError('TD_PARSE', `${where}: expected at least 10 fields, got ${f.length}`)
-    if (!/^\d+:$/.test(f[0]!)) throw new TcpdoctorError('TD_PARSE', `${where}: bad slot ${JSON.stringify(f[0])}`)
+    if (f.length < 10) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedAtLeast10', { where, fields: f.length }))
+    if (!/^\d+:$/.test(f[0]!)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badSlot', { where, f: JSON.stringify(f[0]) }))
     const [la, lp] = f[1]!.split(':')
     const [ra, rp] = f[2]!.split(':')
-    if (la === undefined || lp === undefined || ra === undefined || rp === undefined) throw new TcpdoctorError('TD_PARSE', `${where}: bad address:port`)
+    if (la === undefined || lp === undefined || ra === undefined || rp === undefined) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badAddressPort', { where }))
     const st = hexField(f[3]!, where, 'state')
     const [txq, rxq] = f[4]!.split(':')
     const [tr, when] = f[5]!.split(':')
-    if (txq === undefined || rxq === undefined || tr === undefined || when === undefined) throw new TcpdoctorError('TD_PARSE', `${where}: bad queue or timer field`)
+    if (txq === undefined || rxq === undefined || tr === undefined || when === undefined) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badQueueOrTimer', { where }))
     const timerNum = hexField(tr, where, 'timer')
     const state = stateName(st)
     const s: Socket = {
@@ -97,7 +98,7 @@ export function parseProcNetTcp(text: string, family: Family, file = family === 
       cookie: '',
       ifindex: 0,
     }
-    if (s.local.port > 65535 || s.remote.port > 65535) throw new TcpdoctorError('TD_PARSE', `${where}: port out of range`)
+    if (s.local.port > 65535 || s.remote.port > 65535) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.portOutOfRange', { where }))
     if (timerNum !== 0) s.timer = { name: TIMERS[timerNum] ?? 'unknown', expiresMs: hexField(when, where, 'timer expiry') * MS_PER_TICK, retrans: hexField(f[6]!, where, 'retransmits') }
     out.push(s)
   }

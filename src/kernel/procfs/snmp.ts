@@ -10,6 +10,7 @@ import { join } from 'node:path'
 import { TcpdoctorError, errnoCode, fromSystemError } from '../../errors.js'
 import { netnsFileText, readNetnsFiles } from '../netns-files.js'
 import type { NetnsTarget } from '../netns.js'
+import { msg } from '../../i18n/index.js'
 
 /** Group -> counter name -> value, e.g. `{ Tcp: { RetransSegs: 227 }, TcpExt: { ListenOverflows: 0 } }`. */
 export type MibTable = Record<string, Record<string, number>>
@@ -87,27 +88,27 @@ export function parseMibPairs(text: string, file: string): MibTable {
     if (!head) break
     const values = next()
     const where = `${file}:${head.n}`
-    if (!values) throw new TcpdoctorError('TD_PARSE', `${where}: header line without a value line`)
+    if (!values) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.headerLineWithoutA', { where }))
     const hf = head.line.trim().split(/\s+/)
     const vf = values.line.trim().split(/\s+/)
     const group = hf[0]!
-    if (!group.endsWith(':') || !NAME.test(group.slice(0, -1))) throw new TcpdoctorError('TD_PARSE', `${where}: expected "Group:" first, got ${JSON.stringify(group.slice(0, 40))}`)
-    if (vf[0] !== group) throw new TcpdoctorError('TD_PARSE', `${file}:${values.n}: value line starts with ${JSON.stringify(vf[0]?.slice(0, 40))}, expected ${JSON.stringify(group)}`)
-    if (hf.length !== vf.length) throw new TcpdoctorError('TD_PARSE', `${file}:${values.n}: ${hf.length - 1} names but ${vf.length - 1} values in ${group}`)
+    if (!group.endsWith(':') || !NAME.test(group.slice(0, -1))) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedGroupFirstGot', { where, group: JSON.stringify(group.slice(0, 40)) }))
+    if (vf[0] !== group) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.valueLineStartsWith', { file, n: values.n, vf: JSON.stringify(vf[0]?.slice(0, 40)), group: JSON.stringify(group) }))
+    if (hf.length !== vf.length) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.namesButValuesIn', { file, n: values.n, names: hf.length - 1, values: vf.length - 1, group }))
     const name = group.slice(0, -1)
-    if (Object.hasOwn(out, name)) throw new TcpdoctorError('TD_PARSE', `${where}: group ${name} appears twice`)
+    if (Object.hasOwn(out, name)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.groupAppearsTwice', { where, name }))
     const table: Record<string, number> = Object.create(null) as Record<string, number>
     for (let k = 1; k < hf.length; k++) {
       const key = hf[k]!
       const v = vf[k]!
-      if (!NAME.test(key)) throw new TcpdoctorError('TD_PARSE', `${where}: bad counter name ${JSON.stringify(key.slice(0, 40))}`)
-      if (!VALUE.test(v)) throw new TcpdoctorError('TD_PARSE', `${file}:${values.n}: bad value ${JSON.stringify(v.slice(0, 40))} for ${name}${key}`)
+      if (!NAME.test(key)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badCounterName', { where, key: JSON.stringify(key.slice(0, 40)) }))
+      if (!VALUE.test(v)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badValueFor', { file, n: values.n, value: JSON.stringify(v.slice(0, 40)), name, key }))
       // Counters are u64 in the kernel; a double holds them exactly up to 2^53 (9e15), far beyond any real count.
       table[key] = Number(v)
     }
     out[name] = table
   }
-  if (Object.keys(out).length === 0) throw new TcpdoctorError('TD_PARSE', `${file}: no counters`)
+  if (Object.keys(out).length === 0) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.noCounters', { file }))
   return out
 }
 
@@ -136,9 +137,9 @@ export function parseSnmp6(text: string, file = '/proc/net/snmp6'): MibTable {
     if (line === '') continue
     const f = line.split(/\s+/)
     const where = `${file}:${i + 1}`
-    if (f.length !== 2) throw new TcpdoctorError('TD_PARSE', `${where}: expected "Name value", got ${f.length} fields`)
+    if (f.length !== 2) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedNameValueGot', { where, fields: f.length }))
     const [full, v] = f as [string, string]
-    if (!NAME.test(full) || !VALUE.test(v)) throw new TcpdoctorError('TD_PARSE', `${where}: bad line ${JSON.stringify(line.slice(0, 60))}`)
+    if (!NAME.test(full) || !VALUE.test(v)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badLine', { where, line: JSON.stringify(line.slice(0, 60)) }))
     const group = SNMP6_GROUPS.find((g) => full.startsWith(g) && full.length > g.length) ?? 'Ip6'
     const key = full.startsWith(group) ? full.slice(group.length) : full
     const table = (out[group] ??= Object.create(null) as Record<string, number>)

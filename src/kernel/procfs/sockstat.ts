@@ -8,6 +8,7 @@
  */
 import { TcpdoctorError } from '../../errors.js'
 import { readOptionalProcNetText, readProcNetText, type ProcNetOptions } from './snmp.js'
+import { msg } from '../../i18n/index.js'
 
 /** Protocol -> key -> value, e.g. `{ TCP: { inuse: 4, orphan: 0, tw: 4, alloc: 17, mem: 1 } }`. */
 export type SockstatTable = Record<string, Record<string, number>>
@@ -43,18 +44,18 @@ export function parseSockstat(text: string, file = '/proc/net/sockstat'): Sockst
     const f = line.split(/\s+/)
     const proto = f[0]!
     // "sockets: used 229" is the one lower-case protocol label.
-    if (!PROTO.test(proto) && proto !== 'sockets:') throw new TcpdoctorError('TD_PARSE', `${where}: expected "PROTO:", got ${JSON.stringify(proto.slice(0, 40))}`)
-    if (f.length % 2 !== 1 || f.length < 3) throw new TcpdoctorError('TD_PARSE', `${where}: expected key value pairs after ${proto}`)
+    if (!PROTO.test(proto) && proto !== 'sockets:') throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedProtoGot', { where, proto: JSON.stringify(proto.slice(0, 40)) }))
+    if (f.length % 2 !== 1 || f.length < 3) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.expectedKeyValuePairs', { where, proto }))
     const row: Record<string, number> = Object.create(null) as Record<string, number>
     for (let k = 1; k < f.length; k += 2) {
       const key = f[k]!
       const v = f[k + 1]!
-      if (!KEY.test(key) || !/^\d+$/.test(v)) throw new TcpdoctorError('TD_PARSE', `${where}: bad pair ${JSON.stringify(`${key} ${v}`.slice(0, 60))}`)
+      if (!KEY.test(key) || !/^\d+$/.test(v)) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badPair', { where, pair: JSON.stringify(`${key} ${v}`.slice(0, 60)) }))
       row[key] = Number(v)
     }
     out[proto.slice(0, -1)] = row
   }
-  if (Object.keys(out).length === 0) throw new TcpdoctorError('TD_PARSE', `${file}: empty`)
+  if (Object.keys(out).length === 0) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.empty', { file }))
   return out
 }
 

@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { TcpdoctorError } from '../../errors.js'
 import { readNetnsFiles, type NetnsFile } from '../netns-files.js'
 import type { NetnsTarget } from '../netns.js'
+import { msg } from '../../i18n/index.js'
 
 /** Keys outside net.ipv4.tcp_* that matter for TCP. */
 export const EXTRA_KEYS = [
@@ -114,10 +115,10 @@ export function parsePortList(text: string, key = 'net.ipv4.ip_local_reserved_po
   if (t === '') return []
   return t.split(',').map((part) => {
     const m = /^(\d{1,5})(?:-(\d{1,5}))?$/.exec(part.trim())
-    if (!m) throw new TcpdoctorError('TD_PARSE', `${key}: bad port list item ${JSON.stringify(part.slice(0, 40))}`)
+    if (!m) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badPortListItem', { key, part: JSON.stringify(part.slice(0, 40)) }))
     const lo = Number(m[1])
     const hi = m[2] === undefined ? lo : Number(m[2])
-    if (lo > 65535 || hi > 65535 || hi < lo) throw new TcpdoctorError('TD_PARSE', `${key}: bad port range ${part}`)
+    if (lo > 65535 || hi > 65535 || hi < lo) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.badPortRange', { key, part }))
     return [lo, hi] as [number, number]
   })
 }
@@ -128,7 +129,7 @@ function keyValue(key: string, f: NetnsFile): string | MissingReason {
   const code = f.error
   if (code === 'EACCES' || code === 'EPERM' || code === 'EIO' || code === 'EINVAL') return 'permission'
   if (code === 'ENOENT' || code === 'ENOTDIR') return 'absent'
-  throw new TcpdoctorError('TD_IO', `reading sysctl ${key}: ${code}`)
+  throw new TcpdoctorError('TD_IO', msg('err.kernel.readingSysctl', { key, code }))
 }
 
 /** net.ipv4.tcp_mem -> sys/net/ipv4/tcp_mem (relative to the proc root) */
@@ -154,8 +155,8 @@ export function readSysctls(opts: SysctlOptions = {}): SysctlSet {
   const initialNetns = !('error' in mem && mem.error === 'ENOENT')
   // a fixture root without kernel/osrelease: the version stays unknown ("")
   const kernel = 'text' in os ? os.text.trim() : ''
-  const where = opts.netns?.path !== undefined ? `/proc/sys/net/ipv4 of namespace ${opts.netns.label}` : join(procRoot, 'sys', 'net', 'ipv4')
-  if (!('entries' in dir)) throw new TcpdoctorError('TD_NOT_FOUND', `${where}: cannot list TCP sysctls (${'error' in dir ? dir.error : 'not a directory'})`)
+  const where = opts.netns?.path !== undefined ? msg('err.kernel.sysctlDirOfNamespace', { label: opts.netns.label }) : join(procRoot, 'sys', 'net', 'ipv4')
+  if (!('entries' in dir)) throw new TcpdoctorError('TD_NOT_FOUND', msg('err.kernel.cannotListTcpSysctls', { where, reason: 'error' in dir ? dir.error : msg('err.kernel.notADirectory') }))
   const names = dir.entries.filter((n) => n.startsWith('tcp_')).sort()
   const keys = [...names.map((n) => `net.ipv4.${n}`), ...EXTRA_KEYS]
   const all = [...new Set([...keys, ...EXPECTED_KEYS])]

@@ -10,6 +10,7 @@ import { AF_INET, AF_INET6, AF_UNSPEC, IPPROTO_TCP } from './constants.js'
 import { TcpdoctorError } from '../../errors.js'
 import { debug } from '../../debug.js'
 import { scanDiag } from './parse.js'
+import { msg } from '../../i18n/index.js'
 
 export interface DumpRequest {
   families: readonly Family[]
@@ -64,7 +65,7 @@ function dumpFamilies(native: Native, req: DumpRequest, families: number[], onSo
     try {
       fd = native.diagOpen(req.netnsPath ?? null, family, IPPROTO_TCP, req.states >>> 0, req.ext, req.bytecode ?? null)
     } catch (err) {
-      throw fromSystemError(err, req.netnsPath ? `sock_diag in ${req.netnsPath}` : 'sock_diag')
+      throw fromSystemError(err, req.netnsPath ? msg('err.kernel.sockDiagIn', { path: req.netnsPath }) : 'sock_diag')
     }
     try {
       for (;;) {
@@ -73,7 +74,7 @@ function dumpFamilies(native: Native, req: DumpRequest, families: number[], onSo
         try {
           ;[n, done] = native.diagRead(fd, buf)
         } catch (err) {
-          throw fromSystemError(err, 'sock_diag read')
+          throw fromSystemError(err, msg('err.kernel.sockDiagRead'))
         }
         bytes += n
         const r = scanDiag(buf, n, (off, len) => onSocket(buf, off, len))

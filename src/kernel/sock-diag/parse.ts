@@ -12,6 +12,7 @@ import {
   AF_INET, AF_INET6, INET_DIAG_CONG, INET_DIAG_INFO, INET_DIAG_MEMINFO, INET_DIAG_MSG_LEN, INET_DIAG_SKMEMINFO,
   IDIAG, INET_DIAG_SKV6ONLY, NLMSG_DONE, NLMSG_ERROR, NLMSG_HDRLEN, NLMSG_NOOP, NLM_F_DUMP_INTR, SOCK_DIAG_BY_FAMILY, TCPDIAG_GETSOCK,
 } from './constants.js'
+import { msg } from '../../i18n/index.js'
 
 const align4 = (n: number): number => (n + 3) & ~3
 
@@ -28,30 +29,30 @@ export interface ScanResult {
  * NLMSG_ERROR message.
  */
 export function scanDiag(buf: Uint8Array, len: number, onSocket: (off: number, bodyLen: number) => void): ScanResult {
-  if (len > buf.length) throw new TcpdoctorError('TD_PARSE', `netlink: length ${len} beyond buffer ${buf.length}`)
+  if (len > buf.length) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkLengthBeyondBuffer', { len, size: buf.length }))
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   let p = 0
   let interrupted = false
   while (p < len) {
-    if (len - p < NLMSG_HDRLEN) throw new TcpdoctorError('TD_PARSE', `netlink: ${len - p} trailing bytes at offset ${p}, shorter than a header`)
+    if (len - p < NLMSG_HDRLEN) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkTrailingBytesAt', { left: len - p, p }))
     const msgLen = dv.getUint32(p, true)
     const type = dv.getUint16(p + 4, true)
     const flags = dv.getUint16(p + 6, true)
     if (msgLen < NLMSG_HDRLEN || msgLen > len - p)
-      throw new TcpdoctorError('TD_PARSE', `netlink: message at offset ${p} has length ${msgLen}, ${len - p} bytes left`)
+      throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkMessageAtOffset', { p, msgLen, left: len - p }))
     if (flags & NLM_F_DUMP_INTR) interrupted = true
     if (type === NLMSG_DONE) return { done: true, interrupted }
     if (type === NLMSG_ERROR) {
-      if (msgLen < NLMSG_HDRLEN + 4) throw new TcpdoctorError('TD_PARSE', 'netlink: truncated NLMSG_ERROR')
+      if (msgLen < NLMSG_HDRLEN + 4) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkTruncatedNlmsgError'))
       const errno = -dv.getInt32(p + NLMSG_HDRLEN, true)
       if (errno === 0) return { done: true, interrupted } // an ACK
-      throw new TcpdoctorError('TD_NETLINK', `sock_diag: the kernel answered errno ${errno}`, {
-        hint: errno === 2 ? 'this kernel has no tcp_diag/inet_diag module' : undefined,
+      throw new TcpdoctorError('TD_NETLINK', msg('err.kernel.sockDiagTheKernel', { errno }), {
+        hint: errno === 2 ? msg('hint.kernel.noInetDiag') : undefined,
       })
     }
     if (type === SOCK_DIAG_BY_FAMILY || type === TCPDIAG_GETSOCK) {
       if (msgLen < NLMSG_HDRLEN + INET_DIAG_MSG_LEN)
-        throw new TcpdoctorError('TD_PARSE', `netlink: inet_diag_msg at offset ${p} is ${msgLen - NLMSG_HDRLEN} bytes, need ${INET_DIAG_MSG_LEN}`)
+        throw new TcpdoctorError('TD_PARSE', msg('err.kernel.netlinkInetDiagMsg', { p, size: msgLen - NLMSG_HDRLEN, INET_DIAG_MSG_LEN }))
       onSocket(p + NLMSG_HDRLEN, msgLen - NLMSG_HDRLEN)
     } else if (type !== NLMSG_NOOP) {
       // Unknown message types are skipped, as ss does.
@@ -112,7 +113,7 @@ export function remoteAddressAt(buf: Uint8Array, off: number): string {
 export function decodeSocket(buf: Uint8Array, off: number, bodyLen: number, opts: DecodeOptions = {}): Socket {
   const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength)
   const family = buf[off]!
-  if (family !== AF_INET && family !== AF_INET6) throw new TcpdoctorError('TD_PARSE', `inet_diag_msg: unknown family ${family}`)
+  if (family !== AF_INET && family !== AF_INET6) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.inetDiagMsgUnknown', { family }))
   const v6 = family === AF_INET6
   const timerNum = buf[off + IDIAG.timer]!
   const cookieLo = dv.getUint32(off + IDIAG.cookie, true)
@@ -152,7 +153,7 @@ function decodeAttributes(dv: DataView, start: number, end: number, s: Socket): 
   while (p + 4 <= end) {
     const rtaLen = dv.getUint16(p, true)
     const type = dv.getUint16(p + 2, true) & 0x3fff // strip NLA_F_NESTED / NLA_F_NET_BYTEORDER
-    if (rtaLen < 4 || p + rtaLen > end) throw new TcpdoctorError('TD_PARSE', `rtattr at ${p}: length ${rtaLen} outside the message`)
+    if (rtaLen < 4 || p + rtaLen > end) throw new TcpdoctorError('TD_PARSE', msg('err.kernel.rtattrAtLengthOutside', { p, rtaLen }))
     const dataOff = p + 4
     const dataLen = rtaLen - 4
     if (type === INET_DIAG_INFO) s.info = decodeTcpInfo(dv, dataOff, dataLen)

@@ -6,6 +6,7 @@
 import type { Scenario } from '../scenario.js'
 import { connectMany, pair, PORT, SERVER } from '../recipes.js'
 import { TcpdoctorError } from '../../errors.js'
+import { msg } from '../../i18n/index.js'
 
 export const LOW_PORT = 40000
 
@@ -17,7 +18,7 @@ export const portExhaustion: Scenario = {
     await pair(lab, { client: { 'net.ipv4.ip_local_port_range': `${LOW_PORT} ${LOW_PORT + count - 1}`, 'net.ipv4.tcp_tw_reuse': 0 } })
     const { client } = await connectMany(lab, count)
     const more = await client.call<{ errors: Record<string, number> }>('connect', { host: SERVER, port: PORT, count: 5, group: 'extra' })
-    if (!more.errors.EADDRNOTAVAIL) throw new TcpdoctorError('TD_IO', `lab port-exhaustion: expected EADDRNOTAVAIL, got ${JSON.stringify(more.errors)}`)
+    if (!more.errors.EADDRNOTAVAIL) throw new TcpdoctorError('TD_IO', msg('err.lab.labPortExhaustionExpected', { errors: JSON.stringify(more.errors) }))
     return {
       expect: [
         { role: 'client', states: { ESTABLISHED: count }, findings: ['EPHEMERAL_RANGE_NARROW'] },

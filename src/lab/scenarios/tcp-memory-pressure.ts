@@ -12,6 +12,7 @@ import type { Scenario } from '../scenario.js'
 import { connectMany, pair } from '../recipes.js'
 import { TcpdoctorError } from '../../errors.js'
 import { hostSysctlsAllowed, HOST_SYSCTL_OPT_IN } from '../host-sysctl.js'
+import { msg } from '../../i18n/index.js'
 
 /** The kernel's global TCP memory-pressure flag: the "press" column of /proc/net/protocols. */
 function underPressure(): boolean {
@@ -31,8 +32,8 @@ export const tcpMemoryPressure: Scenario = {
   defaultCount: 4,
   async setup(lab, count) {
     if (!hostSysctlsAllowed()) {
-      throw new TcpdoctorError('TD_PERMISSION', 'lab tcp-memory-pressure lowers the host-global net.ipv4.tcp_mem while it runs (restored afterwards)', {
-        hint: `set ${HOST_SYSCTL_OPT_IN}=1 to allow it; not on a production host`,
+      throw new TcpdoctorError('TD_PERMISSION', msg('err.lab.labTcpMemoryPressure'), {
+        hint: msg('hint.lab.set1ToAllow', { HOST_SYSCTL_OPT_IN }),
       })
     }
     await pair(lab)
@@ -42,7 +43,7 @@ export const tcpMemoryPressure: Scenario = {
     const deadline = Date.now() + 15_000
     while (tcpMemPages() < 1000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100))
     const held = tcpMemPages()
-    if (held < 200) throw new TcpdoctorError('TD_IO', `lab: the unread streams hold only ${held} pages of TCP memory`)
+    if (held < 200) throw new TcpdoctorError('TD_IO', msg('err.lab.labTheUnreadStreams', { held }))
     const [, , high] = readFileSync('/proc/sys/net/ipv4/tcp_mem', 'utf8').trim().split(/\s+/).map(Number)
     lab.setHostSysctl('net.ipv4.tcp_mem', `${Math.floor(held / 8)} ${Math.floor(held / 4)} ${high}`)
     // Any allocation now meets the pressure line: keep data flowing so one happens.
@@ -61,7 +62,7 @@ export const tcpMemoryPressure: Scenario = {
         const poke = await allocator()
         try {
           while (!underPressure()) {
-            if (Date.now() > until) throw new TcpdoctorError('TD_IO', 'lab: TCP did not enter memory pressure (/proc/net/protocols)')
+            if (Date.now() > until) throw new TcpdoctorError('TD_IO', msg('err.lab.labTcpDidNot'))
             poke()
             await new Promise((r) => setTimeout(r, 100))
           }

@@ -10,6 +10,7 @@ import { TcpdoctorError } from '../../errors.js'
 import type { StateName } from '../../model/state.js'
 import type { HistoryPoint, RateCounter, Sample } from '../sample.js'
 import { MIGRATIONS } from './schema.js'
+import { msg } from '../../i18n/index.js'
 
 export interface StoreOptions {
   rawRetentionMs?: number
@@ -38,7 +39,7 @@ function openDb(path: string, readonly: boolean): Db {
     const Database = require('better-sqlite3') as new (p: string, o?: object) => Db
     return new Database(path, readonly ? { readonly: true, fileMustExist: true } : {})
   } catch (err) {
-    throw new TcpdoctorError(readonly ? 'TD_NOT_FOUND' : 'TD_IO', `history database ${path}: ${(err as Error).message}`, { cause: err })
+    throw new TcpdoctorError(readonly ? 'TD_NOT_FOUND' : 'TD_IO', msg('err.monitor.historyDatabase', { path, detail: (err as Error).message }), { cause: err })
   }
 }
 
@@ -59,7 +60,7 @@ export class HistoryStore {
     this.db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)')
     const row = this.db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null }
     const have = row.v ?? 0
-    if (have > MIGRATIONS.length) throw new TcpdoctorError('TD_IO', `history database ${path} has schema version ${have}, newer than this tcpdoctor (${MIGRATIONS.length})`)
+    if (have > MIGRATIONS.length) throw new TcpdoctorError('TD_IO', msg('err.monitor.historyDatabaseHasSchema', { path, have, MIGRATIONSCount: MIGRATIONS.length }))
     for (let v = have + 1; v <= MIGRATIONS.length; v++) {
       this.tx(() => {
         this.db.exec(MIGRATIONS[v - 1]!)

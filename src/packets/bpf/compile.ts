@@ -13,6 +13,7 @@ import { TcpdoctorError } from '../../errors.js'
 import { BPF, SKF_AD_PROTOCOL, type Insn } from './insn.js'
 import { optimize, type Item, type Label } from './optimize.js'
 import { parseFilter, type Address, type Arith, type Dir, type Expr, type Proto } from './parse.js'
+import { msg } from '../../i18n/index.js'
 
 /** Link layers the compiler knows. `cooked` is what a kernel filter sees on a SOCK_DGRAM packet socket (`-i any`): the network header at 0, the EtherType from SKF_AD_PROTOCOL. */
 export type LinkType = 'ethernet' | 'sll' | 'sll2' | 'raw' | 'cooked'
@@ -55,7 +56,7 @@ class Gen {
   ja(t: Label): void { this.items.push({ kind: 'ja', t }) }
   op(body: Insn[], clobX = false): void { this.items.push({ kind: 'op', body, clobX }) }
   newScratch(): number {
-    if (this.scratch >= 16) throw new TcpdoctorError('TD_FILTER_SYNTAX', `filter ${JSON.stringify(this.text)}: arithmetic nested too deeply (classic BPF has 16 scratch words)`)
+    if (this.scratch >= 16) throw new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.packets.filterArithmeticNestedToo', { text: JSON.stringify(this.text) }))
     return this.scratch++
   }
   freeScratch(): void { this.scratch-- }
@@ -189,7 +190,7 @@ function notFragment(g: Gen): Cond {
 /** The guard a proto[...] load needs (libpcap: transport loads are IPv4 only, not fragments). */
 function loadGuard(g: Gen, proto: Extract<Arith, { k: 'load' }>['proto']): Cond | undefined {
   if (proto === 'ether') {
-    if (!g.layout.ether) throw new TcpdoctorError('TD_FILTER_SYNTAX', `filter ${JSON.stringify(g.text)}: ether[...] needs an Ethernet link (this one has none)`)
+    if (!g.layout.ether) throw new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.packets.filterEtherNeedsAn', { text: JSON.stringify(g.text) }))
     return undefined
   }
   if (proto === 'ip') return ethertype(g, 0x800)
@@ -240,7 +241,7 @@ function arith(g: Gen, a: Arith): void {
       return
     }
     case 'bin': {
-      if ((a.op === '/' || a.op === '%') && a.b.k === 'num' && a.b.v === 0) throw new TcpdoctorError('TD_FILTER_SYNTAX', `filter ${JSON.stringify(g.text)}: division by zero`)
+      if ((a.op === '/' || a.op === '%') && a.b.k === 'num' && a.b.v === 0) throw new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.packets.filterDivisionByZero', { text: JSON.stringify(g.text) }))
       if (a.b.k === 'num') {
         arith(g, a.a)
         g.op([{ code: BPF.ALU | ALU[a.op]! | BPF.K, jt: 0, jf: 0, k: a.b.v >>> 0 }])

@@ -10,6 +10,7 @@
  */
 import { TcpdoctorError } from '../../errors.js'
 import { BPF, type Insn } from './insn.js'
+import { msg } from '../../i18n/index.js'
 
 export interface Label { id: number; at: number }
 
@@ -195,14 +196,14 @@ export function optimize(items: Item[], enabled: boolean, text: string): Insn[] 
   let n = 0
   for (const node of nodes) { pos.push(n); n += node.kind === 'ld' || node.kind === 'ldx' || node.kind === 'op' ? node.body.length : 1 }
   pos.push(n)
-  if (n > MAX_INSNS) throw new TcpdoctorError('TD_FILTER_SYNTAX', `filter ${JSON.stringify(text)}: compiles to ${n} instructions, over the kernel's ${MAX_INSNS}`)
+  if (n > MAX_INSNS) throw new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.packets.filterCompilesToInstructions', { text: JSON.stringify(text), n, MAX_INSNS }))
   const out: Insn[] = []
   nodes.forEach((node, i) => {
     const here = pos[i]!
     if (node.kind === 'j') {
       const jt = pos[node.t]! - here - 1
       const jf = pos[node.f]! - here - 1
-      if (jt > 255 || jf > 255) throw new TcpdoctorError('TD_FILTER_SYNTAX', `filter ${JSON.stringify(text)}: too large for classic BPF's 8-bit jumps; split it`)
+      if (jt > 255 || jf > 255) throw new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.packets.filterTooLargeFor', { text: JSON.stringify(text) }))
       out.push({ code: node.code, jt, jf, k: node.k })
     } else if (node.kind === 'ja') out.push({ code: BPF.JMP | BPF.JA, jt: 0, jf: 0, k: pos[node.t]! - here - 1 })
     else if (node.kind === 'ret') out.push({ code: BPF.RET | BPF.K, jt: 0, jf: 0, k: node.k })

@@ -10,6 +10,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net'
 import { TcpdoctorError } from '../../errors.js'
+import { msg, type Msg } from '../../i18n/index.js'
 
 export type Proto = 'ip' | 'ip6' | 'tcp' | 'udp' | 'sctp' | 'icmp' | 'icmp6' | 'arp' | 'rarp'
 export type Dir = 'src' | 'dst' | 'src or dst' | 'src and dst'
@@ -47,9 +48,9 @@ const CONSTANTS: Record<string, number> = {
 
 interface Token { t: 'id' | 'num' | 'op' | 'end'; v: string; pos: number }
 
-function syntax(text: string, pos: number, message: string): TcpdoctorError {
-  return new TcpdoctorError('TD_FILTER_SYNTAX', `filter ${JSON.stringify(text)}: ${message} at position ${pos + 1}`, {
-    hint: "tcpdump syntax, e.g. 'tcp port 9000 and host 10.0.0.1' or 'tcp[tcpflags] & (tcp-syn|tcp-rst) != 0'",
+function syntax(text: string, pos: number, message: Msg): TcpdoctorError {
+  return new TcpdoctorError('TD_FILTER_SYNTAX', msg('err.packets.filterAtPosition', { text: JSON.stringify(text), message, position: pos + 1 }), {
+    hint: msg('hint.packets.tcpdumpSyntaxEG'),
   })
 }
 
@@ -57,7 +58,7 @@ const OPS = ['&&', '||', '<<', '>>', '==', '!=', '<=', '>=', '(', ')', '[', ']',
 
 /** Splits the expression into tokens; inside [] a ':' is the size separator, elsewhere part of an IPv6 address. */
 export function lex(text: string): Token[] {
-  if (text.length > MAX_LENGTH) throw syntax(text.slice(0, 40) + '...', MAX_LENGTH, `longer than ${MAX_LENGTH} characters`)
+  if (text.length > MAX_LENGTH) throw syntax(text.slice(0, 40) + '...', MAX_LENGTH, msg('err.packets.longerThanCharacters', { MAX_LENGTH }))
   const out: Token[] = []
   let i = 0
   let bracket = 0
@@ -81,7 +82,7 @@ export function lex(text: string): Token[] {
       continue
     }
     const op = OPS.find((o) => text.startsWith(o, i))
-    if (!op) throw syntax(text, i, `unexpected character ${JSON.stringify(c)}`)
+    if (!op) throw syntax(text, i, msg('err.packets.unexpectedCharacter', { c: JSON.stringify(c) }))
     if (op === '[') bracket++
     if (op === ']') bracket = Math.max(0, bracket - 1)
     out.push({ t: 'op', v: op, pos: i })
@@ -94,7 +95,7 @@ export function lex(text: string): Token[] {
 function parseNumber(text: string, tok: Token): number {
   const v = tok.v
   const n = /^0x/i.test(v) ? parseInt(v.slice(2), 16) : /^0\d+$/.test(v) ? parseInt(v, 8) : Number(v)
-  if (!Number.isSafeInteger(n) || n > 0xffffffff) throw syntax(text, tok.pos, `number ${v} out of range`)
+  if (!Number.isSafeInteger(n) || n > 0xffffffff) throw syntax(text, tok.pos, msg('err.packets.numberOutOfRange', { v }))
   return n
 }
 
@@ -129,7 +130,7 @@ function parseAddress(text: string, tok: Token, kind: 'host' | 'net', prefixText
   const s = tok.v
   if (isIPv6(s)) {
     const prefix = prefixText ? parseNumber(text, prefixText) : 128
-    if (prefix > 128) throw syntax(text, prefixText!.pos, `IPv6 prefix /${prefix} is longer than 128`)
+    if (prefix > 128) throw syntax(text, prefixText!.pos, msg('err.packets.ipv6PrefixIsLonger', { prefix }))
     return { family: 6, bytes: ipv6Bytes(s), prefix }
   }
   if (isIPv4(s) || (kind === 'net' && /^\d{1,3}(\.\d{1,3}){0,2}$/.test(s) && s.split('.').every((p) => Number(p) <= 255))) {
@@ -138,11 +139,11 @@ function parseAddress(text: string, tok: Token, kind: 'host' | 'net', prefixText
     parts.forEach((p, i) => { bytes[i] = p })
     const implied = parts.length * 8
     const prefix = prefixText ? parseNumber(text, prefixText) : kind === 'host' ? 32 : implied
-    if (prefix > 32) throw syntax(text, prefixText!.pos, `IPv4 prefix /${prefix} is longer than 32`)
+    if (prefix > 32) throw syntax(text, prefixText!.pos, msg('err.packets.ipv4PrefixIsLonger', { prefix }))
     return { family: 4, bytes, prefix }
   }
-  if (/^[A-Za-z]/.test(s)) throw syntax(text, tok.pos, `${JSON.stringify(s)} is not an address (host names are not resolved: give an IPv4 or IPv6 address)`)
-  throw syntax(text, tok.pos, `${JSON.stringify(s)} is not an IPv4 or IPv6 address`)
+  if (/^[A-Za-z]/.test(s)) throw syntax(text, tok.pos, msg('err.packets.isNotAnAddress', { s: JSON.stringify(s) }))
+  throw syntax(text, tok.pos, msg('err.packets.isNotAnIpv4', { s: JSON.stringify(s) }))
 }
 
 function maskBits(a: Address): boolean {
@@ -165,15 +166,15 @@ export function parseFilter(text: string): Expr | undefined {
   const isId = (v: string, o = 0): boolean => peek(o).t === 'id' && peek(o).v === v
   const expect = (v: string): Token => {
     const tok = next()
-    if (tok.t !== 'op' || tok.v !== v) throw syntax(text, tok.pos, `expected "${v}"${tok.t === 'end' ? ' before the end' : `, found ${JSON.stringify(tok.v)}`}`)
+    if (tok.t !== 'op' || tok.v !== v) throw syntax(text, tok.pos, tok.t === 'end' ? msg('err.packets.expectedAtEnd', { v }) : msg('err.packets.expectedFound', { v, found: JSON.stringify(tok.v) }))
     return tok
   }
-  const fail = (tok: Token, what: string): never => {
-    throw syntax(text, tok.pos, tok.t === 'end' ? `${what} expected before the end` : `${what} expected, found ${JSON.stringify(tok.v)}`)
+  const fail = (tok: Token, what: Msg): never => {
+    throw syntax(text, tok.pos, tok.t === 'end' ? msg('err.packets.wantedAtEnd', { what }) : msg('err.packets.wantedFound', { what, found: JSON.stringify(tok.v) }))
   }
 
   function expr(): Expr {
-    if (++depth > MAX_DEPTH) throw syntax(text, peek().pos, `nested deeper than ${MAX_DEPTH}`)
+    if (++depth > MAX_DEPTH) throw syntax(text, peek().pos, msg('err.packets.nestedDeeperThan', { MAX_DEPTH }))
     let left = unary()
     for (;;) {
       const tok = peek()
@@ -195,7 +196,7 @@ export function parseFilter(text: string): Expr | undefined {
 
   function unary(): Expr {
     const tok = peek()
-    if (isId('not') || isOp('!')) { next(); if (++depth > MAX_DEPTH) throw syntax(text, tok.pos, `nested deeper than ${MAX_DEPTH}`); const e = unary(); depth--; return { k: 'not', e } }
+    if (isId('not') || isOp('!')) { next(); if (++depth > MAX_DEPTH) throw syntax(text, tok.pos, msg('err.packets.nestedDeeperThan', { MAX_DEPTH })); const e = unary(); depth--; return { k: 'not', e } }
     if (isOp('(')) {
       // a parenthesis opens either a boolean group or an arithmetic operand: try the relation first
       const save = p
@@ -218,7 +219,7 @@ export function parseFilter(text: string): Expr | undefined {
     const a = arith(0)
     const tok = next()
     const ops: Record<string, RelOp> = { '==': '==', '=': '==', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' }
-    if (tok.t !== 'op' || !(tok.v in ops)) fail(tok, 'a comparison (==, !=, <, <=, >, >=)')
+    if (tok.t !== 'op' || !(tok.v in ops)) fail(tok, msg('err.packets.want.comparison'))
     const b = arith(0)
     return { k: 'rel', op: ops[tok.v]!, a, b }
   }
@@ -236,7 +237,7 @@ export function parseFilter(text: string): Expr | undefined {
   }
 
   function operand(): Arith {
-    if (++depth > MAX_DEPTH) throw syntax(text, peek().pos, `nested deeper than ${MAX_DEPTH}`)
+    if (++depth > MAX_DEPTH) throw syntax(text, peek().pos, msg('err.packets.nestedDeeperThan', { MAX_DEPTH }))
     try {
       const tok = next()
       if (tok.t === 'num') return { k: 'num', v: parseNumber(text, tok) }
@@ -246,23 +247,23 @@ export function parseFilter(text: string): Expr | undefined {
       if (tok.t === 'id' && tok.v in CONSTANTS) return { k: 'num', v: CONSTANTS[tok.v]! }
       if (tok.t === 'id' && isOp('[')) {
         const proto = tok.v
-        if (!['ether', 'ip', 'ip6', 'tcp', 'udp', 'icmp'].includes(proto)) throw syntax(text, tok.pos, `${proto}[...] is not supported (ether, ip, ip6, tcp, udp, icmp)`)
+        if (!['ether', 'ip', 'ip6', 'tcp', 'udp', 'icmp'].includes(proto)) throw syntax(text, tok.pos, msg('err.packets.isNotSupportedEther', { proto }))
         next()
         const offTok = peek()
         const off = arith(0)
-        if (off.k !== 'num') throw syntax(text, offTok.pos, 'the offset inside [] must be a constant here')
+        if (off.k !== 'num') throw syntax(text, offTok.pos, msg('err.packets.theOffsetInsideMust'))
         let size: 1 | 2 | 4 = 1
         if (isOp(':')) {
           next()
           const st = next()
-          if (st.t !== 'num' || !['1', '2', '4'].includes(st.v)) throw syntax(text, st.pos, 'the size after ":" must be 1, 2 or 4')
+          if (st.t !== 'num' || !['1', '2', '4'].includes(st.v)) throw syntax(text, st.pos, msg('err.packets.theSizeAfterMust'))
           size = Number(st.v) as 1 | 2 | 4
         }
         expect(']')
-        if (off.v > 0xffff) throw syntax(text, offTok.pos, `offset ${off.v} is too large`)
+        if (off.v > 0xffff) throw syntax(text, offTok.pos, msg('err.packets.offsetIsTooLarge', { v: off.v }))
         return { k: 'load', proto: proto as 'ip', offset: off.v, size }
       }
-      return fail(tok, 'a number, len, a named constant or proto[offset]')
+      return fail(tok, msg('err.packets.want.value'))
     } finally {
       depth--
     }
@@ -273,7 +274,7 @@ export function parseFilter(text: string): Expr | undefined {
     if (isId('less') || isId('greater')) {
       const which = next().v
       const n = next()
-      if (n.t !== 'num') fail(n, 'a length')
+      if (n.t !== 'num') fail(n, msg('err.packets.want.length'))
       return { k: 'rel', op: which === 'less' ? '<=' : '>=', a: { k: 'len' }, b: { k: 'num', v: parseNumber(text, n) } }
     }
     const q: Qual = {}
@@ -293,7 +294,7 @@ export function parseFilter(text: string): Expr | undefined {
     const isValue = idTok.t === 'num' || (idTok.t === 'id' && !['and', 'or', 'not'].includes(idTok.v) && !PROTOS.has(idTok.v) && !KINDS.has(idTok.v) && idTok.v !== 'src' && idTok.v !== 'dst')
     if (!isValue) {
       if (q.proto && !q.dir && !q.kind) return { k: 'proto', proto: q.proto }
-      return fail(idTok, explicit ? 'an address or port' : 'a primitive (tcp, udp, icmp, host, net, port, portrange, src, dst, ...)')
+      return fail(idTok, explicit ? msg('err.packets.want.addressOrPort') : msg('err.packets.want.primitive'))
     }
     // a bare ID inherits the previous primitive's qualifiers (pcap-filter(7))
     const qual: Qual = explicit ? q : { ...last }
@@ -303,11 +304,11 @@ export function parseFilter(text: string): Expr | undefined {
     const dir: Dir = qual.dir ?? 'src or dst'
     const proto = qual.proto
     if (kind === 'port' || kind === 'portrange') {
-      if (proto && !['ip', 'ip6', 'tcp', 'udp', 'sctp'].includes(proto)) throw syntax(text, first.pos, `'${proto}' cannot be combined with ${kind}`)
+      if (proto && !['ip', 'ip6', 'tcp', 'udp', 'sctp'].includes(proto)) throw syntax(text, first.pos, msg('err.packets.cannotBeCombinedWith', { proto, kind }))
       const num = (tok: Token): number => {
-        if (tok.t !== 'num') throw syntax(text, tok.pos, `${JSON.stringify(tok.v)} is not a port number (service names are not looked up)`)
+        if (tok.t !== 'num') throw syntax(text, tok.pos, msg('err.packets.isNotAPort', { v: JSON.stringify(tok.v) }))
         const n = parseNumber(text, tok)
-        if (n > 65535) throw syntax(text, tok.pos, `port ${n} is out of range (0-65535)`)
+        if (n > 65535) throw syntax(text, tok.pos, msg('err.packets.portIsOutOf', { n }))
         return n
       }
       const lo = num(idTok)
@@ -319,25 +320,25 @@ export function parseFilter(text: string): Expr | undefined {
       if (hi < l) [l, hi] = [hi, l]
       return { k: 'port', proto, dir, lo: l, hi, range: true }
     }
-    if (proto && !['ip', 'ip6', 'arp', 'rarp'].includes(proto)) throw syntax(text, first.pos, `'${proto}' cannot be combined with ${kind}`)
-    if (idTok.t === 'num') throw syntax(text, idTok.pos, `${JSON.stringify(idTok.v)} is not an address`)
+    if (proto && !['ip', 'ip6', 'arp', 'rarp'].includes(proto)) throw syntax(text, first.pos, msg('err.packets.cannotBeCombinedWith', { proto, kind }))
+    if (idTok.t === 'num') throw syntax(text, idTok.pos, msg('err.packets.isNotAnAddress2', { v: JSON.stringify(idTok.v) }))
     let prefixTok: Token | undefined
     let maskTok: Token | undefined
-    if (kind === 'net' && isOp('/')) { next(); prefixTok = next(); if (prefixTok.t !== 'num') fail(prefixTok, 'a prefix length') }
+    if (kind === 'net' && isOp('/')) { next(); prefixTok = next(); if (prefixTok.t !== 'num') fail(prefixTok, msg('err.packets.want.prefix')) }
     else if (kind === 'net' && isId('mask')) { next(); maskTok = next() }
     const addr = parseAddress(text, idTok, kind, prefixTok)
     if (maskTok) {
-      if (addr.family !== 4 || !isIPv4(maskTok.v)) throw syntax(text, maskTok.pos, 'mask takes an IPv4 netmask')
+      if (addr.family !== 4 || !isIPv4(maskTok.v)) throw syntax(text, maskTok.pos, msg('err.packets.maskTakesAnIpv4'))
       const m = ipv4Bytes(maskTok.v)
       const bits = ((m[0]! << 24) | (m[1]! << 16) | (m[2]! << 8) | m[3]!) >>> 0
       const len = 32 - Math.log2((~bits >>> 0) + 1)
-      if (!Number.isInteger(len)) throw syntax(text, maskTok.pos, `${maskTok.v} is not a contiguous netmask`)
+      if (!Number.isInteger(len)) throw syntax(text, maskTok.pos, msg('err.packets.isNotAContiguous', { v: maskTok.v }))
       addr.prefix = len
     }
-    if (kind === 'net' && maskBits(addr)) throw syntax(text, idTok.pos, `${idTok.v}/${addr.prefix} has host bits set`)
-    if (kind === 'host' && addr.prefix !== addr.bytes.length * 8) throw syntax(text, idTok.pos, 'a host has no prefix length (use net)')
-    if (addr.family === 6 && proto && proto !== 'ip6') throw syntax(text, first.pos, `'${proto}' cannot be combined with an IPv6 address`)
-    if (addr.family === 4 && proto === 'ip6') throw syntax(text, first.pos, `'ip6' cannot be combined with an IPv4 address`)
+    if (kind === 'net' && maskBits(addr)) throw syntax(text, idTok.pos, msg('err.packets.hasHostBitsSet', { v: idTok.v, prefix: addr.prefix }))
+    if (kind === 'host' && addr.prefix !== addr.bytes.length * 8) throw syntax(text, idTok.pos, msg('err.packets.aHostHasNo'))
+    if (addr.family === 6 && proto && proto !== 'ip6') throw syntax(text, first.pos, msg('err.packets.cannotBeCombinedWith2', { proto }))
+    if (addr.family === 4 && proto === 'ip6') throw syntax(text, first.pos, msg('err.packets.ip6CannotBeCombined'))
     if (addr.family === 6 && dir === 'src and dst') {
       // fine: both addresses compared
     }
@@ -347,6 +348,6 @@ export function parseFilter(text: string): Expr | undefined {
   if (toks.length === 1) return undefined
   const e = expr()
   const rest = peek()
-  if (rest.t !== 'end') throw syntax(text, rest.pos, `unexpected ${JSON.stringify(rest.v)}`)
+  if (rest.t !== 'end') throw syntax(text, rest.pos, msg('err.packets.unexpected', { v: JSON.stringify(rest.v) }))
   return e
 }

@@ -303,17 +303,22 @@ c.close(); print(r.decode())
     expect(rs.linktypes).toEqual([276]) // TUN: cooked
     for (const r of [rc, rs]) {
       expect(r.connections).toHaveLength(1)
-      expect(r.connections[0]!.outcome).toBe('four-way')
+      // the whole transfer is in both captures (resent bytes count again). The outcome is not
+      // checked: a segment the relay held back can reach the server after it closed (a RST)
+      expect(r.connections[0]!.bytes.client).toBeGreaterThanOrEqual(size)
+      expect(r.connections[0]!.rttMs).toBeGreaterThan(3) // the relay's 2 ms each way
     }
     const ac = rc.connections[0]!.anomalies, as = rs.connections[0]!.anomalies
     // the sender's view: its resends and the receiver's duplicate ACKs
     expect(ac.retransmission).toBeGreaterThan(0)
     expect(ac.duplicate_ack).toBeGreaterThan(0)
-    expect(ac.fast_retransmission).toBeGreaterThan(0)
-    // the receiver's view: gaps (previous segment not captured) and overtaken segments
+    // the receiver's view: gaps (previous segment not captured), overtaken segments, resends
+    // right after its duplicate ACKs (at the sender Linux mostly resends the SACK holes past
+    // the first, which tshark calls out-of-order or plain retransmissions: few fast ones there)
     expect(as.lost_segment).toBeGreaterThan(0)
     expect(as.out_of_order).toBeGreaterThan(0)
     expect(as.duplicate_ack).toBeGreaterThan(0)
+    expect(as.fast_retransmission).toBeGreaterThan(0)
     console.log('loss client side', JSON.stringify(ac), 'server side', JSON.stringify(as))
   }, 120_000)
 

@@ -21,7 +21,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { need } from '../helpers/can.js'
+import { can, need } from '../helpers/can.js'
 import { tsharkStreams } from '../helpers/tshark.js'
 import { waitUntil } from '../helpers/wait.js'
 import { analyzePcap, type AnalyzeReport } from '../../src/packets/analyze.js'
@@ -321,6 +321,82 @@ c.close(); print(r.decode())
     expect(as.fast_retransmission).toBeGreaterThan(0)
     console.log('loss client side', JSON.stringify(ac), 'server side', JSON.stringify(as))
   }, 120_000)
+
+  it('802.1Q: a mirror port carrying the traffic tagged VLAN 5 (tags as tcpdump keeps them; analyze reads through them)', async () => {
+    // This kernel has no 802.1Q (CONFIG_VLAN_8021Q is not set: `ip link add ... type vlan` says
+    // "Unknown device type"), so the tags come from a relay: client and server talk untagged
+    // over two TAP devices, and the relay writes a copy of every frame, tagged VID 5, into a
+    // third TAP in a monitor namespace, like a switch's SPAN port on a trunk. The monitor's kernel
+    // takes the tag off into the packet metadata (skb_vlan_untag) before capture sees the frame.
+    if (!can.tool('tcpdump')) return void console.warn('SKIP: needs tcpdump (the oracle for the tags)')
+    const c = makeNs('vc'), s = makeNs('vs'), m = makeNs('vm')
+    const relayPy = join(dir, 'tap-relay.py')
+    writeFileSync(relayPy, String.raw`
+import fcntl, os, select, struct, sys
+TUNSETIFF, IFF_TAP, IFF_NO_PI = 0x400454CA, 0x0002, 0x1000
+def tap(name):
+    fd = os.open("/dev/net/tun", os.O_RDWR)
+    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TAP | IFF_NO_PI))
+    return fd
+a, b, mirror = tap(sys.argv[1]), tap(sys.argv[2]), tap(sys.argv[3])
+other = {a: b, b: a}
+print("ready", flush=True)
+while True:
+    for fd in select.select([a, b], [], [])[0]:
+        frame = os.read(fd, 65535)
+        try: os.write(other[fd], frame)
+        except OSError: pass
+        try: os.write(mirror, frame[:12] + b"\x81\x00\x00\x05" + frame[12:])
+        except OSError: pass
+`)
+    const relay = start('python3', [relayPy, `${TAG}c`, `${TAG}s`, `${TAG}m`])
+    await waitOut(relay, 'ready')
+    for (const [n, d] of [[c, 'c'], [s, 's'], [m, 'm']] as const) {
+      sh('ip', ['link', 'set', `${TAG}${d}`, 'netns', n])
+      sh('ip', ['-n', n, 'link', 'set', `${TAG}${d}`, 'name', 'tap0'])
+      sh('ip', ['-n', n, 'link', 'set', 'tap0', 'up'])
+    }
+    sh('ip', ['-n', c, 'addr', 'add', '10.93.0.1/24', 'dev', 'tap0'])
+    sh('ip', ['-n', s, 'addr', 'add', '10.93.0.2/24', 'dev', 'tap0'])
+    await waitUntil(() => spawnSync('ip', ['netns', 'exec', c, 'ping', '-n', '-c', '1', '-W', '1', '10.93.0.2'], { stdio: 'ignore' }).status === 0, 'the TAP link')
+
+    const file = join(dir, 'vlan.pcap'), theirs = join(dir, 'vlan-tcpdump.pcap')
+    const cap = await capture(m, 'tap0', file, ['tcp', 'portrange', '9700-9701'])
+    const dump = start('ip', ['netns', 'exec', m, 'tcpdump', '-Z', 'root', '--immediate-mode', '-U', '-i', 'tap0', '-w', theirs, 'tcp', 'portrange', '9700-9701'])
+    await waitUntil(() => /listening on/.test(dump.err), 'tcpdump listening')
+    const server = start('ip', ['netns', 'exec', s, 'python3', '-c', String.raw`
+import socket
+l = socket.socket(); l.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); l.bind(("10.93.0.2", 9700)); l.listen(1)
+print("listening", flush=True)
+a, _ = l.accept(); q = a.recv(100); a.sendall(b"reply to " + q); a.recv(10); a.close()
+`])
+    await waitOut(server, 'listening')
+    inNs(c, 'python3', ['-c', String.raw`
+import socket
+c = socket.create_connection(("10.93.0.2", 9700)); c.sendall(b"hello"); c.recv(100); c.close()
+try: socket.create_connection(("10.93.0.2", 9701))
+except ConnectionRefusedError: pass
+`])
+    await server.done
+    await waitUntil(() => states(s, 9700).length === 0 && states(c, 9700).every((st) => st === 'TIME-WAIT'), 'the connection closed on both ends')
+    // tcpdump -U writes each packet as it comes: wait until its file has the close and stops growing
+    const count = (f: string): number => spawnSync('tshark', ['-n', '-r', f], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).length
+    let last = -1
+    await waitUntil(() => { const n = count(theirs); const settled = n >= 10 && n === last; last = n; return settled }, 'tcpdump to have every segment', 15_000, 200)
+    await stop(cap)
+    dump.child.kill('SIGINT')
+    await dump.done
+    relay.child.kill('SIGKILL')
+
+    const vlans = (f: string): string[] => sh('tshark', ['-n', '-r', f, '-T', 'fields', '-e', 'vlan.id', '-e', 'tcp.flags.str', '-e', 'frame.len']).trim().split('\n')
+    // the same frames with the same tags as tcpdump wrote (libpcap puts the tag back too)
+    expect(vlans(file)).toEqual(vlans(theirs))
+    expect(vlans(file).every((l) => l.startsWith('5\t'))).toBe(true)
+    const r = await againstTshark(file)
+    expect(r.linktypes).toEqual([1])
+    expect(r.connections.map((x) => x.outcome)).toEqual(['four-way', 'refused'])
+    expect(r.connections[0]!.states.history.client).toBe('CLOSE>SYN_SENT>ESTABLISHED>FIN_WAIT1>FIN_WAIT2>TIME_WAIT')
+  }, 60_000)
 
   it('zero window: a reader that stops reading, then resumes (IPv4 lo)', async () => {
     const ns = makeNs('zw')

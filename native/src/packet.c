@@ -44,7 +44,6 @@ typedef struct {
   int lo_index;
   uint64_t packets, drops, freezes;
   int busy, stopped, closed, close_pending;
-  int cooked;
   /* when the stop came (CLOCK_REALTIME, as the packets' time stamps), and whether a block that
    * began after it was seen: the drain then has everything that came before the stop */
   struct timespec stop_at;
@@ -177,34 +176,23 @@ static int collect(td_packet *h, outbuf *o) {
       uint32_t caplen = th->tp_snaplen;
       /* as libpcap: an outgoing packet on lo comes back as incoming; keep one copy */
       int skip = sll->sll_pkttype == PACKET_OUTGOING && sll->sll_ifindex == h->lo_index;
-      /* as libpcap: the kernel took the 802.1Q tag off into the header (skb_vlan_untag, or the
-       * NIC did); an Ethernet capture puts it back after the MAC addresses */
-      int tag = !h->cooked && (th->tp_status & TP_STATUS_VLAN_VALID) && caplen >= 12;
-      uint32_t outlen = caplen + (tag ? 4u : 0u);
       if (!skip && data + caplen <= end) {
-        size_t need = REC_HDR + ((outlen + 3u) & ~3u);
+        size_t need = REC_HDR + ((caplen + 3u) & ~3u);
         if (!out_reserve(o, need)) return n;
         uint8_t *r = o->buf + o->len;
         memset(r, 0, need);
         uint32_t u;
         u = th->tp_sec; memcpy(r, &u, 4);
         u = th->tp_nsec; memcpy(r + 4, &u, 4);
-        memcpy(r + 8, &outlen, 4);
-        u = th->tp_len + (tag ? 4u : 0u); memcpy(r + 12, &u, 4);
+        memcpy(r + 8, &caplen, 4);
+        u = th->tp_len; memcpy(r + 12, &u, 4);
         int32_t ifx = sll->sll_ifindex; memcpy(r + 16, &ifx, 4);
         uint16_t proto = ntohs(sll->sll_protocol); memcpy(r + 20, &proto, 2);
         uint16_t hat = sll->sll_hatype; memcpy(r + 22, &hat, 2);
         r[24] = sll->sll_pkttype;
         r[25] = sll->sll_halen > 8 ? 8 : sll->sll_halen;
         memcpy(r + 28, sll->sll_addr, r[25]);
-        if (tag) {
-          uint16_t tpid = (th->tp_status & TP_STATUS_VLAN_TPID_VALID) && th->hv1.tp_vlan_tpid ? th->hv1.tp_vlan_tpid : ETH_P_8021Q;
-          uint16_t tci = (uint16_t)th->hv1.tp_vlan_tci;
-          memcpy(r + REC_HDR, data, 12);
-          r[REC_HDR + 12] = (uint8_t)(tpid >> 8); r[REC_HDR + 13] = (uint8_t)tpid;
-          r[REC_HDR + 14] = (uint8_t)(tci >> 8); r[REC_HDR + 15] = (uint8_t)tci;
-          memcpy(r + REC_HDR + 16, data + 12, caplen - 12);
-        } else memcpy(r + REC_HDR, data, caplen);
+        memcpy(r + REC_HDR, data, caplen);
         o->len += need;
         n++;
       }
@@ -386,7 +374,6 @@ static napi_value packet_open(napi_env env, napi_callback_info info) {
   h->block_nr = bn;
   h->tov_ms = tov;
   h->lo_index = lo;
-  h->cooked = cooked;
   napi_value ext;
   KCHECK(napi_create_external(env, h, handle_finalize, NULL, &ext));
   return ext;

@@ -41,7 +41,7 @@ typedef struct {
   uint8_t *ring;
   size_t ring_len;
   unsigned block_size, block_nr, cur, tov_ms;
-  int lo_index;
+  int lo_index, cooked;
   uint64_t packets, drops, freezes;
   int busy, stopped, closed, close_pending;
   /* when the stop came (CLOCK_REALTIME, as the packets' time stamps), and whether a block that
@@ -176,23 +176,38 @@ static int collect(td_packet *h, outbuf *o) {
       uint32_t caplen = th->tp_snaplen;
       /* as libpcap: an outgoing packet on lo comes back as incoming; keep one copy */
       int skip = sll->sll_pkttype == PACKET_OUTGOING && sll->sll_ifindex == h->lo_index;
+      /* The kernel strips an 802.1Q/802.1ad tag on receive (skb_vlan_untag) and hands it over
+       * beside the frame; like libpcap (pcap-linux.c, vlan_offset 2 * ETH_ALEN) put it back after
+       * the MAC addresses so the pcap shows the frame as it was on the wire. Cooked frames (SLL2)
+       * carry no tag, as with libpcap. */
+      int retag = !h->cooked && (th->tp_status & TP_STATUS_VLAN_VALID) && caplen >= 12;
+      uint32_t outlen = caplen + (retag ? 4u : 0u);
       if (!skip && data + caplen <= end) {
-        size_t need = REC_HDR + ((caplen + 3u) & ~3u);
+        size_t need = REC_HDR + ((outlen + 3u) & ~3u);
         if (!out_reserve(o, need)) return n;
         uint8_t *r = o->buf + o->len;
         memset(r, 0, need);
         uint32_t u;
         u = th->tp_sec; memcpy(r, &u, 4);
         u = th->tp_nsec; memcpy(r + 4, &u, 4);
-        memcpy(r + 8, &caplen, 4);
-        u = th->tp_len; memcpy(r + 12, &u, 4);
+        memcpy(r + 8, &outlen, 4);
+        u = th->tp_len + (retag ? 4u : 0u); memcpy(r + 12, &u, 4);
         int32_t ifx = sll->sll_ifindex; memcpy(r + 16, &ifx, 4);
         uint16_t proto = ntohs(sll->sll_protocol); memcpy(r + 20, &proto, 2);
         uint16_t hat = sll->sll_hatype; memcpy(r + 22, &hat, 2);
         r[24] = sll->sll_pkttype;
         r[25] = sll->sll_halen > 8 ? 8 : sll->sll_halen;
         memcpy(r + 28, sll->sll_addr, r[25]);
-        memcpy(r + REC_HDR, data, caplen);
+        if (retag) {
+          uint16_t tpid = htons((th->tp_status & TP_STATUS_VLAN_TPID_VALID) ? th->hv1.tp_vlan_tpid : ETH_P_8021Q);
+          uint16_t tci = htons((uint16_t)th->hv1.tp_vlan_tci);
+          memcpy(r + REC_HDR, data, 12);
+          memcpy(r + REC_HDR + 12, &tpid, 2);
+          memcpy(r + REC_HDR + 14, &tci, 2);
+          memcpy(r + REC_HDR + 16, data + 12, caplen - 12);
+        } else {
+          memcpy(r + REC_HDR, data, caplen);
+        }
         o->len += need;
         n++;
       }
@@ -374,6 +389,7 @@ static napi_value packet_open(napi_env env, napi_callback_info info) {
   h->block_nr = bn;
   h->tov_ms = tov;
   h->lo_index = lo;
+  h->cooked = cooked;
   napi_value ext;
   KCHECK(napi_create_external(env, h, handle_finalize, NULL, &ext));
   return ext;

@@ -153,14 +153,22 @@ export class Connection {
 
   /**
    * Takes back side's last change to \`to\` (a state inferred from a segment that, as a later
-   * segment of side's shows, had not reached it yet) and restores the state it came from.
+   * segment of side's shows, had not reached it yet) and restores the state it came from (or
+   * \`instead\`, when that state was inferred wrongly too).
    */
-  private retract(side: Side, to: TcpStateName): void {
+  private retract(side: Side, to: TcpStateName, instead?: TcpStateName): void {
     const p = this.packed, bit = side === this.client ? 256 : 0
     for (let i = p.length - 3; i >= 0; i -= 3) {
       const v = p[i + 2]!
       if ((v & 256) !== bit) continue
-      if ((v & 15) === STATE_INDEX[to]) { p.splice(i, 3); side.state = STATES[(v >> 4) & 15]! }
+      if ((v & 15) === STATE_INDEX[to]) {
+        const frame = p[i]!, was = instead ?? STATES[(v >> 4) & 15]!
+        p.splice(i, 3)
+        side.state = was
+        // the sequence diagram's lines since then showed the taken-back state too
+        const lines = this.lines
+        if (lines) for (let k = lines.length - 1; k >= 0 && lines[k]!.frame >= frame; k--) lines[k]![bit ? 'client' : 'server'] = was
+      }
       return
     }
   }
@@ -221,10 +229,7 @@ export class Connection {
         // goes to SYN_RECV when that SYN arrives (RFC 9293 3.5 figure 7; the kernel's both ends go
         // CLOSE>SYN_SENT>SYN_RECV>ESTABLISHED, test/e2e/analyze-live.test.ts)
         const crossed = !x.sentSyn && !x.sentSynAck && x.state === 'SYN_RECV' && y.state === 'SYN_SENT' && y.sentSyn
-        if (crossed) {
-          this.retract(x, 'SYN_RECV')
-          if (x.state === 'LISTEN') x.state = 'CLOSE' // an end that sends a bare SYN was not listening
-        }
+        if (crossed) this.retract(x, 'SYN_RECV', 'CLOSE') // an end that sends a bare SYN was not listening
         x.sentSyn = true
         if (!this.synTs) this.synTs = ts
         if (x.state === 'CLOSE' || x.state === 'LISTEN') this.set(x, 'SYN_SENT', frame, ts)

@@ -22,7 +22,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { can, need } from '../helpers/can.js'
-import { tsharkStreams } from '../helpers/tshark.js'
+import { tsharkConversations, tsharkStreams } from '../helpers/tshark.js'
 import { waitUntil } from '../helpers/wait.js'
 import { analyzePcap, type AnalyzeReport } from '../../src/packets/analyze.js'
 
@@ -112,7 +112,7 @@ function states(ns: string, port: number): string[] {
 
 const ends = (c: AnalyzeReport['connections'][number]): string[] => [`${c.client.address}:${c.client.port}`, `${c.server.address}:${c.server.port}`].sort()
 
-/** The oracle: same connections, packets and anomaly counts per connection as tshark. Returns both. */
+/** The oracle: same connections, packets and anomaly counts per connection as tshark (-T fields and -z conv,tcp). Returns ours. */
 async function againstTshark(file: string): Promise<AnalyzeReport> {
   const r = await analyzePcap(file)
   const t = tsharkStreams(file)
@@ -123,6 +123,10 @@ async function againstTshark(file: string): Promise<AnalyzeReport> {
     expect(mine, `${file} connection ${i}`).toEqual(t[i]!.anomalies)
     expect(c.packets, `${file} connection ${i} packets`).toBe(t[i]!.packets)
   })
+  // the conversation list as `tshark -q -z conv,tcp` prints it (frames per address/port pair)
+  const convs = new Map<string, number>()
+  for (const c of r.connections) convs.set(ends(c).join(' '), (convs.get(ends(c).join(' ')) ?? 0) + c.packets)
+  expect(convs).toEqual(tsharkConversations(file))
   // and the CLI reads the same file to the same report
   const cli = spawnSync(process.execPath, [BIN, 'analyze', '--json', file], { encoding: 'utf8', maxBuffer: 1 << 28 })
   expect(cli.status, cli.stderr).toBe(0)

@@ -152,9 +152,9 @@ export class Connection {
   }
 
   /**
-   * Takes back side's last change to \`to\` (a state inferred from a segment that, as a later
+   * Takes back side's last change to `to` (a state inferred from a segment that, as a later
    * segment of side's shows, had not reached it yet) and restores the state it came from (or
-   * \`instead\`, when that state was inferred wrongly too).
+   * `instead`, when that state was inferred wrongly too).
    */
   private retract(side: Side, to: TcpStateName, instead?: TcpStateName): void {
     const p = this.packed, bit = side === this.client ? 256 : 0

@@ -24,6 +24,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <node_api.h>
 #include "tcpdoctor.h"
@@ -43,6 +44,10 @@ typedef struct {
   int lo_index, cooked;
   uint64_t packets, drops, freezes;
   int busy, stopped, closed, close_pending;
+  /* when the stop came (CLOCK_REALTIME, as the packets' time stamps), and whether a block that
+   * began after it was seen: the drain then has everything that came before the stop */
+  struct timespec stop_at;
+  int past_stop;
 } td_packet;
 
 /* ---- C core ---- */
@@ -149,6 +154,18 @@ static int collect(td_packet *h, outbuf *o) {
   for (unsigned guard = 0; guard < h->block_nr && o->len < MAX_BATCH; guard++) {
     struct tpacket_block_desc *b = block_at(h, h->cur);
     if (!(__atomic_load_n(&b->hdr.bh1.block_status, __ATOMIC_ACQUIRE) & TP_STATUS_USER)) break;
+    /* the socket keeps receiving while we drain (its filter is locked, it cannot be told to
+     * reject): on a busy link the drain would never end. A block whose first packet came after
+     * the stop ends it (given back unread). */
+    if (h->stopped && b->hdr.bh1.num_pkts) {
+      const struct tpacket3_hdr *f = (const struct tpacket3_hdr *)((uint8_t *)b + b->hdr.bh1.offset_to_first_pkt);
+      if (f->tp_sec > (uint32_t)h->stop_at.tv_sec || (f->tp_sec == (uint32_t)h->stop_at.tv_sec && f->tp_nsec > (uint32_t)h->stop_at.tv_nsec)) {
+        h->past_stop = 1;
+        __atomic_store_n(&b->hdr.bh1.block_status, TP_STATUS_KERNEL, __ATOMIC_RELEASE);
+        h->cur = (h->cur + 1) % h->block_nr;
+        break;
+      }
+    }
     uint32_t num = b->hdr.bh1.num_pkts;
     uint8_t *p = (uint8_t *)b + b->hdr.bh1.offset_to_first_pkt;
     uint8_t *end = (uint8_t *)b + h->block_size;
@@ -207,20 +224,27 @@ static int collect(td_packet *h, outbuf *o) {
  * capture was stopped and the last partly filled block was retired and read. */
 static void next_batch(td_packet *h, int timeout_ms, outbuf *o, int *ended) {
   *ended = 0;
+  /* the stop is noticed here too: on a busy link collect() always has packets and the poll
+   * below, which reads the eventfd, would never run */
+  if (!h->stopped) {
+    uint64_t x;
+    if (read(h->efd, &x, sizeof x) == (ssize_t)sizeof x) { h->stopped = 1; clock_gettime(CLOCK_REALTIME, &h->stop_at); }
+  }
+  if (h->past_stop) { *ended = 1; return; }
   if (collect(h, o) > 0 || o->err) return;
   struct pollfd fds[2] = {{.fd = h->fd, .events = POLLIN}, {.fd = h->efd, .events = POLLIN}};
   int stopped = h->stopped;
   if (!stopped) {
     int r = poll(fds, 2, timeout_ms);
     if (r < 0 && errno != EINTR) { o->err = errno; return; }
-    if (fds[1].revents & POLLIN) { uint64_t x; ssize_t rd = read(h->efd, &x, sizeof x); (void)rd; h->stopped = stopped = 1; }
+    if (fds[1].revents & POLLIN) { uint64_t x; ssize_t rd = read(h->efd, &x, sizeof x); (void)rd; h->stopped = stopped = 1; clock_gettime(CLOCK_REALTIME, &h->stop_at); }
     if (fds[0].revents & POLLERR) { o->err = ENETDOWN; return; }
   }
   collect(h, o);
   if (stopped) {
     /* drain: the block the kernel is filling retires after tp_retire_blk_tov */
     struct pollfd f = {.fd = h->fd, .events = POLLIN};
-    if (o->len == 0 && poll(&f, 1, (int)h->tov_ms + 50) > 0) collect(h, o);
+    if (o->len == 0 && !h->past_stop && poll(&f, 1, (int)h->tov_ms + 50) > 0) collect(h, o);
     if (o->len == 0) *ended = 1;
   }
 }

@@ -151,6 +151,28 @@ export class Connection {
     side.state = to
   }
 
+  /**
+   * Takes back side's last change to `to` (a state inferred from a segment that, as a later
+   * segment of side's shows, had not reached it yet) and restores the state it came from (or
+   * `instead`, when that state was inferred wrongly too).
+   */
+  private retract(side: Side, to: TcpStateName, instead?: TcpStateName): void {
+    const p = this.packed, bit = side === this.client ? 256 : 0
+    for (let i = p.length - 3; i >= 0; i -= 3) {
+      const v = p[i + 2]!
+      if ((v & 256) !== bit) continue
+      if ((v & 15) === STATE_INDEX[to]) {
+        const frame = p[i]!, was = instead ?? STATES[(v >> 4) & 15]!
+        p.splice(i, 3)
+        side.state = was
+        // the sequence diagram's lines since then showed the taken-back state too
+        const lines = this.lines
+        if (lines) for (let k = lines.length - 1; k >= 0 && lines[k]!.frame >= frame; k--) lines[k]![bit ? 'client' : 'server'] = was
+      }
+      return
+    }
+  }
+
   /** Feeds one segment; returns its analysis bits. */
   segment(d: Decoded, fwdDir: boolean, frame: number, ts: number, extra: number): number {
     const x = fwdDir ? this.a : this.b
@@ -201,12 +223,20 @@ export class Connection {
         } else if (y.state === 'SYN_RECV' && this.simultaneousOpen) this.set(y, 'ESTABLISHED', frame, ts)
       } else {
         if (x.sentSyn) this.synRetransmits++
+        // simultaneous open, SYNs crossed: a bare SYN from x, which never sent one nor a SYN/ACK,
+        // while y waits in SYN_SENT shows y's SYN had not reached x (x would have answered it
+        // with a SYN/ACK): x was not in the SYN_RECV inferred from y's SYN but in SYN_SENT, and
+        // goes to SYN_RECV when that SYN arrives (RFC 9293 3.5 figure 7; the kernel's both ends go
+        // CLOSE>SYN_SENT>SYN_RECV>ESTABLISHED, test/e2e/analyze-live.test.ts)
+        const crossed = !x.sentSyn && !x.sentSynAck && x.state === 'SYN_RECV' && y.state === 'SYN_SENT' && y.sentSyn
+        if (crossed) this.retract(x, 'SYN_RECV', 'CLOSE') // an end that sends a bare SYN was not listening
         x.sentSyn = true
         if (!this.synTs) this.synTs = ts
         if (x.state === 'CLOSE' || x.state === 'LISTEN') this.set(x, 'SYN_SENT', frame, ts)
         if (y.state === 'SYN_SENT' && y.sentSyn) {
           this.simultaneousOpen = true
           this.set(y, 'SYN_RECV', frame, ts)
+          if (crossed) this.set(x, 'SYN_RECV', frame, ts)
         } else if (y.state === 'LISTEN' || y.state === 'CLOSE') this.set(y, 'SYN_RECV', frame, ts)
       }
     } else if (f & TH_ACK) {
@@ -229,8 +259,14 @@ export class Connection {
       x.sentFin = true
       if (x.state === 'ESTABLISHED' || x.state === 'SYN_RECV' || x.state === 'SYN_SENT') this.set(x, 'FIN_WAIT1', frame, ts)
       else if (x.state === 'CLOSE_WAIT') {
-        // FINs crossed: x sent its FIN before y's FIN reached it (its ACK does not cover y's FIN)
+        // FINs crossed: x sent its FIN before y's FIN reached it (its ACK does not cover y's FIN),
+        // so x was never in the CLOSE_WAIT inferred from y's FIN: it went ESTABLISHED>FIN_WAIT1,
+        // then CLOSING when y's FIN arrives (RFC 9293 figure 13; what the kernel's ends do)
         const crossed = y.finSeq >= 0 && !(f & TH_ACK && ((d.ack - y.finSeq - 1) | 0) >= 0)
+        if (crossed) {
+          this.retract(x, 'CLOSE_WAIT')
+          if (x.state !== 'CLOSE_WAIT') this.set(x, 'FIN_WAIT1', frame, ts)
+        }
         this.set(x, crossed ? 'CLOSING' : 'LAST_ACK', frame, ts)
       }
       if (y.state === 'ESTABLISHED' || y.state === 'SYN_RECV') this.set(y, 'CLOSE_WAIT', frame, ts)

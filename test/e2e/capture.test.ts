@@ -151,6 +151,33 @@ describe.skipIf(skip)('capture against tcpdump on the same traffic', () => {
     expect(times[0]).toMatch(/^\d+\.\d{9}$/)
   })
 
+  it('Ctrl-C ends a capture while traffic keeps flowing (the drain stops at the first block begun after the stop)', async () => {
+    const file = join(dir, 'busy.pcap')
+    const flood = spawn('ip', ['netns', 'exec', ns, 'python3', '-c', `
+import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 47009)); s.listen()
+while True:
+    try: socket.create_connection(("127.0.0.1", 47010)).close()
+    except OSError: pass
+    time.sleep(0.002)
+`], { stdio: 'ignore' })
+    try {
+      const ours = run('node', [BIN, 'capture', '--netns', ns, '-i', 'lo', '-w', file, 'tcp', 'port', '47010'])
+      await waitUntil(() => /listening on/.test(ours.err), 'capture listening')
+      await waitUntil(() => statSync(file).size > 24, 'packets in the file')
+      const t0 = Date.now()
+      ours.child.kill('SIGINT')
+      expect(await ours.done).toBe(0)
+      // before the fix the drain went on as long as the refused connects did (forever here)
+      expect(Date.now() - t0).toBeLessThan(3000)
+      const tshark = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' })
+      expect(tshark.stderr).not.toMatch(/cut short|appears to be damaged/)
+      expect(tshark.stdout.trim().split('\n').length).toBeGreaterThan(2)
+    } finally {
+      flood.kill('SIGKILL')
+    }
+  })
+
   it('a bad filter is TD_FILTER_SYNTAX with the position, before any socket is opened', () => {
     const r = spawnSync('node', [BIN, 'capture', '--json', 'tcp', 'port'], { encoding: 'utf8' })
     expect(r.status).not.toBe(0)

@@ -72,3 +72,22 @@ export function tsharkStreams(capture: string): TsharkStream[] {
   const out = execFileSync('tshark', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 })
   return streamsFromTsv(out)
 }
+
+/**
+ * `tshark -q -z conv,tcp`: total frames per conversation, keyed by its two "addr:port" ends
+ * sorted and joined by a space (conversations are address/port pairs: reused ports are one).
+ */
+export function tsharkConversations(capture: string): Map<string, number> {
+  const out = execFileSync('tshark', ['-n', '-q', '-z', 'conv,tcp', '-r', capture], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 1 << 28 })
+  const convs = new Map<string, number>()
+  for (const line of out.split('\n')) {
+    // "A  <-> B  frames bytes unit  frames bytes unit  frames bytes unit  start  duration"
+    const m = /^(\S+)\s+<->\s+(\S+)\s+(.*)$/.exec(line.trim())
+    if (!m) continue
+    const t = m[3]!.split(/\s+/)
+    const frames = Number(t[6]!.replace(/,/g, ''))
+    const key = [m[1]!, m[2]!].sort().join(' ')
+    convs.set(key, (convs.get(key) ?? 0) + frames)
+  }
+  return convs
+}

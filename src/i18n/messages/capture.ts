@@ -12,6 +12,7 @@ export const capture = {
     'capture.diag.refused': 'refused connects (target x count (clients)): {list}',
     'capture.diag.resets': 'resets (service ->/<- peer): {list}',
     'capture.diag.synRetrans': 'retransmitted SYNs (target x count (answered/connections)): {list}',
+    'capture.diag.listeners': 'nothing listens at the refused address, but on its port: {list}',
   },
   zh: {
     'capture.listening': '正在监听 {iface}{netns}，链路类型 {link}，快照长度 {snaplen} 字节，过滤器：{filter}',
@@ -25,5 +26,6 @@ export const capture = {
     'capture.diag.refused': '被拒绝的连接（目标 x 次数（客户端））：{list}',
     'capture.diag.resets': '复位（服务 ->/<- 对端）：{list}',
     'capture.diag.synRetrans': '重传的 SYN（目标 x 次数（已应答/连接数））：{list}',
+    'capture.diag.listeners': '被拒绝的地址上没有监听，但同一端口上有：{list}',
   },
 } as const

@@ -81,7 +81,7 @@ while time.time() < end:
       await waitUntil(() => /47030/.test(inNetns(ns2, 'ss', ['-tlnH'])) && /47031/.test(inNetns(ns2, 'ss', ['-tlnH'])) && /SYN-SENT.*127\.0\.0\.3:47033/.test(inNetns(ns2, 'ss', ['-tanH'])), 'the listeners and a waiting connect')
       const r = spawnSync('node', [BIN, 'diagnose', '--netns', ns2, '--interval', '3', '--capture', '3', '--json'], { encoding: 'utf8', timeout: 30_000 })
       for (const p of procs) p.kill('SIGKILL')
-      type Ev = { resets: { service: string; sentBy: string; serviceProcesses?: string[] }[]; refused: { target: string; processes?: string[]; listeners?: string[] }[] }
+      type Ev = { resets: { service: string; sentBy: string; count: number; serviceProcesses?: string[] }[]; refused: { target: string; processes?: string[]; listeners?: string[] }[] }
       const report = JSON.parse(r.stdout) as { findings: { code: string; evidence: { capture?: Ev } }[]; notes: string[] }
       const resets = report.findings.find((f) => f.code === 'RESETS_HIGH')
       expect(resets, r.stdout.slice(0, 800)).toBeDefined()
@@ -92,8 +92,14 @@ while time.time() < end:
       expect(abort, JSON.stringify(ev.resets)).toMatchObject({ sentBy: 'service' })
       expect(abort!.serviceProcesses).toEqual([expect.stringMatching(pid('tdp2-aborter'))])
       // every RST came from that service, also those to client ports below 47031 (the SYN said
-      // which end is the client; the lower port alone would have made them services)
-      expect(ev.resets).toHaveLength(1)
+      // which end is the client; the lower port alone would have made them services). Under load
+      // a few segments at the window's edges come without their SYN (a refusal whose SYN went out
+      // before the capture began looks like a reset): the services are still only the three
+      // service ports, never an ephemeral one, and the aborter holds nearly all.
+      const services = new Set(ev.resets.map((x) => Number(x.service.split(':').pop())))
+      expect([...services].filter((p) => ![47030, 47031, 47033].includes(p)), JSON.stringify(ev.resets)).toEqual([])
+      const others = ev.resets.filter((x) => x !== abort).reduce((n, x) => n + x.count, 0)
+      expect(others, JSON.stringify(ev.resets)).toBeLessThan(abort!.count * 0.05)
       // nothing listens on 127.0.0.2:47030, but tdp2-server does on 127.0.0.1:47030
       const wrong = ev.refused.find((x) => x.target === '127.0.0.2:47030')
       expect(wrong?.listeners, JSON.stringify(ev.refused)).toEqual([expect.stringMatching(/^127\.0\.0\.1:47030 tdp2-server \(pid \d+\)$/)])

@@ -1,0 +1,41 @@
+/** Help of `tcpdoctor lab`: its summary, examples and what each option does (--help). */
+export const labHelp = {
+  en: {
+    'help.lab.summary': 'reproduce a TCP state or trouble for real in private network namespaces (root)',
+    'help.lab.examples': [
+      'Examples:',
+      '  tcpdoctor lab                           the scenarios',
+      '  tcpdoctor lab close-wait-leak --keep    hold 100 CLOSE_WAIT sockets until Ctrl-C',
+      '  tcpdoctor lab time-wait --hold 30       20 TIME_WAIT sockets for 30 s',
+      '  tcpdoctor lab syn-flood --json --keep   one JSON document when ready (for tests), then hold',
+      '',
+      'Everything lives in namespaces named tdlab-<pid>-<n>-<role>; it is removed on exit, on',
+      'Ctrl-C and on SIGTERM. --cleanup removes namespaces left by a lab that was killed with',
+      'SIGKILL. Needs root, iproute2, nftables, procps (sysctl) and python3.',
+    ].join('\n'),
+    'help.lab.opt.count': 'N  how many sockets the scenario makes (where it makes many)',
+    'help.lab.opt.hold': 'SECONDS  keep the scenario this long, then clean up',
+    'help.lab.opt.keep': 'keep the scenario until Ctrl-C',
+    'help.lab.opt.list': 'list every scenario',
+    'help.lab.opt.cleanup': 'remove what an interrupted earlier run left behind',
+  },
+  zh: {
+    'help.lab.summary': 'reproduce a TCP state or trouble for real in private network namespaces (root)',
+    'help.lab.examples': [
+      'Examples:',
+      '  tcpdoctor lab                           the scenarios',
+      '  tcpdoctor lab close-wait-leak --keep    hold 100 CLOSE_WAIT sockets until Ctrl-C',
+      '  tcpdoctor lab time-wait --hold 30       20 TIME_WAIT sockets for 30 s',
+      '  tcpdoctor lab syn-flood --json --keep   one JSON document when ready (for tests), then hold',
+      '',
+      'Everything lives in namespaces named tdlab-<pid>-<n>-<role>; it is removed on exit, on',
+      'Ctrl-C and on SIGTERM. --cleanup removes namespaces left by a lab that was killed with',
+      'SIGKILL. Needs root, iproute2, nftables, procps (sysctl) and python3.',
+    ].join('\n'),
+    'help.lab.opt.count': 'N  how many sockets the scenario makes (where it makes many)',
+    'help.lab.opt.hold': 'SECONDS  keep the scenario this long, then clean up',
+    'help.lab.opt.keep': 'keep the scenario until Ctrl-C',
+    'help.lab.opt.list': 'list every scenario',
+    'help.lab.opt.cleanup': 'remove what an interrupted earlier run left behind',
+  },
+} as const

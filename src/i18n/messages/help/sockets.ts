@@ -38,7 +38,7 @@ export const socketsHelp = {
       'FILTER 使用 ss 的语法: [state STATE|GROUP ...] [exclude STATE] [EXPRESSION]',
       '  分组: all connected synchronized bucket big listening closed',
       '  EXPRESSION: sport/dport/src/dst 配合 = != < > <= >= (也可写 eq ne lt gt le ge),',
-      '  ADDR[/PREFIX][:PORT]、:PORT、and/or/not、( )。ss 编译成内核字节码的, 这里同样编译。',
+      '  ADDR[/PREFIX][:PORT]、:PORT、and/or/not、( )。凡 ss 编译为内核字节码之处, 这里同样编译。',
       '默认: 全部状态 (同 ss -a)。',
       '',
       '示例:',

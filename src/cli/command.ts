@@ -5,7 +5,7 @@
  */
 import type { Writable } from 'node:stream'
 import type { ParseArgsConfig, parseArgs } from 'node:util'
-import type { Lang } from '../i18n/index.js'
+import type { Lang, MessageKey } from '../i18n/index.js'
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>
 
@@ -48,15 +48,20 @@ export const SOURCE_GLOBALS: readonly GlobalName[] = ['netns', 'from', 'proc-roo
 export interface Command {
   name: string
   aliases?: readonly string[]
-  /** One line for the command list. */
-  summary: string
+  /** One line for the command list (a catalog key: help.<name>.summary). */
+  summary: MessageKey
   /** Usage lines shown by --help, after "tcpdoctor <name>". */
   usage: string
-  /** Extra help text (examples). */
-  help?: string
+  /** Extra help text (examples), a catalog key: help.<name>.examples. */
+  help?: MessageKey
+  /** Values of the {placeholders} in the help text (lists taken from the code, so they stay current). */
+  helpVars?: Readonly<Record<string, string | number>>
   options: OptionSpec
-  /** What each option of `options` does, by option name ("VALUE  what it does" for string options). */
-  optionHelp?: Readonly<Record<string, string>>
+  /**
+   * What each option of `options` does, by option name: catalog keys (help.<name>.opt.<option>)
+   * whose text is "VALUE  what it does" for string options; VALUE is the same in every language.
+   */
+  optionHelp?: Readonly<Record<string, MessageKey>>
   /**
    * The global options this command reads. Any other one given is TD_USAGE naming it: an option
    * is never silently ignored.

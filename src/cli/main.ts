@@ -7,7 +7,7 @@
 import { parseArgs } from 'node:util'
 import { readFileSync } from 'node:fs'
 import { TcpdoctorError } from '../errors.js'
-import { detectLang, t, msg, type Lang, type Msg } from '../i18n/index.js'
+import { detectLang, t, msg, type Lang, type Msg, type MessageKey } from '../i18n/index.js'
 import type { Command, CommandContext, GlobalOptions, OptionSpec } from './command.js'
 import { commands, defaultCommand } from './commands/index.js'
 import { formatTable } from './render/table.js'
@@ -24,16 +24,17 @@ export const GLOBAL_OPTIONS: OptionSpec = {
   help: { type: 'boolean', short: 'h' },
 }
 
-const GLOBAL_HELP = [
-  ['--json', 'one JSON document on stdout (schemas: docs/json.md)'],
-  ['--lang en|zh', 'language of human output (default from LANG)'],
-  ['-N, --netns NAME|PATH|all', 'network namespace(s) to read'],
-  ['--from FILE', 'replay a snapshot instead of reading the kernel'],
-  ['--source auto|netlink|procfs', 'socket source (default auto: netlink, else /proc)'],
-  ['--proc-root DIR', 'read /proc from DIR (default /proc)'],
-  ['--no-color', 'no colour (also NO_COLOR=1 or a non-TTY stdout)'],
-  ['-v, --verbose', 'all evidence and notes'],
-  ['-h, --help', 'help for a command'],
+/** The global options' help: flag and catalog key (help.global.opt.<name>). */
+const GLOBAL_HELP: readonly (readonly [string, MessageKey])[] = [
+  ['--json', 'help.global.opt.json'],
+  ['--lang en|zh', 'help.global.opt.lang'],
+  ['-N, --netns NAME|PATH|all', 'help.global.opt.netns'],
+  ['--from FILE', 'help.global.opt.from'],
+  ['--source auto|netlink|procfs', 'help.global.opt.source'],
+  ['--proc-root DIR', 'help.global.opt.proc-root'],
+  ['--no-color', 'help.global.opt.no-color'],
+  ['-v, --verbose', 'help.global.opt.verbose'],
+  ['-h, --help', 'help.global.opt.help'],
 ]
 
 export interface Io {
@@ -59,36 +60,46 @@ function version(): string {
 
 async function mainHelp(lang: Lang): Promise<string> {
   const loaded = await Promise.all(commands.map((c) => c.load()))
-  const rows = loaded.map((c) => [c.name + (c.aliases?.length ? ` (${c.aliases.join(', ')})` : ''), c.summary])
+  const rows = loaded.map((c) => [c.name + (c.aliases?.length ? ` (${c.aliases.join(', ')})` : ''), t(lang, c.summary)])
   return [
-    `tcpdoctor ${version()}: Linux TCP connection inspector and troubleshooter`,
+    t(lang, 'help.main.title', { version: version() }),
     '',
-    `${t(lang, 'help.usage')}: tcpdoctor [command] [options]   (no command: ${defaultCommand})`,
+    `${t(lang, 'help.usage')}: tcpdoctor [command] [options]   ${t(lang, 'help.main.default', { command: defaultCommand })}`,
     '',
     `${t(lang, 'help.commands')}:`,
     formatTable([{ header: '' }, { header: '' }], rows, { header: false }).replace(/^/gm, '  '),
     '',
     `${t(lang, 'help.global')}:`,
-    formatTable([{ header: '' }, { header: '' }], GLOBAL_HELP, { header: false }).replace(/^/gm, '  '),
+    formatTable([{ header: '' }, { header: '' }], globalRows(GLOBAL_HELP, lang), { header: false }).replace(/^/gm, '  '),
     '',
-    'Exit codes: 0 ok, 1 trouble found, 2 error. Run `tcpdoctor <command> --help` for details.',
+    t(lang, 'help.main.footer'),
   ].join('\n')
+}
+
+function globalRows(rows: readonly (readonly [string, MessageKey])[], lang: Lang): string[][] {
+  return rows.map(([flag, key]) => [flag, t(lang, key)])
+}
+
+/** An option's help in lang ('' when it has none). */
+function optionText(cmd: Command, name: string, lang: Lang): string {
+  const key = cmd.optionHelp?.[name]
+  return key ? t(lang, key) : ''
 }
 
 function commandHelp(cmd: Command, lang: Lang): string {
   const own = Object.entries(cmd.options).map(([name, o]) => {
-    const h = cmd.optionHelp?.[name] ?? ''
+    const h = optionText(cmd, name, lang)
     const m = /^([A-Z][A-Z0-9_|.,:-]*)\s{2}(.*)$/.exec(h)
     const flag = `${o.short ? `-${o.short}, ` : ''}--${name}${o.type === 'string' ? ` ${m ? m[1] : 'VALUE'}` : ''}`
     return [flag, m ? m[2]! : h]
   })
   const globalNames: Record<string, string> = { netns: '--netns', from: '--from', 'proc-root': '--proc-root', source: '--source' }
-  const globals = GLOBAL_HELP.filter(([flag]) => {
-    const g = Object.entries(globalNames).find(([, f]) => flag!.includes(f))
+  const globals = globalRows(GLOBAL_HELP.filter(([flag]) => {
+    const g = Object.entries(globalNames).find(([, f]) => flag.includes(f))
     return !g || (cmd.globals as readonly string[]).includes(g[0])
-  })
+  }), lang)
   const table = (rows: string[][]): string => formatTable([{ header: '' }, { header: '' }], rows, { header: false }).replace(/^/gm, '  ')
-  return [`${t(lang, 'help.usage')}: tcpdoctor ${usageLine(cmd)}`, '', cmd.summary, cmd.help ? `\n${cmd.help}` : '',
+  return [`${t(lang, 'help.usage')}: tcpdoctor ${usageLine(cmd)}`, '', t(lang, cmd.summary), cmd.help ? `\n${t(lang, cmd.help, cmd.helpVars)}` : '',
     ...(own.length ? ['', `${t(lang, 'help.options')}:`, table(own)] : []), '', `${t(lang, 'help.global')}:`, table(globals)].join('\n')
 }
 
@@ -121,8 +132,9 @@ export function usageLine(cmd: Command): string {
   return [cmd.name, ...opts, ...globals, '[--json]', cmd.usage.replace(new RegExp(`^${cmd.name}\\b\\s*`), '').replace(/\[-[^\]]*\]\s*/g, '').trim()].filter(Boolean).join(' ')
 }
 
+/** The VALUE word of a string option (the same in every language; read from the English help). */
 function valueName(cmd: Command, name: string): string {
-  const h = cmd.optionHelp?.[name]
+  const h = optionText(cmd, name, 'en')
   const m = h ? /^([A-Z][A-Z0-9_|.,:-]*)\s{2}/.exec(h) : null
   return m ? m[1]! : 'VALUE'
 }

@@ -19,9 +19,10 @@ import { packets } from './messages/packets.js'
 import { watch } from './messages/watch.js'
 import { monitor } from './messages/monitor.js'
 import { errors } from './messages/errors.js'
+import { helpCatalogs } from './messages/help/index.js'
 
 /** Every area's catalog, listed by hand (no registration by import side effect). */
-export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes, packets, capture, watch, monitor, errors] as const
+export const catalogs = [common, sockets, counters, lab, keepalive, knowledge, tune, doctor, probe, notes, packets, capture, watch, monitor, errors, ...helpCatalogs] as const
 
 export type Lang = 'en' | 'zh'
 

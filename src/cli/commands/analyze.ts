@@ -123,24 +123,13 @@ function progressBar(ctx: CommandContext, total: number): ((n: number) => void) 
 
 export const analyzeCommand = defineCommand({
   name: 'analyze',
-  summary: "read a pcap/pcapng: each TCP connection's states, outcome and Wireshark's anomalies",
+  summary: 'help.analyze.summary',
   usage: 'analyze FILE|- [--conn N] [--all]',
-  help: [
-    'Reads a capture (tcpdump -w, Wireshark, dumpcap: pcap or pcapng; Ethernet, VLAN, Linux cooked',
-    'SLL/SLL2 from -i any, raw IP, loopback) and tells each TCP connection\'s story: handshake, both',
-    "endpoints' states (RFC 9293), teardown, RTT, bytes, and the anomalies Wireshark flags, counted",
-    'per packet as tshark counts tcp.analysis.* (connections numbered as tshark\'s tcp.stream).',
-    '',
-    'Examples:',
-    '  tcpdoctor analyze trace.pcap              summary and connection table',
-    '  tcpdoctor analyze trace.pcap --conn 3     sequence diagram of connection #3',
-    '  tcpdump -i any -w - port 9000 | tcpdoctor analyze -',
-    '  tcpdoctor analyze trace.pcapng --json     the report for a script',
-  ].join('\n'),
+  help: 'help.analyze.examples',
   globals: [],
   optionHelp: {
-    conn: 'N  draw connection N (its # in the table) as a sequence diagram with both states',
-    all: 'list every connection (default: the first 50)',
+    conn: 'help.analyze.opt.conn',
+    all: 'help.analyze.opt.all',
   },
   options: {
     conn: { type: 'string', short: 'c' },

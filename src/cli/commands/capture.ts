@@ -22,21 +22,9 @@ const DIRECTION: Record<number, string> = { 0: 'In', 1: 'B', 2: 'M', 3: 'P', 4: 
 
 export const captureCommand: Command = {
   name: 'capture',
-  summary: 'Live capture like tcpdump: kernel BPF filter, one line per packet, -w pcap, --states, drops root after opening',
+  summary: 'help.capture.summary',
   usage: 'capture [-i IFACE|any] [-w FILE] [-c N] [--states] [EXPR...]',
-  help: [
-    'The filter is tcpdump\'s language (tcp, udp, icmp, icmp6, ip, ip6, host, net, port, portrange,',
-    'src/dst, and/or/not, parentheses, tcp[tcpflags] & (tcp-syn|tcp-rst) != 0), compiled to classic',
-    'BPF and attached in the kernel before the socket receives anything.',
-    'Needs root or CAP_NET_RAW. Started as root it continues as SUDO_UID or nobody (-Z USER, -Z root to stay).',
-    'Ctrl-C stops after draining the ring; the counters (captured, received by filter, dropped by kernel) go to stderr.',
-    '',
-    'Examples:',
-    '  sudo tcpdoctor capture -i any tcp port 9000',
-    '  sudo tcpdoctor capture -i eth0 -w /tmp/x.pcap -c 1000 host 10.0.0.1',
-    "  sudo tcpdoctor capture --states 'tcp[tcpflags] & (tcp-syn|tcp-fin|tcp-rst) != 0'",
-    '  tcpdoctor capture -d tcp port 80     # print the compiled program (like tcpdump -d)',
-  ].join('\n'),
+  help: 'help.capture.examples',
   globals: ['netns'],
   options: {
     interface: { type: 'string', short: 'i' },
@@ -50,15 +38,15 @@ export const captureCommand: Command = {
     dump: { type: 'boolean', short: 'd' },
   },
   optionHelp: {
-    interface: 'IFACE  interface name, or any (default any)',
-    write: 'FILE  write packets to a pcap file (- for stdout) instead of printing them',
-    count: 'N  stop after N packets',
-    states: 'print each connection\'s TCP state changes (both ends) as the tracker infers them',
-    user: 'USER  drop root to USER after opening the socket (default SUDO_UID, else nobody; root keeps root)',
-    snaplen: 'BYTES  bytes kept per packet (default 262144)',
-    buffer: 'KIB  kernel ring size in KiB (default 16384, at least 2048)',
-    nano: 'nanosecond timestamps in the -w file',
-    dump: 'print the compiled BPF program and exit',
+    interface: 'help.capture.opt.interface',
+    write: 'help.capture.opt.write',
+    count: 'help.capture.opt.count',
+    states: 'help.capture.opt.states',
+    user: 'help.capture.opt.user',
+    snaplen: 'help.capture.opt.snaplen',
+    buffer: 'help.capture.opt.buffer',
+    nano: 'help.capture.opt.nano',
+    dump: 'help.capture.opt.dump',
   },
   async run(ctx, args) {
     const v = args.values

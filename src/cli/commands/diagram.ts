@@ -58,25 +58,15 @@ const STYLES = { highlight: 'yellow', path: 'cyan', count: 'bold', label: 'red' 
 
 export const diagramCommand = defineCommand({
   name: 'diagram',
-  summary: 'the TCP state diagram (RFC 9293) in the terminal or as SVG, with live counts per state',
+  summary: 'help.diagram.summary',
   usage: 'diagram [--path client|server] [--highlight STATE] [--live] [--svg FILE]',
-  help: [
-    'Examples:',
-    '  tcpdoctor diagram                       the diagram and its numbered transitions',
-    '  tcpdoctor diagram --path client         the article\'s client route in heavy lines',
-    '  tcpdoctor diagram --highlight close-wait',
-    '  tcpdoctor diagram --live                this host\'s sockets on each state',
-    '  tcpdoctor diagram --live --netns NAME   (or --from snapshot.json)',
-    '  tcpdoctor diagram --svg states.svg --lang zh',
-    '',
-    'With --json: { nodes, edges, path?, highlight?, counts? } (docs/commands/diagram.md).',
-  ].join('\n'),
+  help: 'help.diagram.examples',
   globals: ['netns', 'from', 'proc-root', 'source'],
   optionHelp: {
-    svg: 'FILE  write the diagram as SVG to FILE (- for stdout)',
-    highlight: 'STATE  highlight one state',
-    path: 'NAME  highlight a path (client, server, simultaneous-open, simultaneous-close)',
-    live: 'overlay the current socket counts on each state',
+    svg: 'help.diagram.opt.svg',
+    highlight: 'help.diagram.opt.highlight',
+    path: 'help.diagram.opt.path',
+    live: 'help.diagram.opt.live',
   },
   options: {
     svg: { type: 'string' },

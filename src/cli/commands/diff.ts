@@ -14,12 +14,12 @@ const signed = (n: number): string => (n > 0 ? `+${n}` : String(n))
 
 export const diffCommand = defineCommand({
   name: 'diff',
-  summary: 'what changed between two snapshots: state counts, ports, sockets appeared/gone/changed',
+  summary: 'help.diff.summary',
   usage: 'diff OLD.json NEW.json [--limit N]',
-  help: ['Examples:', '  tcpdoctor snapshot -o before.json; sleep 60; tcpdoctor snapshot -o after.json', '  tcpdoctor diff before.json after.json', '', 'Sockets are matched by their kernel cookie (by 4-tuple on /proc snapshots).'].join('\n'),
+  help: 'help.diff.examples',
   globals: [],
   optionHelp: {
-    limit: 'N  at most N example sockets per kind (default 10)',
+    limit: 'help.diff.opt.limit',
   },
   options: { limit: { type: 'string' } },
   async run(ctx, args) {

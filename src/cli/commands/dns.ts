@@ -39,21 +39,9 @@ function render(ctx: CommandContext, r: DnsReport): string {
 
 export const dnsCommand: Command = {
   name: 'dns',
-  summary: 'what applications get for a name (getaddrinfo, /etc/hosts) against each nameserver: timings, CNAMEs, NXDOMAIN/SERVFAIL/REFUSED/timeouts explained',
+  summary: 'help.dns.summary',
   usage: 'dns NAME',
-  help: [
-    'Asks getaddrinfo (as every application does: /etc/hosts and nsswitch.conf first) and each',
-    'nameserver of /etc/resolv.conf (or --server) for A and AAAA, and explains any difference:',
-    'a hosts entry that overrides DNS, servers that disagree, NXDOMAIN, SERVFAIL, REFUSED, timeouts.',
-    '--hosts and --resolv-conf read another file for the nameserver list and the hosts lines shown;',
-    'getaddrinfo itself always reads the system\'s files (ip netns exec NS binds /etc/netns/NS/*).',
-    '',
-    'Examples:',
-    '  tcpdoctor dns example.com',
-    '  tcpdoctor dns --server 1.1.1.1 --server 9.9.9.9 example.com --json',
-    '',
-    'Exit codes: 0 the name resolves and every source agrees, 1 a failure or disagreement, 2 error.',
-  ].join('\n'),
+  help: 'help.dns.examples',
   globals: [],
   options: {
     server: { type: 'string', multiple: true, short: 's' },
@@ -64,12 +52,12 @@ export const dnsCommand: Command = {
     '6': { type: 'boolean', short: '6' },
   },
   optionHelp: {
-    server: 'ADDRESS  ask this nameserver (IP[:port], repeatable) instead of resolv.conf\'s',
-    'resolv-conf': 'FILE  read the nameservers from FILE (default /etc/resolv.conf)',
-    hosts: 'FILE  hosts file whose matching lines are shown (default /etc/hosts)',
-    timeout: 'SECONDS  per query (default 2)',
-    '4': 'A records only',
-    '6': 'AAAA records only',
+    server: 'help.dns.opt.server',
+    'resolv-conf': 'help.dns.opt.resolv-conf',
+    hosts: 'help.dns.opt.hosts',
+    timeout: 'help.dns.opt.timeout',
+    '4': 'help.dns.opt.4',
+    '6': 'help.dns.opt.6',
   },
   async run(ctx, args) {
     if (args.positionals.length !== 1) throw new TcpdoctorError('TD_USAGE', args.positionals.length ? msg('err.cli.takesOneName', { n: args.positionals.length }) : msg('err.cli.needsName'), { hint: msg('hint.cli.tcpdoctorDnsHelp') })

@@ -26,24 +26,13 @@ export function outputWidth(ctx: CommandContext, flag: string | undefined): numb
 
 export const explainCommand = defineCommand({
   name: 'explain',
-  summary: 'explain a TCP state, flag, sysctl, error or concept, correct for modern Linux (en/zh)',
+  summary: 'help.explain.summary',
   usage: 'explain TOPIC | explain --list',
-  help: [
-    'Examples:',
-    '  tcpdoctor explain close-wait',
-    '  tcpdoctor explain "Cannot assign requested address"',
-    '  tcpdoctor explain syn+ack',
-    '  tcpdoctor explain net.ipv4.tcp_tw_reuse --lang zh',
-    '  tcpdoctor explain "LISTEN -> SYN_RCVD"      one transition of the state diagram',
-    '  tcpdoctor explain --list --json',
-    '',
-    'Any spelling works: CLOSE_WAIT, close-wait, closewait, 关闭等待. On a miss the closest',
-    'topics are suggested and the exit code is 2 (TD_NOT_FOUND).',
-  ].join('\n'),
+  help: 'help.explain.examples',
   globals: [],
   optionHelp: {
-    list: 'list every topic',
-    width: 'COLUMNS  wrap text at this width',
+    list: 'help.explain.opt.list',
+    width: 'help.explain.opt.width',
   },
   options: {
     list: { type: 'boolean', short: 'l' },

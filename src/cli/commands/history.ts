@@ -38,17 +38,9 @@ const round = (n: number | undefined): number => Math.round((n ?? 0) * 100) / 10
 
 export const historyCommand = defineCommand({
   name: 'history',
-  summary: 'state counts and counter rates over time from the local history store (sar -f)',
+  summary: 'help.history.summary',
   usage: 'history [--last DURATION | --from TIME [--to TIME]] [--step SECONDS] [--db PATH] [--csv]',
-  help: [
-    'serve records a sample per interval; history reads them back: 1 s rows for the last hour,',
-    '1 min rows for a week (by default). --step averages into buckets of that many seconds.',
-    '',
-    'Examples:',
-    '  tcpdoctor history --last 10m',
-    '  tcpdoctor history --from 2026-12-01T22:00:00Z --to 2026-12-01T23:00:00Z --step 60 --csv',
-    '  tcpdoctor history --last 1h --json',
-  ].join('\n'),
+  help: 'help.history.examples',
   globals: [],
   options: {
     db: { type: 'string' },
@@ -59,12 +51,12 @@ export const historyCommand = defineCommand({
     csv: { type: 'boolean' },
   },
   optionHelp: {
-    db: 'PATH  the history database (default $XDG_STATE_HOME/tcpdoctor/history.db)',
-    from: 'TIME  start (ISO 8601, ms since the epoch, or -15m)',
-    to: 'TIME  end (default now)',
-    last: 'DURATION  the last 15m, 1h, 7d (default 10m)',
-    step: 'SECONDS  average into buckets of this size',
-    csv: 'comma-separated values with a header row',
+    db: 'help.history.opt.db',
+    from: 'help.history.opt.from',
+    to: 'help.history.opt.to',
+    last: 'help.history.opt.last',
+    step: 'help.history.opt.step',
+    csv: 'help.history.opt.csv',
   },
   async run(ctx, { values: v }) {
     if (v.last !== undefined && v.from !== undefined) throw new TcpdoctorError('TD_USAGE', msg('err.cli.lastAndFromExclude'))

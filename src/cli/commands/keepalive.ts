@@ -53,23 +53,14 @@ function rowJson(r: KeepaliveRow): Record<string, unknown> {
 
 export const keepaliveCommand: Command = {
   name: 'keepalive',
-  summary: 'keepalive on/off, idle time and dead-peer detection time per ESTABLISHED socket (ss -o, explained)',
+  summary: 'help.keepalive.summary',
   usage: 'keepalive [--min-idle SECONDS] [--never] [-p]',
-  help: [
-    'For each ESTABLISHED socket: keepalive timer (on/off), idle time (since data or an ACK was',
-    'last received), and the longest time until the kernel notices a vanished peer:',
-    '  keepalive on      next probe + tcp_keepalive_intvl x tcp_keepalive_probes',
-    '  data in flight    tcp_retries2 (15 -> 924.6 s)',
-    '  neither           never: the socket stays ESTABLISHED until the application writes',
-    'Sockets with neither, idle at least --min-idle seconds (default 60), are listed as "never".',
-    '--never shows only those. Per-socket TCP_KEEPIDLE/INTVL/CNT and TCP_USER_TIMEOUT cannot be',
-    'seen from outside the process; estimates assume the sysctl defaults and say so.',
-  ].join('\n'),
+  help: 'help.keepalive.examples',
   globals: ['netns', 'from', 'proc-root', 'source'],
   optionHelp: {
-    'min-idle': 'SECONDS  only sockets idle at least this long',
-    never: 'only sockets that would never notice a dead peer',
-    process: 'show the owning process',
+    'min-idle': 'help.keepalive.opt.min-idle',
+    never: 'help.keepalive.opt.never',
+    process: 'help.keepalive.opt.process',
   },
   options: {
     'min-idle': { type: 'string' },

@@ -57,26 +57,16 @@ function renderReady(ctx: CommandContext, info: ScenarioInfo): string {
 
 export const labCommand = defineCommand({
   name: 'lab',
-  summary: 'reproduce a TCP state or trouble for real in private network namespaces (root)',
+  summary: 'help.lab.summary',
   usage: 'lab [SCENARIO] [--count N] [--hold SECONDS | --keep] [--list] [--cleanup]',
-  help: [
-    'Examples:',
-    '  tcpdoctor lab                           the scenarios',
-    '  tcpdoctor lab close-wait-leak --keep    hold 100 CLOSE_WAIT sockets until Ctrl-C',
-    '  tcpdoctor lab time-wait --hold 30       20 TIME_WAIT sockets for 30 s',
-    '  tcpdoctor lab syn-flood --json --keep   one JSON document when ready (for tests), then hold',
-    '',
-    'Everything lives in namespaces named tdlab-<pid>-<n>-<role>; it is removed on exit, on',
-    'Ctrl-C and on SIGTERM. --cleanup removes namespaces left by a lab that was killed with',
-    'SIGKILL. Needs root, iproute2, nftables, procps (sysctl) and python3.',
-  ].join('\n'),
+  help: 'help.lab.examples',
   globals: [],
   optionHelp: {
-    count: 'N  how many sockets the scenario makes (where it makes many)',
-    hold: 'SECONDS  keep the scenario this long, then clean up',
-    keep: 'keep the scenario until Ctrl-C',
-    list: 'list every scenario',
-    cleanup: 'remove what an interrupted earlier run left behind',
+    count: 'help.lab.opt.count',
+    hold: 'help.lab.opt.hold',
+    keep: 'help.lab.opt.keep',
+    list: 'help.lab.opt.list',
+    cleanup: 'help.lab.opt.cleanup',
   },
   options: {
     count: { type: 'string', short: 'c' },

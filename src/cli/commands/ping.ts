@@ -7,7 +7,7 @@
 import type { Command, CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t, msg } from '../../i18n/index.js'
-import { ping, HOPS_CAVEAT, type PingProbe, type PingResult } from '../../probe/ping.js'
+import { ping, type PingProbe, type PingResult } from '../../probe/ping.js'
 import { paint } from '../render/color.js'
 
 /** A number option: undefined when absent, TD_INVALID_ARGUMENT when not a number. */
@@ -51,23 +51,9 @@ export function renderPingStats(ctx: CommandContext, r: PingResult): string {
 
 export const pingCommand: Command = {
   name: 'ping',
-  summary: 'ICMP echo (unprivileged ping socket, else raw) or TCP connect-time ping: loss, min/avg/max/mdev, jitter, hops',
+  summary: 'help.ping.summary',
   usage: 'ping HOST',
-  help: [
-    'ICMP: the unprivileged ping socket when net.ipv4.ping_group_range admits your group, else a raw',
-    'socket (CAP_NET_RAW); when neither is allowed the error names the sysctl and the capability.',
-    '--tcp PORT needs no privilege: each probe is a connect() with one SYN, classified as',
-    'open (SYN/ACK), refused (RST), filtered (no answer: the SYN_SENT case) or unreachable (ICMP error).',
-    'Without -c it runs until Ctrl-C, which prints the statistics so far.',
-    '',
-    'Examples:',
-    '  tcpdoctor ping -c 5 10.0.0.1',
-    '  tcpdoctor ping --tcp 443 -c 3 example.com',
-    '  tcpdoctor ping -6 -c 3 -i 0.2 -W 1 -s 1000 fd00::1 --json',
-    '',
-    'Exit codes: 0 a reply came (with --tcp: the port was open at least once), 1 no reply, 2 error.',
-    `Hops: ${HOPS_CAVEAT}.`,
-  ].join('\n'),
+  help: 'help.ping.examples',
   globals: [],
   options: {
     count: { type: 'string', short: 'c' },
@@ -80,14 +66,14 @@ export const pingCommand: Command = {
     '6': { type: 'boolean', short: '6' },
   },
   optionHelp: {
-    count: 'N  stop after N probes (default: until Ctrl-C; 4 with --json)',
-    interval: 'SECONDS  between probes (default 1; below 0.2 needs root)',
-    timeout: 'SECONDS  wait this long for each answer (default 2)',
-    size: 'BYTES  ICMP payload size (default 56)',
-    ttl: 'N  TTL / hop limit of the probes (1..255)',
-    tcp: 'PORT  TCP connect-time ping to PORT instead of ICMP (unprivileged)',
-    '4': 'IPv4 only',
-    '6': 'IPv6 only',
+    count: 'help.ping.opt.count',
+    interval: 'help.ping.opt.interval',
+    timeout: 'help.ping.opt.timeout',
+    size: 'help.ping.opt.size',
+    ttl: 'help.ping.opt.ttl',
+    tcp: 'help.ping.opt.tcp',
+    '4': 'help.ping.opt.4',
+    '6': 'help.ping.opt.6',
   },
   async run(ctx, args) {
     const v = args.values

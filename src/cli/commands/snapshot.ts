@@ -13,19 +13,13 @@ import { collectSnapshotExtras } from '../../doctor/collect.js'
 
 export const snapshotCommand = defineCommand({
   name: 'snapshot',
-  summary: 'save all sockets with owners, tcp_info, timers and memory to a file (replay with --from)',
+  summary: 'help.snapshot.summary',
   usage: 'snapshot -o FILE [--interval S] [--netns NAME|all]',
-  help: [
-    'Saves sockets (owners, tcp_info, timers, memory), counters sampled over --interval seconds',
-    '(default 1; 0 for one sample), sysctls and kernel log lines. Replay with --from on states,',
-    'sockets, who, diagram --live and diagnose.',
-    '',
-    'Examples:', '  tcpdoctor snapshot -o before.json', '  tcpdoctor states --by port --from before.json', '  tcpdoctor who 8080 --from before.json', '  tcpdoctor diagnose --from before.json',
-  ].join('\n'),
+  help: 'help.snapshot.examples',
   globals: ['netns', 'proc-root', 'source'],
   optionHelp: {
-    output: 'FILE  write the snapshot to FILE (- for stdout)',
-    interval: 'SECONDS  sample counters over this long (default 1)',
+    output: 'help.snapshot.opt.output',
+    interval: 'help.snapshot.opt.interval',
   },
   options: { output: { type: 'string', short: 'o' }, interval: { type: 'string' } },
   async run(ctx, args) {

@@ -26,23 +26,13 @@ interface StatesDoc {
 
 export const statesCommand = defineCommand({
   name: 'states',
-  summary: 'count sockets per TCP state, per port/local/remote/process/netns (netstat -nat | awk, ss -s)',
+  summary: 'help.states.summary',
   usage: 'states [--by port|local|remote|process|netns] [--top N] [FILTER]',
-  help: [
-    'Examples:',
-    '  tcpdoctor states                      all sockets of this namespace, per state',
-    '  tcpdoctor states --by port --top 5    the 5 busiest service ports, states per port',
-    '  tcpdoctor states --by process         states per owning process (TIME_WAIT: inferred owner)',
-    '  tcpdoctor states --netns all          every network namespace on the host',
-    "  tcpdoctor states 'sport = :8080'      an ss filter limits what is counted",
-    '',
-    '--by port groups a socket under its service port: the local port when something listens on',
-    'it, else the remote port (shown as ->:PORT, an outgoing connection to that service).',
-  ].join('\n'),
+  help: 'help.states.examples',
   globals: ['netns', 'from', 'proc-root', 'source'],
   optionHelp: {
-    by: 'KEY  group by port, local, remote, process or netns',
-    top: 'N  show the N biggest groups (default 10)',
+    by: 'help.states.opt.by',
+    top: 'help.states.opt.top',
   },
   options: {
     by: { type: 'string', short: 'b' },

@@ -107,26 +107,15 @@ export function renderWatch(ctx: Pick<CommandContext, 'lang' | 'color'>, v: View
 
 export const watchCommand = defineCommand({
   name: 'watch',
-  summary: 'live terminal view: states with sparklines, open/reset/retransmit/overflow rates, top ports and processes, findings (top, sar -n SOCK 1)',
+  summary: 'help.watch.summary',
   usage: 'watch [--interval SECONDS]',
-  help: [
-    'Keys: q or Ctrl-C quit, space pause/resume, s cycle the sort of the port and process lists',
-    '(total, established, time-wait, close-wait), / type a filter (a port: 8080 or :8080; a state:',
-    'time_wait, close-wait, synrecv) and Enter, Esc clear the filter.',
-    '',
-    'Examples:',
-    '  tcpdoctor watch',
-    '  tcpdoctor watch --interval 2 --netns web1',
-    '',
-    'watch is for a person at a terminal; --json does not apply (use tcpdoctor serve: /api/sample',
-    'and the /api/events stream).',
-  ].join('\n'),
+  help: 'help.watch.examples',
   globals: ['netns', 'proc-root', 'source'],
   options: {
     interval: { type: 'string', short: 'i' },
   },
   optionHelp: {
-    interval: 'SECONDS  between samples (default 1)',
+    interval: 'help.watch.opt.interval',
   },
   async run(ctx, args) {
     if (ctx.json) throw new TcpdoctorError('TD_USAGE', msg('err.cli.watchIsALive'), { hint: msg('hint.cli.forSamplesAsJson') })

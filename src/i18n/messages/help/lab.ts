@@ -1,0 +1,41 @@
+/** Help of `tcpdoctor lab`: its summary, examples and what each option does (--help). */
+export const labHelp = {
+  en: {
+    'help.lab.summary': 'reproduce a TCP state or trouble for real in private network namespaces (root)',
+    'help.lab.examples': [
+      'Examples:',
+      '  tcpdoctor lab                           the scenarios',
+      '  tcpdoctor lab close-wait-leak --keep    hold 100 CLOSE_WAIT sockets until Ctrl-C',
+      '  tcpdoctor lab time-wait --hold 30       20 TIME_WAIT sockets for 30 s',
+      '  tcpdoctor lab syn-flood --json --keep   one JSON document when ready (for tests), then hold',
+      '',
+      'Everything lives in namespaces named tdlab-<pid>-<n>-<role>; it is removed on exit, on',
+      'Ctrl-C and on SIGTERM. --cleanup removes namespaces left by a lab that was killed with',
+      'SIGKILL. Needs root, iproute2, nftables, procps (sysctl) and python3.',
+    ].join('\n'),
+    'help.lab.opt.count': 'N  how many sockets the scenario makes (where it makes many)',
+    'help.lab.opt.hold': 'SECONDS  keep the scenario this long, then clean up',
+    'help.lab.opt.keep': 'keep the scenario until Ctrl-C',
+    'help.lab.opt.list': 'list every scenario',
+    'help.lab.opt.cleanup': 'remove what an interrupted earlier run left behind',
+  },
+  zh: {
+    'help.lab.summary': '在独立的网络命名空间中真实复现某个 TCP 状态或故障 (需要 root)',
+    'help.lab.examples': [
+      '示例:',
+      '  tcpdoctor lab                           列出全部场景',
+      '  tcpdoctor lab close-wait-leak --keep    保持 100 个 CLOSE_WAIT 套接字, 直到按 Ctrl-C',
+      '  tcpdoctor lab time-wait --hold 30       20 个 TIME_WAIT 套接字, 保持 30 秒',
+      '  tcpdoctor lab syn-flood --json --keep   就绪时输出一个 JSON 文档 (供测试用), 然后保持',
+      '',
+      '所有东西都在名为 tdlab-<pid>-<n>-<role> 的命名空间中; 退出、按 Ctrl-C 或收到 SIGTERM',
+      '时都会删除。--cleanup 删除被 SIGKILL 杀掉的实验遗留的命名空间。',
+      '需要 root、iproute2、nftables、procps (sysctl) 和 python3。',
+    ].join('\n'),
+    'help.lab.opt.count': 'N  场景创建的套接字数量 (适用于会创建多个套接字的场景)',
+    'help.lab.opt.hold': 'SECONDS  保持场景这么久, 然后清理',
+    'help.lab.opt.keep': '保持场景, 直到按 Ctrl-C',
+    'help.lab.opt.list': '列出全部场景',
+    'help.lab.opt.cleanup': '删除之前被中断的运行遗留的东西',
+  },
+} as const

@@ -1,0 +1,31 @@
+/** Help of `tcpdoctor --help` itself: its title, default command, exit codes and the global options. */
+export const mainHelp = {
+  en: {
+    'help.main.title': 'tcpdoctor {version}: Linux TCP connection inspector and troubleshooter',
+    'help.main.default': '(no command: {command})',
+    'help.main.footer': 'Exit codes: 0 ok, 1 trouble found, 2 error. Run `tcpdoctor <command> --help` for details.',
+    'help.global.opt.json': 'one JSON document on stdout (schemas: docs/json.md)',
+    'help.global.opt.lang': 'language of human output (default from LANG)',
+    'help.global.opt.netns': 'network namespace(s) to read',
+    'help.global.opt.from': 'replay a snapshot instead of reading the kernel',
+    'help.global.opt.source': 'socket source (default auto: netlink, else /proc)',
+    'help.global.opt.proc-root': 'read /proc from DIR (default /proc)',
+    'help.global.opt.no-color': 'no colour (also NO_COLOR=1 or a non-TTY stdout)',
+    'help.global.opt.verbose': 'all evidence and notes',
+    'help.global.opt.help': 'help for a command',
+  },
+  zh: {
+    'help.main.title': 'tcpdoctor {version}: Linux TCP 连接查看与故障排查工具',
+    'help.main.default': '(不指定命令时运行 {command})',
+    'help.main.footer': '退出码: 0 正常, 1 发现问题, 2 出错。运行 `tcpdoctor <command> --help` 查看详情。',
+    'help.global.opt.json': '在 stdout 输出一个 JSON 文档 (格式见 docs/json.md)',
+    'help.global.opt.lang': '人类可读输出的语言 (默认取自 LANG)',
+    'help.global.opt.netns': '要读取的网络命名空间',
+    'help.global.opt.from': '回放快照, 而不是读取内核',
+    'help.global.opt.source': '套接字数据来源 (默认 auto: 优先 netlink, 否则 /proc)',
+    'help.global.opt.proc-root': '从 DIR 读取 /proc (默认 /proc)',
+    'help.global.opt.no-color': '不使用颜色 (NO_COLOR=1 或 stdout 不是终端时亦然)',
+    'help.global.opt.verbose': '显示全部证据和备注',
+    'help.global.opt.help': '显示命令的帮助',
+  },
+} as const

@@ -45,7 +45,7 @@ function renderReady(ctx: CommandContext, info: ScenarioInfo): string {
   })
   lines.push(
     formatTable(
-      [{ header: t(ctx.lang, 'lab.namespaces') }, { header: '' }, { header: t(ctx.lang, 'lab.observed') }, { header: t(ctx.lang, 'lab.expect') }, { header: 'findings' }],
+      [{ header: t(ctx.lang, 'lab.namespaces') }, { header: '' }, { header: t(ctx.lang, 'lab.observed') }, { header: t(ctx.lang, 'lab.expect') }, { header: t(ctx.lang, 'lab.findingsColumn') }],
       rows,
     ),
   )

@@ -17,6 +17,8 @@ const root = join(here, '..')
 const CPU_S = Number(process.env.BENCH_CPU_S ?? 30)
 const SOAK_S = Number(process.env.BENCH_SOAK_S ?? 600)
 const PER_PROC = 9000
+// BENCH_PROFILE=DIR: serve runs under --cpu-prof into DIR, and the CPU part prints its top functions by self time.
+const PROFILE = process.env.BENCH_PROFILE
 if (process.getuid() !== 0) {
   console.error('bench/monitor: needs root (it builds a private network namespace)')
   process.exit(2)
@@ -62,7 +64,8 @@ function cpuS(pid) {
 }
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1])
 async function startServe(db) {
-  const s = spawn(process.execPath, [join(root, 'bin', 'tcpdoctor.js'), 'serve', '--netns', ns, '--interval', '1', '--listen', '127.0.0.1:0', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const prof = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []
+  const s = spawn(process.execPath, [...prof, join(root, 'bin', 'tcpdoctor.js'), 'serve', '--netns', ns, '--interval', '1', '--listen', '127.0.0.1:0', '--db', db, '--json'], { stdio: ['ignore', 'pipe', 'inherit'] })
   kids.push(s)
   const url = await new Promise((ok, fail) => {
     s.stdout.on('data', (d) => { try { ok(JSON.parse(String(d)).url) } catch {} })
@@ -78,6 +81,24 @@ function slope(xs, ys) {
   return den ? num / den : 0
 }
 const dbBytes = (db) => readdirSync(dirname(db)).filter((f) => f.startsWith('h.db')).reduce((a, f) => a + statSync(join(dirname(db), f)).size, 0)
+
+/** Prints the 25 functions with the most self time in the newest .cpuprofile of dir. */
+function topFunctions(dir) {
+  const f = readdirSync(dir).filter((x) => x.endsWith('.cpuprofile')).map((x) => join(dir, x)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0]
+  if (!f) return console.log(`no profile in ${dir}`)
+  const p = JSON.parse(readFileSync(f, 'utf8'))
+  const self = new Map()
+  const byId = new Map(p.nodes.map((n) => [n.id, n]))
+  for (let i = 0; i < p.samples.length; i++) {
+    const n = byId.get(p.samples[i])
+    const cf = n.callFrame
+    const key = `${cf.functionName || '(anonymous)'} ${cf.url.replace(/^.*\/(dist|node_modules)\//, '$1/')}:${cf.lineNumber + 1}`
+    self.set(key, (self.get(key) ?? 0) + (p.timeDeltas[i] ?? 0))
+  }
+  const total = [...self.values()].reduce((a, b) => a + b, 0)
+  console.log(`profile ${f}: ${(total / 1e6).toFixed(1)} s sampled`)
+  for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(us / 1000).toFixed(0).padStart(7)} ms ${((us / total) * 100).toFixed(1).padStart(5)} %  ${k}`)
+}
 
 execFileSync('ip', ['netns', 'add', ns])
 execFileSync('ip', ['-n', ns, 'link', 'set', 'lo', 'up'])
@@ -96,6 +117,7 @@ if (CPU_S > 0) {
   console.log(`serve --interval 1 at ${sample.total} sockets: ${pct.toFixed(1)} % of one core over ${CPU_S} s (target < 10 %); last sample took ${sample.tookMs.toFixed(0)} ms`)
   s.kill('SIGTERM')
   await new Promise((r) => s.once('exit', r))
+  if (PROFILE) topFunctions(PROFILE)
 }
 // 2. Soak at 50k (BENCH_SOAK_S=0 skips it).
 if (SOAK_S > 0) {
@@ -116,3 +138,5 @@ if (SOAK_S > 0) {
   s.kill('SIGTERM')
   await new Promise((r) => s.once('exit', r))
 }
+// The holders' pipes would keep the loop alive: exit (the exit handler cleans up).
+process.exit(0)

@@ -4,7 +4,8 @@
  * namespace; counter deltas as rates per second; sockstat; the doctor's findings at a slower
  * cadence. Cheap enough for 1 s at 100k sockets: every sample is one netlink dump counted in
  * place (scan.ts, no object per socket), the /proc/<pid>/fd owner walk runs every `ownersEvery`
- * samples and the doctor every `findingsEvery` (bench/monitor.js measures the CPU). Without
+ * samples and the doctor every `findingsEvery`, or less often when one run of it costs more than
+ * DOCTOR_SHARE of a core over that time (bench/monitor.js measures the CPU). Without
  * netlink (--source procfs, no addon) every sample reads the socket list instead.
  */
 import { hostname } from 'node:os'
@@ -34,13 +35,22 @@ export interface SamplerOptions {
   procRoot?: string
   source?: 'auto' | 'netlink' | 'procfs'
   lang?: Lang
-  /** Findings every this many samples (default 60). 0: never. */
+  /** Findings every this many samples at most (default 60; see DOCTOR_SHARE). 0: never. */
   findingsEvery?: number
+  /** Time between samples (default 1000 ms): what DOCTOR_SHARE is a share of. */
+  intervalMs?: number
   /** Owner (process) walk every this many samples (default 30). 0: never. */
   ownersEvery?: number
   /** Cap on ports, processes, peers and listeners kept per sample (default 50). */
   top?: number
 }
+
+/**
+ * The doctor's share of one core: after a run that took C ms of CPU, the next one waits at least
+ * C / (DOCTOR_SHARE * interval) samples. At 100,000 sockets a run costs ~1.5 s, so at 1 s it runs
+ * about every 150 samples instead of 60; on a small host `findingsEvery` decides.
+ */
+export const DOCTOR_SHARE = 0.01
 
 const cap = <T>(a: T[], n: number): T[] => (a.length > n ? a.slice(0, n) : a)
 
@@ -62,6 +72,7 @@ export class Sampler {
   private n = 0
   private findings: Finding[] = []
   private findingsAt: number | undefined
+  private nextFindings = 0
   private findingNote: string | undefined
   private target: CounterTarget | undefined
   private processes: StateGroup[] = []
@@ -181,7 +192,8 @@ export class Sampler {
       }
     }
     const fe = o.findingsEvery ?? 60
-    if (fe > 0 && this.n % fe === 0) {
+    if (fe > 0 && this.n >= this.nextFindings) {
+      const c0 = process.cpuUsage()
       try {
         const r = await diagnose({ netns: o.netns, procRoot: o.procRoot, source: o.source, intervalMs: 0, lang: o.lang })
         this.findings = r.findings
@@ -190,6 +202,8 @@ export class Sampler {
       } catch (err) {
         this.findingNote = (err as Error).message
       }
+      const c = process.cpuUsage(c0)
+      this.nextFindings = this.n + Math.max(fe, Math.ceil((c.user + c.system) / 1000 / (DOCTOR_SHARE * (o.intervalMs ?? 1000))))
     }
     if (this.findingNote) notes.push(this.findingNote)
     this.n++

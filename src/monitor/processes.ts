@@ -17,23 +17,32 @@ export interface Owners {
 
 export function ownersOf(table: RawTable): Owners {
   const { raw } = table
-  const groups = new Map<string, { key: string; total: number; counts: Float64Array }>()
+  // Keyed by pid * 2 + inferred: the text is built once per process, not once per socket.
+  const groups = new Map<number, { key: string; total: number; counts: Float64Array }>()
   const listeners = new Map<string, string>()
+  let pid = -1
+  let command = ''
+  let inferred = false
+  const first = (p: number, _fd: number, c: string, inf: boolean): void => {
+    if (pid !== -1) return
+    pid = p
+    command = c
+    inferred = inf
+  }
   for (let i = 0; i < raw.count; i++) {
-    let key: string | undefined
-    table.forEachOwner(i, (pid, _fd, command, inferred) => {
-      key ??= `${command}[${pid}]${inferred ? '~' : ''}`
-    })
-    if (key === undefined) continue
+    pid = -1
+    table.forEachOwner(i, first)
+    if (pid === -1) continue
+    const id = pid * 2 + (inferred ? 1 : 0)
+    let g = groups.get(id)
+    if (!g) groups.set(id, (g = { key: `${command}[${pid}]${inferred ? '~' : ''}`, total: 0, counts: new Float64Array(16) }))
     const st = raw.stateNum(i)
-    if (st === 10) {
-      const a = raw.localAddress(i)
-      listeners.set(`${raw.family(i) === 'inet6' ? `[${a}]` : a}:${raw.localPort(i)}`, key)
-    }
-    let g = groups.get(key)
-    if (!g) groups.set(key, (g = { key, total: 0, counts: new Float64Array(16) }))
     g.counts[st]!++
     g.total++
+    if (st === 10) {
+      const a = raw.localAddress(i)
+      listeners.set(`${raw.family(i) === 'inet6' ? `[${a}]` : a}:${raw.localPort(i)}`, g.key)
+    }
   }
   const processes: StateGroup[] = []
   for (const g of groups.values()) {

@@ -33,6 +33,8 @@ export interface ScanResult {
   listeners: ScannedListener[]
 }
 
+const u32 = (b: Uint8Array, o: number): number => (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0
+
 /** NEW_SYN_RECV (12) counts as SYN_RECV (3), as ss and countStates do. */
 const fold = (n: number): number => (n === 12 ? 3 : n & 15)
 
@@ -60,7 +62,8 @@ const byTotal = (a: StateGroup, b: StateGroup): number => b.total - a.total || (
 
 export class SocketScan {
   private count = 0
-  private ns = 0
+  /** The namespace being added (begin() calls so far, minus one). */
+  private ns = -1
   private namespaces = 0
   private state = new Uint8Array(4096)
   private lport = new Uint16Array(4096)
@@ -77,10 +80,8 @@ export class SocketScan {
   private local: Uint32Array | undefined
   private remote: Uint32Array | undefined
 
-  private withPeers = true
-
-  /** Starts a sample; `peers` false leaves the peer groups out (the costliest part). */
-  reset(peers = true): void {
+  /** Starts a sample. */
+  reset(): void {
     this.listening.fill(0, 0, Math.max(1, this.namespaces) * PORTS)
     this.count = 0
     this.namespaces = 0
@@ -90,7 +91,6 @@ export class SocketScan {
     this.peerIndex.clear()
     this.peerKeys.length = 0
     this.listeners = []
-    this.withPeers = peers
   }
 
   /** Sockets added from now on come from the next namespace. */
@@ -121,11 +121,9 @@ export class SocketScan {
       this.listening[ns * PORTS + lp] = 1
       const v6 = buf[off] === AF_INET6
       const address = localAddressAt(buf, off)
-      const b = Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)
-      this.listeners.push({ family: v6 ? 'inet6' : 'inet', address, port: lp, local: `${v6 ? `[${address}]` : address}:${lp}`, queue: b.readUInt32LE(off + IDIAG.rqueue), backlog: b.readUInt32LE(off + IDIAG.wqueue), ns })
+      this.listeners.push({ family: v6 ? 'inet6' : 'inet', address, port: lp, local: `${v6 ? `[${address}]` : address}:${lp}`, queue: u32(buf, off + IDIAG.rqueue), backlog: u32(buf, off + IDIAG.wqueue), ns })
       return
     }
-    if (!this.withPeers) return
     let key: number | string
     if (rp === 0) key = '*'
     else if (buf[off] === AF_INET6) key = formatIPv6(buf, off + IDIAG.dst)

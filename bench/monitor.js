@@ -147,7 +147,8 @@ if (SOAK_S > 0) {
   const rows = async () => {
     const h = await (await fetch(`${url}api/history?from=0`)).json()
     const raw = h.samples.filter((p) => p.step === 1).length
-    return `${raw} 1 s rows + ${h.samples.length - raw} minute rows, database ${(dbBytes(db) / 1024).toFixed(0)} kB`
+    const wal = (() => { try { return statSync(`${db}-wal`).size } catch { return 0 } })()
+    return `${raw} 1 s rows + ${h.samples.length - raw} minute rows, database ${(dbBytes(db) / 1024).toFixed(0)} kB (of which WAL ${(wal / 1024).toFixed(0)} kB)`
   }
   let half = ''
   while (Date.now() - t0 < SOAK_S * 1000) {
@@ -159,6 +160,12 @@ if (SOAK_S > 0) {
   const sample = await (await fetch(`${url}api/sample`)).json()
   const h2 = Math.floor(xs.length / 2)
   console.log(`soak ${SOAK_S} s at ${sample.total} sockets: RSS ${ys[0]} -> ${ys.at(-1)} kB (min ${Math.min(...ys)}, max ${Math.max(...ys)}), slope ${slope(xs, ys).toFixed(1)} kB/min, second half ${slope(xs.slice(h2), ys.slice(h2)).toFixed(1)} kB/min`)
+  // RSS saws up and down with the doctor's and the owner walk's garbage; a leak raises the floor.
+  // The floor: the lowest RSS of each minute, and its slope.
+  const mins = new Map()
+  xs.forEach((x, i) => mins.set(Math.floor(x), Math.min(mins.get(Math.floor(x)) ?? Infinity, ys[i])))
+  const mx = [...mins.keys()], my = [...mins.values()]
+  console.log(`  RSS floor per minute (kB): ${my.join(' ')}; slope ${slope(mx, my).toFixed(1)} kB/min`)
   console.log(`  history (--raw-retention ${RAW_S}s: at most ${RAW_S + 60} 1 s rows): at half time ${half}; at the end ${await rows()}`)
   s.kill('SIGTERM')
   await new Promise((r) => s.once('exit', r))

@@ -90,6 +90,11 @@ describe.skipIf(skip)('serve sampler: counted in place vs ss and the object path
       expect(s.listeners).toEqual(tallySockets(sockets, new Map(), true).listeners)
       expect(s.processes).toEqual(groupStates(sockets, 'process').filter((p) => p.key !== '-'))
     }
+    // --source procfs reads the socket list instead, with the same answer.
+    const pf = await new Sampler({ netns: ns, source: 'procfs', findingsEvery: 0, ownersEvery: 0 }).sample()
+    expect(pf.source).toBe('procfs')
+    expect(pf.states).toEqual(ss)
+    expect(pf.ports).toEqual(first.ports)
     // What the plant made, spelled out (the oracles above could share a mistake).
     expect(first.ports.find((p) => p.key === ':8080')).toEqual({ key: ':8080', total: 7, states: { LISTEN: 1, ESTABLISHED: 6 } })
     expect(first.ports.find((p) => p.key === '->:8080')).toEqual({ key: '->:8080', total: 6, states: { ESTABLISHED: 6 } })

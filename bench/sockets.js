@@ -7,7 +7,7 @@
 // holder processes (20,000 open files per process is the cap here); 13k-tw = a web server that
 // closed first: 13,000 TIME_WAIT sockets attributed to its listener.
 import { execFileSync, spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs'
 import { tmpdir, cpus, release } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -150,7 +150,14 @@ const table = [
 console.log('\n' + table + '\n')
 // BENCH_WRITE=0: print only (a partial run must not overwrite the committed table).
 if (process.env.BENCH_WRITE !== '0') {
-  writeFileSync(join(here, 'results.md'), table + '\n')
+  // Keep the sections other benches own (from the first "## " heading on, e.g. monitoring).
+  let rest = ''
+  try {
+    const prev = readFileSync(join(here, 'results.md'), 'utf8')
+    const at = prev.search(/^## /m)
+    if (at >= 0) rest = '\n' + prev.slice(at)
+  } catch {}
+  writeFileSync(join(here, 'results.md'), table + '\n' + rest)
   writeFileSync(join(here, 'results.json'), JSON.stringify({ nodeStart, results }, null, 2) + '\n')
 }
 process.exit(0)

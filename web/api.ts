@@ -40,6 +40,8 @@ export interface Sample {
   peers?: Group[]
   listeners?: Listener[]
   findings?: Finding[]
+  /** When the doctor last ran (ms since the epoch): less often than the sample. */
+  findingsAt?: number
 }
 
 export interface HistoryPoint {

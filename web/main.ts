@@ -138,14 +138,16 @@ function renderListeners(ls: Listener[] | undefined): void {
   )
 }
 
-function renderFindings(fs: Finding[] | undefined): void {
+function renderFindings(fs: Finding[] | undefined, at: number | undefined): void {
   const list = fs ?? []
+  const when = at === undefined ? [] : [h('div', 'findings-at', L('findings.at', { time: new Date(at).toLocaleTimeString() }))]
   if (list.length === 0) {
     const ok = h('div', 'all-good', L('findings.none'))
-    $('findings').replaceChildren(ok)
+    $('findings').replaceChildren(...when, ok)
     return
   }
   $('findings').replaceChildren(
+    ...when,
     ...list.map((f) => {
       const d = h('details', `finding ${f.severity}`)
       if (f.severity !== 'info') d.open = true
@@ -231,7 +233,7 @@ function renderAll(): void {
   renderGroups('processes', 'processes.key', s.processes)
   renderGroups('peers', 'peers.key', s.peers)
   renderListeners(s.listeners)
-  renderFindings(s.findings)
+  renderFindings(s.findings, s.findingsAt)
 }
 
 function onSample(s: Sample): void {

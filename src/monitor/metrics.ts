@@ -95,6 +95,14 @@ export class Metrics {
       },
     })
     new Gauge({
+      name: 'tcpdoctor_findings_evaluated_timestamp_seconds', help: 'When the doctor last ran (Unix time): findings are evaluated every --findings-every samples, not every sample.', registers: [r],
+      collect() {
+        this.reset()
+        const v = self.latest?.findingsAt
+        if (v !== undefined) this.set(v / 1000)
+      },
+    })
+    new Gauge({
       name: 'tcpdoctor_orphan_sockets', help: 'Orphaned TCP sockets host-wide (/proc/net/sockstat orphan).', registers: [r],
       collect() {
         this.reset()

@@ -88,8 +88,10 @@ export interface Sample {
   /** Listeners, fullest accept queue first (capped). */
   listeners: SampleListener[]
   sockstat?: SampleSockstat
-  /** The doctor's findings, refreshed at a slower cadence than the sample. */
+  /** The doctor's findings, refreshed every `--findings-every` samples (default 60), not every sample. */
   findings: Finding[]
+  /** When the doctor last ran (ms since the epoch); undefined before its first run or with --findings-every 0. */
+  findingsAt?: number
   /** Why something is missing (permission, namespace). */
   notes: string[]
   /** Time the sample took, ms. */

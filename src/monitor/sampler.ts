@@ -2,143 +2,163 @@
  * @module
  * The monitor sampler behind `serve` and `history`: per-state counts, per listener port, per
  * namespace; counter deltas as rates per second; sockstat; the doctor's findings at a slower
- * cadence. Cheap enough for 1 s at 100k sockets: the socket dump is one netlink walk counted in
- * place, the full socket list every `detailEvery` samples, the /proc/<pid>/fd owner walk every
- * `ownersEvery` and the doctor every `findingsEvery` samples (bench/monitor.js measures the CPU).
+ * cadence. Cheap enough for 1 s at 100k sockets: every sample is one netlink dump counted in
+ * place (scan.ts, no object per socket), the /proc/<pid>/fd owner walk runs every `ownersEvery`
+ * samples and the doctor every `findingsEvery`, or less often when one run of it costs more than
+ * DOCTOR_SHARE of a core over that time (bench/monitor.js measures the CPU). Without
+ * netlink (--source procfs, no addon) every sample reads the socket list instead.
  */
 import { hostname } from 'node:os'
 import { gatherSockets, gatherSocketsAsync } from '../sockets/gather.js'
 import { groupStates, type StateGroup } from '../sockets/group.js'
+import { readRawTable } from '../sockets/raw.js'
 import { counterTargets, counterStep, readCounters, type CounterSample, type CounterTarget } from '../counters/counters.js'
-import { countedState, type StateName } from '../model/state.js'
+import type { StateName } from '../model/state.js'
+import { SS_ALL_BITS } from '../model/state.js'
 import { readSockstat, readSockstat6, tcpSockstat } from '../kernel/procfs/sockstat.js'
 import { diagnose } from '../doctor/diagnose.js'
 import { RollingWindow } from '../doctor/collect.js'
 import type { Finding } from '../doctor/rule.js'
-import type { Lang } from '../i18n/index.js'
-import { tallySockets } from './tally.js'
+import { msg, type Lang } from '../i18n/index.js'
+import { TcpdoctorError } from '../errors.js'
+import { sortListeners, tallySockets } from './tally.js'
+import { SocketScan } from './scan.js'
+import { ownersOf } from './processes.js'
 import { RATE_COUNTERS, type RateCounter, type Sample, type SampleListener } from './sample.js'
 import { WATCH_RATES, type RateName } from './watch-sampler.js'
 import { tryNative } from '../kernel/native.js'
 import { dumpSockets } from '../kernel/sock-diag/dump.js'
-import { localPortAt, stateAt } from '../kernel/sock-diag/parse.js'
 import { eachNamespace } from '../sockets/namespaces.js'
-import { SS_ALL_BITS, stateName } from '../model/state.js'
-
-let byPort: Uint32Array | undefined
-
-/** States and per-listener-port states from one netlink dump, one byte per socket, no objects. */
-function fastCounts(o: SamplerOptions): { total: number; states: Partial<Record<StateName, number>>; ports: StateGroup[]; netns: string } | undefined {
-  if (o.source === 'procfs' || o.procRoot !== undefined) return undefined
-  const native = tryNative()
-  if (!native) return undefined
-  const per = new Float64Array(16)
-  // port * 16 + state, reused between samples (4 MB once, not per tick)
-  byPort ??= new Uint32Array(65536 * 16)
-  byPort.fill(0)
-  const labels: string[] = []
-  for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
-    dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => {
-      const n = stateAt(buf, off) & 15
-      per[n]!++
-      byPort![localPortAt(buf, off) * 16 + n]!++
-    })
-  })) labels.push(target.label)
-  const states: Partial<Record<StateName, number>> = {}
-  let total = 0
-  for (let i = 1; i < 16; i++) {
-    if (!per[i]) continue
-    const st = countedState(stateName(i))
-    states[st] = (states[st] ?? 0) + per[i]!
-    total += per[i]!
-  }
-  const ports: StateGroup[] = []
-  const LISTEN = 10
-  for (let port = 0; port < 65536; port++) {
-    if (!byPort[port * 16 + LISTEN]) continue
-    const g: StateGroup = { key: `:${port}`, total: 0, states: {} }
-    for (let i = 1; i < 16; i++) {
-      const v = byPort[port * 16 + i]!
-      if (!v) continue
-      const st = countedState(stateName(i))
-      g.states[st] = (g.states[st] ?? 0) + v
-      g.total += v
-    }
-    ports.push(g)
-  }
-  ports.sort((a, b) => b.total - a.total || a.key.localeCompare(b.key))
-  return { total, states, ports, netns: labels.join(', ') }
-}
+import { resolveNetns } from '../kernel/netns.js'
 
 export interface SamplerOptions {
   netns?: string
   procRoot?: string
   source?: 'auto' | 'netlink' | 'procfs'
   lang?: Lang
-  /** Findings every this many samples (default 60). 0: never. */
+  /** Findings every this many samples at most (default 60; see DOCTOR_SHARE). 0: never. */
   findingsEvery?: number
+  /** Time between samples (default 1000 ms): what DOCTOR_SHARE is a share of. */
+  intervalMs?: number
   /** Owner (process) walk every this many samples (default 30). 0: never. */
   ownersEvery?: number
-  /** Full socket list (ports of outbound sockets, peers, listener queues) every this many samples (default 10); between, counts come from a one-byte-per-socket dump. */
-  detailEvery?: number
   /** Cap on ports, processes, peers and listeners kept per sample (default 50). */
   top?: number
 }
 
+/**
+ * The doctor's share of one core: after a run that took C ms of CPU, the next one waits at least
+ * C / (DOCTOR_SHARE * interval) samples. At 100,000 sockets a run costs ~1.5 s, so at 1 s it runs
+ * about every 150 samples instead of 60; on a small host `findingsEvery` decides.
+ */
+export const DOCTOR_SHARE = 0.01
+
 const cap = <T>(a: T[], n: number): T[] => (a.length > n ? a.slice(0, n) : a)
+
+interface SocketPart {
+  netns: string
+  source: 'netlink' | 'procfs'
+  total: number
+  states: Partial<Record<StateName, number>>
+  ports: StateGroup[]
+  peers: StateGroup[]
+  listeners: SampleListener[]
+}
+
+/** Netlink errors after which `auto` reads /proc instead (as kernel/source.ts falls back). */
+const NO_NETLINK = new Set(['TD_NATIVE_MISSING', 'TD_UNSUPPORTED', 'TD_NETLINK'])
 
 export class Sampler {
   private prev: CounterSample | undefined
   private n = 0
   private findings: Finding[] = []
+  private findingsAt: number | undefined
+  private nextFindings = 0
   private findingNote: string | undefined
   /** each findings evaluation measures rates since the previous one */
   private readonly rolling = new RollingWindow()
   private target: CounterTarget | undefined
   private processes: StateGroup[] = []
   private owners = new Map<string, string>()
-  private detail: { ports: StateGroup[]; peers: StateGroup[]; listeners: SampleListener[]; source: 'netlink' | 'procfs' } | undefined
+  private readonly scan = new SocketScan()
+  private netlink: boolean
   private readonly host = hostname()
 
-  constructor(private readonly opts: SamplerOptions = {}) {}
+  constructor(private readonly opts: SamplerOptions = {}) {
+    this.netlink = opts.source !== 'procfs' && tryNative() !== undefined
+  }
+
+  /** Sockets from one dump counted in place; owners (a raw table with the fd walk) on owner samples. */
+  private async fromNetlink(withOwners: boolean, top: number): Promise<SocketPart> {
+    const o = this.opts
+    const scan = this.scan
+    scan.reset()
+    const labels: string[] = []
+    if (withOwners) {
+      const table = await readRawTable({ query: {}, netns: o.netns, procRoot: o.procRoot ?? '/proc', owners: true })
+      if (!table) throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.monitor.noNetlink'))
+      const { raw } = table
+      let label: string | undefined | null = null
+      for (let i = 0; i < raw.count; i++) {
+        if (raw.netns(i) !== label) {
+          label = raw.netns(i)
+          scan.begin()
+        }
+        scan.add(raw.bytes(i), raw.offset(i))
+      }
+      const owned = ownersOf(table)
+      this.processes = owned.processes
+      this.owners = owned.listeners
+      for (const t of resolveNetns(o.netns, o.procRoot)) labels.push(t.label)
+    } else {
+      const native = tryNative()
+      if (!native) throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.monitor.noAddon'))
+      for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
+        scan.begin()
+        dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => scan.add(buf, off))
+      })) labels.push(target.label)
+    }
+    const r = scan.result(top)
+    const listeners = sortListeners(r.listeners.map((l): SampleListener => ({ local: l.local, address: l.address, port: l.port, queue: l.queue, backlog: l.backlog, process: this.owners.get(l.local) })))
+    return { netns: labels.join(', '), source: 'netlink', total: r.total, states: r.states, ports: r.ports, peers: r.peers, listeners: cap(listeners, top) }
+  }
+
+  /** The socket list as objects (the /proc fallback). */
+  private async fromList(withOwners: boolean, top: number): Promise<SocketPart> {
+    const o = this.opts
+    const g = withOwners
+      ? await gatherSocketsAsync({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: true })
+      : gatherSockets({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: false })
+    const sockets = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
+    const tally = tallySockets(sockets, this.owners, withOwners)
+    if (withOwners) this.processes = groupStates(sockets, 'process').filter((p) => p.key !== '-' && p.key !== '')
+    return {
+      netns: g.namespaces.map((ns) => ns.netns).join(', '),
+      source: g.namespaces[0]?.source === 'procfs' ? 'procfs' : 'netlink',
+      total: sockets.length,
+      states: tally.states,
+      ports: cap(groupStates(sockets, 'port'), top),
+      peers: cap(groupStates(sockets.filter((x) => x.state !== 'LISTEN'), 'remote'), top),
+      listeners: cap(tally.listeners, top),
+    }
+  }
 
   async sample(): Promise<Sample> {
     const o = this.opts
     const t0 = performance.now()
     const top = o.top ?? 50
-    const detailEvery = Math.max(1, o.detailEvery ?? 10)
-    const fast = this.n % detailEvery !== 0 && this.detail ? fastCounts(o) : undefined
-    let total: number
-    let states: Partial<Record<StateName, number>>
-    let netns: string
-    let ports: StateGroup[]
-    if (fast) {
-      total = fast.total
-      states = fast.states
-      netns = fast.netns
-      // Listener ports counted now; outbound groups (->:port) from the last full list.
-      ports = cap([...fast.ports, ...this.detail!.ports.filter((p) => !p.key.startsWith(':'))].sort((a, b) => b.total - a.total), top)
-    } else {
-      const ownersEvery = o.ownersEvery ?? 30
-      const withOwners = ownersEvery > 0 && Math.floor(this.n / detailEvery) % Math.max(1, Math.round(ownersEvery / detailEvery)) === 0
-      const g = withOwners
-        ? await gatherSocketsAsync({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: true })
-        : gatherSockets({ netns: o.netns, procRoot: o.procRoot, source: o.source, owners: false })
-      const sockets = g.namespaces.length === 1 ? g.namespaces[0]!.sockets : g.namespaces.flatMap((ns) => ns.sockets)
-      const tally = tallySockets(sockets, this.owners, withOwners)
-      states = tally.states
-      const listeners: SampleListener[] = tally.listeners
-      if (withOwners) this.processes = groupStates(sockets, 'process').filter((p) => p.key !== '-' && p.key !== '')
-      total = sockets.length
-      netns = g.namespaces.map((ns) => ns.netns).join(', ')
-      ports = cap(groupStates(sockets, 'port'), top)
-      this.detail = {
-        ports,
-        peers: cap(groupStates(sockets.filter((x) => x.state !== 'LISTEN'), 'remote'), top),
-        listeners: cap(listeners, top),
-        source: g.namespaces[0]?.source === 'procfs' ? 'procfs' : 'netlink',
+    const ownersEvery = o.ownersEvery ?? 30
+    const withOwners = ownersEvery > 0 && this.n % ownersEvery === 0
+    let part: SocketPart | undefined
+    if (this.netlink) {
+      try {
+        part = await this.fromNetlink(withOwners, top)
+      } catch (err) {
+        if (o.source === 'netlink' || !(err instanceof TcpdoctorError && NO_NETLINK.has(err.code))) throw err
+        this.netlink = false
       }
     }
+    part ??= await this.fromList(withOwners, top)
     const notes: string[] = []
     const counters: Partial<Record<RateCounter, number>> = {}
     const counterTotals: Partial<Record<RateCounter, number>> = {}
@@ -175,34 +195,38 @@ export class Sampler {
       }
     }
     const fe = o.findingsEvery ?? 60
-    if (fe > 0 && this.n % fe === 0) {
+    if (fe > 0 && this.n >= this.nextFindings) {
+      const c0 = process.cpuUsage()
       try {
         const r = await diagnose({ netns: o.netns, procRoot: o.procRoot, source: o.source, intervalMs: 0, rolling: this.rolling, lang: o.lang })
         this.findings = r.findings
+        this.findingsAt = Date.now()
         this.findingNote = undefined
       } catch (err) {
         this.findingNote = (err as Error).message
       }
+      const c = process.cpuUsage(c0)
+      this.nextFindings = this.n + Math.max(fe, Math.ceil((c.user + c.system) / 1000 / (DOCTOR_SHARE * (o.intervalMs ?? 1000))))
     }
     if (this.findingNote) notes.push(this.findingNote)
     this.n++
-    const d = this.detail!
     return {
       at: Date.now(),
       hostname: this.host,
-      netns,
-      source: d.source,
-      total,
-      states,
+      netns: part.netns,
+      source: part.source,
+      total: part.total,
+      states: part.states,
       rates,
       counters,
       counterTotals,
-      ports,
+      ports: part.ports,
       processes: cap(this.processes, top),
-      peers: d.peers,
-      listeners: d.listeners,
+      peers: part.peers,
+      listeners: part.listeners,
       sockstat,
       findings: this.findings,
+      findingsAt: this.findingsAt,
       notes,
       tookMs: performance.now() - t0,
     }

@@ -34,6 +34,10 @@ export function tallySockets(sockets: readonly Socket[], owners: Map<string, str
     }
     listeners.push({ local, address: s.local.address, port: s.local.port, queue: s.recvQ, backlog: s.sendQ, process: owners.get(local) })
   }
-  listeners.sort((a, b) => b.queue / Math.max(1, b.backlog) - a.queue / Math.max(1, a.backlog) || a.port - b.port || a.local.localeCompare(b.local))
-  return { states, listeners }
+  return { states, listeners: sortListeners(listeners) }
+}
+
+/** Fullest accept queue first (queue over backlog), then by port and address; sorts in place. */
+export function sortListeners<T extends Pick<TalliedListener, 'queue' | 'backlog' | 'port' | 'local'>>(listeners: T[]): T[] {
+  return listeners.sort((a, b) => b.queue / Math.max(1, b.backlog) - a.queue / Math.max(1, a.backlog) || a.port - b.port || a.local.localeCompare(b.local))
 }

@@ -166,6 +166,8 @@ describe.skipIf(skip)('dashboard in chromium', () => {
     // diagnose's rule explains it, with what to do.
     await page.locator('#findings .finding', { hasText: 'LISTEN_QUEUE_OVERFLOW' }).first().waitFor({ timeout: 20_000 })
     expect(await page.locator('#findings').textContent()).toContain('127.0.0.1:8081')
+    // The doctor runs less often than the counts: the card says when it last did.
+    expect(await page.locator('#findings .findings-at').textContent()).toMatch(/^Checked at \S.* \(the doctor runs less often than the counts/)
     await page.waitForTimeout(1500) // a few more live points on the chart for the picture
     await page.screenshot({ path: join(ARTIFACTS, 'dashboard-en.png'), fullPage: true })
   }, 40_000)

@@ -231,6 +231,8 @@ export const errors = {
     'err.monitor.cannotListenOn': 'cannot listen on {host}:{v}: {v2}',
     'err.monitor.portOutOf1': 'port out of 1..65535: {t}',
     'err.monitor.connectionsSort': 'sort must be process or one of {keys}, not {sort}',
+    'err.monitor.noNetlink': 'netlink is not available',
+    'err.monitor.noAddon': 'the native addon is not loaded',
     'err.monitor.connectionsLimit': 'limit must be an integer in 1..{max}, not {limit}',
     // net
     'err.net.settingsMustBeAn': 'settings must be an object { keepAlive, userTimeout }',
@@ -651,6 +653,8 @@ export const errors = {
     'err.monitor.cannotListenOn': '无法在 {host}:{v} 上监听：{v2}',
     'err.monitor.portOutOf1': '端口超出 1..65535：{t}',
     'err.monitor.connectionsSort': 'sort 必须是 process 或 {keys} 之一，而不是 {sort}',
+    'err.monitor.noNetlink': 'netlink 不可用',
+    'err.monitor.noAddon': '原生扩展 (native addon) 未加载',
     'err.monitor.connectionsLimit': 'limit 必须是 1..{max} 之间的整数，而不是 {limit}',
     // net
     'err.net.settingsMustBeAn': 'settings 必须是对象 { keepAlive, userTimeout }',

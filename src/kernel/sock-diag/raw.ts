@@ -56,6 +56,9 @@ export class RawSockets {
   private o(i: number): number { return this.offOf[i]! }
 
   netns(i: number): string | undefined { return this.labels[this.chunkOf[i]!] }
+  /** The reply bytes holding socket i and the inet_diag_msg's offset in them, for byte-level readers (parse.ts). */
+  bytes(i: number): Buffer { return this.b(i) }
+  offset(i: number): number { return this.o(i) }
   state(i: number): StateName { const b = this.b(i); const o = this.o(i); const n = stateAt(b, o); return stateName(n === 12 ? 3 : n) }
   localAddress(i: number): string { return localAddressAt(this.b(i), this.o(i)) }
   family(i: number): 'inet' | 'inet6' { const b = this.b(i); const o = this.o(i); return b[o] === AF_INET6 ? 'inet6' : 'inet' }

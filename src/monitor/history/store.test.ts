@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { HistoryStore } from './store.js'
+import { HistoryStore, WAL_LIMIT } from './store.js'
 import type { Sample } from '../sample.js'
 
 const dirs: string[] = []
@@ -40,6 +40,24 @@ describe('HistoryStore', () => {
     expect(bucketed.length).toBe(2)
     expect(bucketed[0]!.step).toBe(30)
     again.close()
+  })
+
+  it('stays within its retention: the file stops growing and the WAL is checkpointed and cut back', () => {
+    const p = tmp()
+    const t0 = Date.UTC(2026, 11, 1, 0, 0, 0)
+    const s = new HistoryStore(p, { rawRetentionMs: 120_000, minuteRetentionMs: 600_000 })
+    const size = (f: string): number => { try { return statSync(f).size } catch { return 0 } }
+    const sizes: { db: number; wal: number }[] = []
+    for (let i = 0; i < 40 * 60; i++) {
+      s.record(sample(t0 + i * 1000, i % 60))
+      if (i % 60 === 59) sizes.push({ db: size(p), wal: size(`${p}-wal`) })
+    }
+    s.close()
+    // After the retention windows have filled (minute 12 on), freed pages are reused.
+    const later = sizes.slice(12).map((x) => x.db)
+    expect(Math.max(...later)).toBe(Math.min(...later))
+    // 256 pages of 4 kB before a checkpoint, then cut back to WAL_LIMIT.
+    expect(Math.max(...sizes.map((x) => x.wal))).toBeLessThanOrEqual(Math.max(WAL_LIMIT, 260 * 4096) + 64 * 1024)
   })
 
   it('a read-only open of a missing file is TD_NOT_FOUND', () => {

@@ -30,6 +30,8 @@ interface Db {
 }
 
 const MINUTE = 60_000
+/** Bytes the write-ahead log is cut back to after a checkpoint. */
+export const WAL_LIMIT = 1 << 20
 
 function openDb(path: string, readonly: boolean): Db {
   const require = createRequire(import.meta.url)
@@ -56,7 +58,10 @@ export class HistoryStore {
     this.minuteKeep = opts.minuteRetentionMs ?? 7 * 86400_000
     this.db = openDb(path, opts.readonly ?? false)
     if (opts.readonly) return
-    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000')
+    // A sample a second dirties a few pages: the WAL would grow to SQLite's default checkpoint
+    // (1,000 pages, 4 MB) and keep that size. A checkpoint every 256 pages, and the file cut back
+    // to WAL_LIMIT after it, keep the database within its retention plus about 1 MB.
+    this.db.exec(`PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 2000; PRAGMA wal_autocheckpoint = 256; PRAGMA journal_size_limit = ${WAL_LIMIT}`)
     this.db.exec('CREATE TABLE IF NOT EXISTS migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)')
     const row = this.db.prepare('SELECT MAX(version) AS v FROM migrations').get() as { v: number | null }
     const have = row.v ?? 0

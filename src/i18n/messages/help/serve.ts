@@ -22,7 +22,7 @@ export const serveHelp = {
     'help.serve.opt.port-cap': 'N  listener ports with their own /metrics series (default 20; the rest are port="other")',
     'help.serve.opt.raw-retention': 'DURATION  how long 1 s rows are kept (default 1h)',
     'help.serve.opt.minute-retention': 'DURATION  how long 1 min rows are kept (default 7d)',
-    'help.serve.opt.findings-every': 'N  run the doctor every N samples (default 60)',
+    'help.serve.opt.findings-every': 'N  run the doctor every N samples (default 60), less often when one run costs over 1 % of a core',
   },
   zh: {
     'help.serve.summary': 'HTTP 仪表盘、Prometheus /metrics 和 JSON /api/*; 记录历史数据 (node_exporter tcpstat, TCPView)',
@@ -46,6 +46,6 @@ export const serveHelp = {
     'help.serve.opt.port-cap': 'N  拥有独立 /metrics 序列的监听端口数 (默认 20; 其余归入 port="other")',
     'help.serve.opt.raw-retention': 'DURATION  1 秒粒度的数据保留多久 (默认 1h)',
     'help.serve.opt.minute-retention': 'DURATION  1 分钟粒度的数据保留多久 (默认 7d)',
-    'help.serve.opt.findings-every': 'N  每 N 次采样运行一次诊断 (默认 60)',
+    'help.serve.opt.findings-every': 'N  每 N 次采样运行一次诊断 (默认 60), 单次运行超过一个核心 1 % 时更少运行',
   },
 } as const

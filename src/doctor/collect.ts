@@ -11,7 +11,7 @@ import { TcpdoctorError, detailOf } from '../errors.js'
 import { join } from 'node:path'
 import { hostname, release } from 'node:os'
 import { pause } from '../pause.js'
-import { t, render, type Lang, type Msg, msg } from '../i18n/index.js'
+import { t, render, type Lang, type Msg, msg, textIn } from '../i18n/index.js'
 import { readProcessActivity, type ProcessActivity } from '../kernel/owners.js'
 import { readCounters, type CounterSample } from '../counters/counters.js'
 import { readSysctls } from '../kernel/sysctls.js'
@@ -192,7 +192,7 @@ function activityOfNamespace(sockets: readonly Socket[], last: Map<number, Proce
 function sourceNotes(g: Gathered, lang: Lang): string[] {
   const notes: string[] = []
   for (const ns of g.namespaces) {
-    if (ns.fallbackReason) notes.push(t(lang, 'note.doctor.procfs', { netns: ns.netns, reason: ns.fallbackReason }))
+    if (ns.fallbackReason) notes.push(t(lang, 'note.doctor.procfs', { netns: ns.netns, reason: textIn(lang, ns.fallbackDetail ?? ns.fallbackReason) }))
     if (ns.interrupted) notes.push(t(lang, 'note.doctor.interrupted', { netns: ns.netns }))
   }
   if (g.pidsDenied > 0) notes.push(t(lang, 'note.doctor.denied', { n: g.pidsDenied }))

@@ -89,6 +89,11 @@ export function isMsg(v: unknown): v is Msg {
   return typeof v === 'object' && v !== null && typeof (v as Msg).key === 'string' && typeof (v as Msg).vars === 'object'
 }
 
+/** Text that may be a message (ours, localizable) or a plain string (not ours: an OS or library text). */
+export function textIn(lang: Lang, v: string | Msg): string {
+  return typeof v === 'string' ? v : render(lang, v)
+}
+
 /** The text of a message in lang; values that are messages themselves are rendered in lang too. */
 export function render(lang: Lang, m: Msg): string {
   const vars: Record<string, string> = {}

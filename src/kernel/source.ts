@@ -4,7 +4,8 @@
  * /proc/net/tcp{,6}. Every result says which source ran and why (hono's SmartRouter pattern:
  * fall back only on TD_UNSUPPORTED / TD_NATIVE_MISSING, rethrow everything else).
  */
-import { TcpdoctorError } from '../errors.js'
+import { TcpdoctorError, detailOf } from '../errors.js'
+import type { Msg } from '../i18n/index.js'
 import { channels, debug } from '../debug.js'
 import type { Family, Socket } from '../model/socket.js'
 import { SS_ALL_BITS, countedState, stateBit, stateMask, stateName, type StateName } from '../model/state.js'
@@ -40,8 +41,10 @@ export interface SocketQuery {
 
 export interface SourceMeta {
   source: SourceName
-  /** Why the fallback ran, when it did. */
+  /** Why the fallback ran, when it did (English, for JSON and logs). */
   fallbackReason?: string
+  /** The same reason, localizable: notes render it in the user's language. */
+  fallbackDetail?: string | Msg
   /** The kernel flagged the dump inconsistent (tables changed meanwhile). */
   interrupted: boolean
 }
@@ -70,7 +73,7 @@ function choose<T>(q: SocketQuery, netlink: () => T, procfs: () => T): { value: 
     const reason = (err as Error).message
     debug('netlink unavailable: %s; falling back to /proc', reason)
     channels.sourceSelected.publish({ source: 'procfs', reason })
-    return { value: procfs(), meta: { source: 'procfs', fallbackReason: reason } }
+    return { value: procfs(), meta: { source: 'procfs', fallbackReason: reason, fallbackDetail: detailOf(err) } }
   }
 }
 
@@ -139,7 +142,7 @@ export interface StateCounts extends SourceMeta {
 export function countStates(q: SocketQuery = {}): StateCounts {
   if (q.match && !q.bytecode) {
     const list = listSockets(q)
-    return { ...countList(list.sockets), source: list.source, fallbackReason: list.fallbackReason, interrupted: list.interrupted }
+    return { ...countList(list.sockets), source: list.source, fallbackReason: list.fallbackReason, fallbackDetail: list.fallbackDetail, interrupted: list.interrupted }
   }
   const perNum = new Float64Array(16)
   let interrupted = false

@@ -12,7 +12,7 @@ import { filterFromArgs } from '../query/filter-args.js'
 import { formatEndpoint } from '../model/endpoint-text.js'
 import type { Socket } from '../model/socket.js'
 import { TcpdoctorError } from '../errors.js'
-import { msg, t, type Lang } from '../i18n/index.js'
+import { msg, t, type Lang, textIn } from '../i18n/index.js'
 
 export interface ConnectionRow {
   /** Stable across listings: the kernel socket cookie, else the 4-tuple and state. */
@@ -108,7 +108,7 @@ export class ConnectionLister {
       const sorted = sortName === 'process' ? byProcess(all) : sortSockets(all, sortName as SortKey)
       const notes: string[] = []
       const lang = this.opts.lang ?? 'en'
-      for (const n of g.namespaces) if (n.fallbackReason) notes.push(t(lang, 'note.doctor.procfs', { netns: n.netns, reason: n.fallbackReason }))
+      for (const n of g.namespaces) if (n.fallbackReason) notes.push(t(lang, 'note.doctor.procfs', { netns: n.netns, reason: textIn(lang, n.fallbackDetail ?? n.fallbackReason) }))
       if (g.pidsDenied > 0) notes.push(t(lang, 'note.doctor.denied', { n: g.pidsDenied }))
       return { at: Date.now(), filter: filter.text, sort: sortName as SortKey | 'process', total: all.length, connections: sorted.slice(0, limit).map(row), notes }
     })

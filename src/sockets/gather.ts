@@ -6,6 +6,7 @@
  */
 import type { Socket } from '../model/socket.js'
 import { TcpdoctorError } from '../errors.js'
+import type { Msg } from '../i18n/index.js'
 import { eachNamespace } from './namespaces.js'
 import { listSockets, type SocketQuery, type SourceName } from '../kernel/source.js'
 import { attachOwners, readOwnerMapAsync } from '../kernel/owners.js'
@@ -16,6 +17,8 @@ export interface NamespaceSockets {
   netns: string
   source: SourceName | 'snapshot'
   fallbackReason?: string
+  /** fallbackReason, localizable (kernel/source.ts SourceMeta) */
+  fallbackDetail?: string | Msg
   interrupted: boolean
   sockets: Socket[]
 }
@@ -68,7 +71,7 @@ export function gatherSockets(opts: GatherOptions): Gathered {
     return { namespaces, pidsDenied: snap.owners?.pidsDenied ?? 0, snapshot: snap }
   }
   const namespaces: NamespaceSockets[] = eachNamespace(opts.netns, opts.procRoot, (target) => listSockets({ ...opts, netns: target, labelNetns: opts.netns !== undefined })).map(
-    ({ target, value: r }) => ({ netns: target.label, source: r.source, fallbackReason: r.fallbackReason, interrupted: r.interrupted, sockets: r.sockets }),
+    ({ target, value: r }) => ({ netns: target.label, source: r.source, fallbackReason: r.fallbackReason, fallbackDetail: r.fallbackDetail, interrupted: r.interrupted, sockets: r.sockets }),
   )
   let pidsDenied = 0
   if (opts.owners) {

@@ -91,6 +91,17 @@ describe('errors in the user\'s language', () => {
     expect(en.err).not.toMatch(han)
   })
 
+  it('a note that carries our error (the netlink -> /proc fallback) has it in the note\'s language', async () => {
+    const bin = join(import.meta.dirname, '..', '..', 'bin', 'tcpdoctor.js')
+    const notes = (lang: string): Promise<string> =>
+      new Promise((resolve) => execFile(process.execPath, [bin, '--lang', lang, 'states'], { env: { ...process.env, TCPDOCTOR_NO_NATIVE: '1' } }, (_err, _stdout, stderr) => resolve(stderr)))
+    const zh = await notes('zh')
+    expect(zh).toMatch(/netlink 不可用 \(原生扩展/)
+    const en = await notes('en')
+    expect(en).toMatch(/netlink unavailable \(native addon/i)
+    expect(en).not.toMatch(han)
+  })
+
   it('the installed binary prints the Chinese error and the English JSON', async () => {
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'tcpdoctor.js')
     const go = (args: string[]): Promise<{ status: number; stdout: string; stderr: string }> =>

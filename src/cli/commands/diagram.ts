@@ -7,7 +7,7 @@
 import { writeFileSync } from 'node:fs'
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError, fromSystemError } from '../../errors.js'
-import { t, msg } from '../../i18n/index.js'
+import { t, msg, textIn } from '../../i18n/index.js'
 import { countedState, parseStates, type StateName } from '../../model/state.js'
 import { countPerNamespace, countList } from '../../sockets/count.js'
 import { gatherSockets } from '../../sockets/gather.js'
@@ -47,7 +47,7 @@ function liveCounts(ctx: CommandContext): Live {
   const counted = countPerNamespace({ netns: ctx.netns, source: ctx.source, procRoot: ctx.procRoot })
   for (const c of counted) {
     sources.add(c.source)
-    if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
+    if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: textIn(ctx.lang, c.fallbackDetail ?? c.fallbackReason) }))
     add(c.states)
   }
   const where = ctx.netns ? t(ctx.lang, 'diagram.live.netns', { netns: counted.map((x) => x.netns).join(', ') }) : t(ctx.lang, 'diagram.live.host')

@@ -4,7 +4,7 @@
  * notes (fallback, denied processes) the same way for every command.
  */
 import type { CommandContext } from '../command.js'
-import { t } from '../../i18n/index.js'
+import { t, textIn } from '../../i18n/index.js'
 import type { Gathered, GatherOptions } from '../../sockets/gather.js'
 
 export function baseGather(ctx: CommandContext): GatherOptions {
@@ -15,7 +15,7 @@ export function baseGather(ctx: CommandContext): GatherOptions {
 export function sourceNotes(ctx: CommandContext, g: Gathered): string[] {
   const notes: string[] = []
   for (const ns of g.namespaces) {
-    if (ns.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: ns.fallbackReason }))
+    if (ns.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: textIn(ctx.lang, ns.fallbackDetail ?? ns.fallbackReason) }))
     if (ns.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
   }
   if (g.pidsDenied > 0) notes.push(t(ctx.lang, 'note.owners.denied', { n: g.pidsDenied }))

@@ -5,7 +5,7 @@
  */
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
-import { t, msg } from '../../i18n/index.js'
+import { t, msg, textIn } from '../../i18n/index.js'
 import { countPerNamespace, countList } from '../../sockets/count.js'
 import { gatherSocketsAsync } from '../../sockets/gather.js'
 import { ssName, STATE_NAMES, type StateName } from '../../model/state.js'
@@ -52,7 +52,7 @@ export const statesCommand = defineCommand({
       const per = ctx.from
         ? (await gatherSocketsAsync({ ...baseGather(ctx), states: filter.states, bytecode: filter.bytecode, match: filter.match })).namespaces.map((ns) => ({ netns: ns.netns, source: ns.source as string, ...countList(ns.sockets) }))
         : countPerNamespace({ netns: ctx.netns, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match }).map((c) => {
-            if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
+            if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: textIn(ctx.lang, c.fallbackDetail ?? c.fallbackReason) }))
             if (c.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
             return c
           })
@@ -63,7 +63,7 @@ export const statesCommand = defineCommand({
     } else if (!by && !ctx.from) {
       // The fast path: one byte per socket, no objects.
       for (const c of countPerNamespace({ netns: ctx.netns, source: ctx.source, procRoot: ctx.procRoot, states: filter.states, bytecode: filter.bytecode, match: filter.match })) {
-        if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: c.fallbackReason }))
+        if (c.fallbackReason) notes.push(t(ctx.lang, 'note.fallback', { reason: textIn(ctx.lang, c.fallbackDetail ?? c.fallbackReason) }))
         if (c.interrupted) notes.push(t(ctx.lang, 'note.interrupted'))
         docs.push({ netns: c.netns, source: c.source, total: c.total, states: c.states })
       }

@@ -56,8 +56,24 @@ export function dumpSockets(native: Native, req: DumpRequest, onSocket: (buf: Bu
   return dumpFamilies(native, req, req.families.map((f) => (f === 'inet6' ? AF_INET6 : AF_INET)), onSocket)
 }
 
+/**
+ * One receive buffer for every dump (a dump is synchronous): serve dumps every second, and a fresh
+ * 1 MiB allocation each time left the heap of a long-running process sawing between 90 and 240 MB.
+ * A dump started from inside another's callback gets its own.
+ */
+let spare: Buffer | undefined
+
 function dumpFamilies(native: Native, req: DumpRequest, families: number[], onSocket: (buf: Buffer, off: number, bodyLen: number) => void): DumpResult {
-  const buf = Buffer.allocUnsafe(CHUNK)
+  const buf = spare ?? Buffer.allocUnsafe(CHUNK)
+  spare = undefined
+  try {
+    return dumpInto(native, req, families, buf, onSocket)
+  } finally {
+    spare = buf
+  }
+}
+
+function dumpInto(native: Native, req: DumpRequest, families: number[], buf: Buffer, onSocket: (buf: Buffer, off: number, bodyLen: number) => void): DumpResult {
   let interrupted = false
   let bytes = 0
   for (const family of families) {

@@ -4,8 +4,10 @@
  * with Wireshark's analysis flags and both endpoints' RFC 9293 states inferred from what the
  * capture saw (simultaneous open and close, RST in any state, half-close, pickup mid-stream).
  */
-import { TH_ACK, TH_FIN, TH_RST, TH_SYN, addressText, type Decoded } from './decode.js'
+import { TH_ACK, TH_FIN, TH_RST, TH_SYN, addressText, ipv4Text, type Decoded } from './decode.js'
 import { ANOMALY_KINDS, A_ILLEGAL_FLAGS, A_REUSED_PORTS, FlowState, analyzeSegment, illegalFlags, type AnomalyKind } from './analysis.js'
+import { Lifetimes, type Kind } from './lifetime.js'
+import { RetiredTuples } from './retired.js'
 import type { StateName } from '../model/state.js'
 
 export type TcpStateName = Exclude<StateName, 'NEW_SYN_RECV'>
@@ -72,17 +74,26 @@ export class Connection {
   readonly stream: number
   /** "client": who sent the first SYN; for a pickup mid-stream, the side with the higher port */
   /** IPv4 as a number until reported, IPv6 as text */
-  private cAddr: number | string = 0
+  readonly cAddr: number | string = 0
   clientPort = 0
-  private sAddr: number | string = 0
+  readonly sAddr: number | string = 0
   serverPort = 0
-  get clientAddress(): string { return typeof this.cAddr === 'number' ? v4Text(this.cAddr) : this.cAddr }
-  get serverAddress(): string { return typeof this.sAddr === 'number' ? v4Text(this.sAddr) : this.sAddr }
+  get clientAddress(): string { return typeof this.cAddr === 'number' ? ipv4Text(this.cAddr) : this.cAddr }
+  get serverAddress(): string { return typeof this.sAddr === 'number' ? ipv4Text(this.sAddr) : this.sAddr }
   /** the other end of the first sender (hash-bucket match) */
   dst4 = 0
   dstPort = 0
   /** next connection in the same hash bucket */
   next: Connection | undefined
+  /** the bucket (IPv4) or key (IPv6) of its 4-tuple in the tracker's maps */
+  hash = 0
+  key6 = ''
+  /** links of the tracker's lifetime queues (streaming path); queue -1: in none */
+  older: Connection | undefined
+  newer: Connection | undefined
+  queue = -1
+  /** a side reached ESTABLISHED at some point */
+  established = false
   firstTs = 0
   lastTs = 0
   firstFrame = 0
@@ -108,7 +119,7 @@ export class Connection {
   aIsClient = true
   /** canonical key of the first sender (address text + port) for direction tests */
   aSrc4 = 0
-  private aSrc6 = ''
+  aSrc6 = ''
   aPort = 0
 
   constructor(stream: number, d: Decoded, frame: number, ts: number) {
@@ -147,6 +158,7 @@ export class Connection {
   private set(side: Side, to: TcpStateName, frame: number, ts: number): void {
     if (side.state === to) return
     if (to === 'CLOSING') this.simClose = true
+    else if (to === 'ESTABLISHED') this.established = true
     if (this.packed.length < MAX_CHANGES * 3) this.packed.push(frame, Math.round((ts - this.firstTs) * 1e6), (side === this.client ? 256 : 0) | (STATE_INDEX[side.state]! << 4) | STATE_INDEX[to]!)
     side.state = to
   }
@@ -240,6 +252,13 @@ export class Connection {
     if (x.state === 'FIN_WAIT1' && x.finAcked) this.set(x, 'FIN_WAIT2', frame, ts)
   }
 
+  /** Its lifetime kind (lifetime.ts): closed by RST or two ACKed FINs, in the handshake, or open. */
+  get kind(): Kind {
+    const a = this.a, b = this.b
+    if (a.sentRst || b.sentRst || (a.finAcked && b.finAcked)) return 0
+    return this.established || this.midstream ? 2 : 1
+  }
+
   get outcome(): Outcome {
     const c = this.client, s = this.server
     if (c.sentRst || s.sentRst) {
@@ -289,28 +308,47 @@ export class Connection {
   }
 }
 
-/**
- * Finds the conversation of each segment the way Wireshark does: by addresses and ports, a new
- * one (tcp.analysis.reused_ports) when a SYN's sequence number differs from the base sequence
- * of that direction.
- */
-function v4Text(a: number): string {
-  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`
-}
-
 /** Same value for both directions (xor), a small integer for V8's Map. */
 function hash4(d: Decoded): number {
   return (Math.imul(d.src4 ^ d.dst4, 0x9e3779b1) ^ Math.imul(d.srcPort ^ d.dstPort, 0x85ebca6b)) & 0x3fffffff
 }
 
+/** Called with a connection whose report is final, just before the tracker frees its state. */
+export type OnRetire = (c: Connection) => void
+
+/**
+ * Finds the conversation of each segment the way Wireshark does: by addresses and ports, a new
+ * one (tcp.analysis.reused_ports) when a SYN's sequence number differs from the base sequence
+ * of that direction. Without onRetire every connection stays in `connections` (the library's
+ * whole report, `capture --states`). With it (the streaming path) a connection is handed to
+ * onRetire and freed when lifetime.ts says so, or at once when a new conversation takes its
+ * 4-tuple; finish() hands over the rest.
+ */
 export class Tracker {
+  /** every connection in stream order (only without onRetire) */
   readonly connections: Connection[] = []
-  /** IPv4: (lower endpoint) -> (higher endpoint) -> connection; endpoints as addr*65536+port */
+  /** connections created so far: the next tcp.stream */
+  streams = 0
+  /** packets of conversations already handed to onRetire (in no report), and the first one's frame */
+  late = 0
+  firstLate = 0
   /** IPv4: symmetric 30-bit hash of the 4-tuple -> chain of connections */
   private v4 = new Map<number, Connection>()
   private v6 = new Map<string, Connection>()
-  /** collect per-packet lines for this stream (sequence diagram) */
-  constructor(private readonly linesFor: number = -1, private readonly keep: boolean = true) {}
+  private readonly life: Lifetimes<Connection> | undefined
+  private readonly retired: RetiredTuples | undefined
+
+  /** linesFor: collect per-packet lines for this stream (sequence diagram) */
+  constructor(private readonly linesFor: number = -1, private readonly onRetire?: OnRetire) {
+    if (onRetire) {
+      this.life = new Lifetimes()
+      this.retired = new RetiredTuples()
+    }
+  }
+
+  /** Connections whose state is held now, and the most held at once. */
+  get held(): number { return this.life ? this.life.held : this.connections.length }
+  get maxHeld(): number { return this.life ? this.life.maxHeld : this.connections.length }
 
   private lookup(d: Decoded): Connection | undefined {
     if (d.ipVersion === 4) {
@@ -331,6 +369,7 @@ export class Tracker {
   private store(d: Decoded, c: Connection, old: Connection | undefined): void {
     if (d.ipVersion === 4) {
       const h = hash4(d)
+      c.hash = h
       // the new connection replaces the old one of the same ports (reused ports) in its bucket
       let head = this.v4.get(h)
       if (old) {
@@ -339,24 +378,56 @@ export class Tracker {
       }
       c.next = head
       this.v4.set(h, c)
-    } else this.v6.set(this.key6(d), c)
+    } else {
+      c.key6 = this.key6(d)
+      this.v6.set(c.key6, c)
+    }
   }
 
   private create(d: Decoded, frame: number, ts: number, old?: Connection): Connection {
-    const c = new Connection(this.connections.length, d, frame, ts)
+    const c = new Connection(this.streams++, d, frame, ts)
     if (c.stream === this.linesFor) c.lines = []
-    this.connections.push(c)
-    this.store(d, c, old)
+    if (this.onRetire) {
+      // the old conversation of these ports can get no more packets: its report is final
+      if (old) this.retire(old)
+      this.store(d, c, undefined)
+    } else {
+      this.connections.push(c)
+      this.store(d, c, old)
+    }
     return c
   }
 
-  /** One TCP segment (d decoded as 'tcp'). Returns its connection. */
-  add(d: Decoded, frame: number, ts: number): Connection {
+  private retire(c: Connection): void {
+    this.life!.drop(c)
+    if (c.isV4) {
+      const head = this.v4.get(c.hash)
+      if (head === c) {
+        if (c.next) this.v4.set(c.hash, c.next)
+        else this.v4.delete(c.hash)
+      } else for (let x = head; x; x = x.next) if (x.next === c) { x.next = c.next; break }
+      c.next = undefined
+    } else if (this.v6.get(c.key6) === c) this.v6.delete(c.key6)
+    this.retired!.remember(c)
+    this.onRetire!(c)
+  }
+
+  /** One TCP segment (d decoded as 'tcp'). Returns its connection; undefined for a late packet. */
+  add(d: Decoded, frame: number, ts: number): Connection | undefined {
     d.ts = ts
     let c = this.lookup(d)
     let extra = 0
-    if (!c) c = this.create(d, frame, ts)
-    else {
+    if (!c) {
+      if (this.retired) {
+        const v = d.ipVersion === 4 ? this.retired.verdict(d, '', '') : this.retired.verdict(d, this.key6(d), addressText(d, true))
+        if (v === 'late') {
+          if (this.late++ === 0) this.firstLate = frame
+          return undefined
+        }
+        if (v === 'reused') extra = A_REUSED_PORTS
+      }
+      c = this.create(d, frame, ts)
+    } else {
       const fwd = c.isForward(d)
       const flow = (fwd ? c.a : c.b).flow
       const synOnly = (d.flags & (TH_SYN | TH_ACK)) === TH_SYN
@@ -371,6 +442,17 @@ export class Tracker {
       }
     }
     c.segment(d, c.isForward(d), frame, ts, extra)
+    const life = this.life
+    if (life) {
+      life.touch(c, c.kind, ts)
+      for (let x = life.expired(); x; x = life.expired()) this.retire(x)
+    }
     return c
+  }
+
+  /** Hands every connection still held to onRetire (at the end of the capture). */
+  finish(): void {
+    const life = this.life
+    if (life) for (let x = life.any(); x; x = life.any()) this.retire(x)
   }
 }

@@ -104,7 +104,8 @@ describe('hostile headers', () => {
 
 describe.skipIf(skip !== undefined)('the fast JSON writer', () => {
   it('gives the same document as JSON.stringify of the report', async () => {
-    const { analyzeCapture, connectionJson, connectionReport } = await import('../../src/packets/analyze.js')
+    const { analyzeCapture, connectionReport } = await import('../../src/packets/analyze.js')
+    const { connectionJson } = await import('../../src/packets/report-json.js')
     for (const f of ['dpkt/http.pcap', 'zeek/communityid__ipv6.pcap', 'generated/gen-loss-client-side.pcap', 'zeek/tcp__ssh-dups.pcap']) {
       const { tracked } = await analyzeCapture(join(CORPUS, f))
       for (const c of tracked) expect(JSON.parse(connectionJson(c))).toEqual(JSON.parse(JSON.stringify(connectionReport(c))))

@@ -44,9 +44,13 @@ export class Lifetimes<T extends Queued<T>> {
   held = 0
   maxHeld = 0
 
-  /** x just had a packet at ts (x.lastTs = ts) and is now of kind k. */
-  touch(x: T, k: Kind, ts: number): void {
+  /** A packet of capture time ts is coming: expired() answers for that moment. */
+  advance(ts: number): void {
     if (ts > this.now) this.now = ts
+  }
+
+  /** x just had a packet (x.lastTs is its time) and is now of kind k. */
+  touch(x: T, k: Kind): void {
     if (x.queue === k && this.tails[k] === x) return
     if (x.queue >= 0) this.unlink(x)
     else if (++this.held > this.maxHeld) this.maxHeld = this.held

@@ -415,6 +415,12 @@ export class Tracker {
   /** One TCP segment (d decoded as 'tcp'). Returns its connection; undefined for a late packet. */
   add(d: Decoded, frame: number, ts: number): Connection | undefined {
     d.ts = ts
+    const life = this.life
+    if (life) {
+      // free what is final before the lookup: a packet after that moment is late, not a revival
+      life.advance(ts)
+      for (let x = life.expired(); x; x = life.expired()) this.retire(x)
+    }
     let c = this.lookup(d)
     let extra = 0
     if (!c) {
@@ -442,11 +448,7 @@ export class Tracker {
       }
     }
     c.segment(d, c.isForward(d), frame, ts, extra)
-    const life = this.life
-    if (life) {
-      life.touch(c, c.kind, ts)
-      for (let x = life.expired(); x; x = life.expired()) this.retire(x)
-    }
+    life?.touch(c, c.kind)
     return c
   }
 

@@ -5,12 +5,12 @@
  * path the CLI takes: each connection is handed over once its report is final and its state is
  * freed, so memory is bounded by the connections open at once (lifetime.ts), not by the file.
  */
-import { createReadStream, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { TcpdoctorError, errnoCode } from '../errors.js'
 import type { AnomalyKind } from './analysis.js'
 import { decodePacket, newDecoded, type DecodeResult } from './decode.js'
-import { readCapture, type ReadWarning } from './reader.js'
+import { readCapture, readFileChunks, type ReadWarning } from './reader.js'
 import { CLOSED_LINGER, CLOSED_MAX } from './lifetime.js'
 import { Totals } from './totals.js'
 import { Tracker, type Connection, type Outcome, type PacketLine, type StateChange, type TcpStateName } from './tracker.js'
@@ -29,6 +29,8 @@ export interface CaptureOptions extends AnalyzeOptions {
    * kept and returned in `tracked`.
    */
   onConnection?: (c: Connection) => void
+  /** Asked before each chunk of input: a promise to wait for (the output's backpressure), or undefined. */
+  drain?: () => Promise<unknown> | undefined
 }
 
 /** The reader's warnings, and `late`: packets of connections whose reports were already final. */
@@ -131,7 +133,7 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
         if (errnoCode(e) === 'ENOENT') throw new TcpdoctorError('TD_NOT_FOUND', `${source}: no such file`)
         throw new TcpdoctorError('TD_IO', `${source}: ${(e as Error).message}`)
       }
-      stream = createReadStream(source, { highWaterMark: 1 << 20 })
+      stream = readFileChunks(source)
     }
   } else stream = source
   const totals = new Totals()
@@ -154,17 +156,20 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
   }
   let summary
   try {
-    if (onProgress) {
+    const drain = options.drain
+    if (onProgress || drain) {
       let bytes = 0
-      const counted = (async function* () {
+      const paced = (async function* () {
         for await (const chunk of stream) {
           bytes += chunk.length
           sinceProgress += chunk.length
-          if (sinceProgress > 4 << 20) { sinceProgress = 0; onProgress(bytes) }
+          if (onProgress && sinceProgress > 4 << 20) { sinceProgress = 0; onProgress(bytes) }
+          const wait = drain?.()
+          if (wait) await wait
           yield chunk
         }
       })()
-      summary = await readCapture(counted, sink)
+      summary = await readCapture(paced, sink)
     } else summary = await readCapture(stream, sink)
   } catch (e) {
     if (e instanceof TcpdoctorError) throw e

@@ -8,6 +8,7 @@ import { TH_ACK, TH_FIN, TH_RST, TH_SYN, addressText, ipv4Text, type Decoded } f
 import { ANOMALY_KINDS, A_ILLEGAL_FLAGS, A_REUSED_PORTS, FlowState, analyzeSegment, illegalFlags, type AnomalyKind } from './analysis.js'
 import { Lifetimes, type Kind } from './lifetime.js'
 import { RetiredTuples } from './retired.js'
+import { StatePath } from './state-path.js'
 import type { StateName } from '../model/state.js'
 
 export type TcpStateName = Exclude<StateName, 'NEW_SYN_RECV'>
@@ -56,6 +57,8 @@ class Side extends FlowState {
   /** the analysis state is this object itself (one object per direction, not two) */
   get flow(): FlowState { return this }
   state: TcpStateName
+  /** its states so far (history) */
+  path: StatePath
   finSeq = -1
   finAcked = false
   sentSyn = false
@@ -67,6 +70,7 @@ class Side extends FlowState {
   constructor(state: TcpStateName) {
     super()
     this.state = state
+    this.path = StatePath.start(state)
   }
 }
 
@@ -108,8 +112,11 @@ export class Connection {
   synRetransmits = 0
   /** per-kind counts, allocated at the first anomaly (most connections have none) */
   anomalies: Uint32Array | undefined
-  /** state changes packed as [frame, µs since the first packet, side<<8 | from<<4 | to] triples (small integers, no object per change) */
-  private packed: number[] = []
+  /** state changes recorded (history and `changes` keep the first MAX_CHANGES) */
+  private changeCount = 0
+  /** the changes as [frame, µs since the first packet, side<<8 | from<<4 | to] triples (small
+   * integers, no object per change), kept only when asked for (recordChanges) */
+  private packed: number[] | undefined
   simClose = false
   lines: PacketLine[] | undefined
   /** flow1 is the side that sent the first packet (not Wireshark's address order; flags do not care) */
@@ -159,7 +166,11 @@ export class Connection {
     if (side.state === to) return
     if (to === 'CLOSING') this.simClose = true
     else if (to === 'ESTABLISHED') this.established = true
-    if (this.packed.length < MAX_CHANGES * 3) this.packed.push(frame, Math.round((ts - this.firstTs) * 1e6), (side === this.client ? 256 : 0) | (STATE_INDEX[side.state]! << 4) | STATE_INDEX[to]!)
+    if (this.changeCount < MAX_CHANGES) {
+      this.changeCount++
+      side.path = side.path.then(to)
+      this.packed?.push(frame, Math.round((ts - this.firstTs) * 1e6), (side === this.client ? 256 : 0) | (STATE_INDEX[side.state]! << 4) | STATE_INDEX[to]!)
+    }
     side.state = to
   }
 
@@ -277,9 +288,14 @@ export class Connection {
     return 'handshake-incomplete'
   }
 
+  /** Keep every state change with its frame and time (for `changes`). */
+  recordChanges(): void {
+    this.packed ??= []
+  }
+
   get changes(): StateChange[] {
     const out: StateChange[] = []
-    const p = this.packed
+    const p = this.packed ?? []
     for (let i = 0; i < p.length; i += 3) {
       const v = p[i + 2]!
       out.push({ frame: p[i]!, t: p[i + 1]! / 1e6, side: v & 256 ? 'client' : 'server', from: STATES[(v >> 4) & 15]!, to: STATES[v & 15]! })
@@ -289,15 +305,8 @@ export class Connection {
 
   /** Each side's state path, ">"-joined, from its first state. */
   history(): { client: string; server: string } {
-    const p = this.packed
-    let c = '', s = ''
-    for (let i = 0; i < p.length; i += 3) {
-      const v = p[i + 2]!
-      const from = STATES[(v >> 4) & 15]!, to = STATES[v & 15]!
-      if (v & 256) c = c ? `${c}>${to}` : `${from}>${to}`
-      else s = s ? `${s}>${to}` : `${from}>${to}`
-    }
-    return { client: c || this.client.state, server: s || this.server.state }
+    const c = this.client, s = this.server
+    return { client: c.path.changed ? c.path.text : c.state, server: s.path.changed ? s.path.text : s.state }
   }
 
   anomalyRecord(): Partial<Record<AnomalyKind, number>> {
@@ -387,6 +396,8 @@ export class Tracker {
   private create(d: Decoded, frame: number, ts: number, old?: Connection): Connection {
     const c = new Connection(this.streams++, d, frame, ts)
     if (c.stream === this.linesFor) c.lines = []
+    // the streaming path reports histories only; `changes` are for --conn and capture --states
+    if (c.lines || !this.onRetire) c.recordChanges()
     if (this.onRetire) {
       // the old conversation of these ports can get no more packets: its report is final
       if (old) this.retire(old)

@@ -4,6 +4,7 @@
  * both endpoints' states, handshake RTT, bytes and Wireshark's analysis flags (counted as tshark
  * counts them). `--conn N` draws one connection as a sequence diagram with both sides' states.
  */
+import { once } from 'node:events'
 import { statSync } from 'node:fs'
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
@@ -166,8 +167,11 @@ export const analyzeCommand = defineCommand({
     const clearProgress = (): void => { if (onProgress) (ctx.stderr as NodeJS.WritableStream).write('\r' + ' '.repeat(60) + '\r') }
     if (ctx.json) {
       // SPEC 3a, written as connections finish: memory holds the open ones, not the file
-      const writer = new ReportJsonWriter((text) => ctx.stdout.write(text), conn)
-      const r = await analyzeCapture(file, { ...only, ...progress, onConnection: (c) => writer.connection(c) })
+      const out = ctx.stdout
+      const writer = new ReportJsonWriter((text) => out.write(text), conn)
+      // a pipe takes writes asynchronously: read on only when it has drained, or they pile up here
+      const drain = (): Promise<unknown> | undefined => (out.writableNeedDrain ? once(out, 'drain') : undefined)
+      const r = await analyzeCapture(file, { ...only, ...progress, drain, onConnection: (c) => writer.connection(c) })
       clearProgress()
       writer.end(r.head, r.count)
       return 0

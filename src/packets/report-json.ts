@@ -29,8 +29,10 @@ export function connectionJson(c: Connection): string {
 /** Writes the document through `write`; `only`: list just that connection (--conn N). */
 export class ReportJsonWriter {
   private readonly order = new InOrder((t) => this.append(t))
-  private pending = '{"connections":['
-  private first = true
+  /** connection texts not written yet, and their length */
+  private parts: string[] = []
+  private partsLength = 0
+  private started = false
   private single: string | undefined
 
   constructor(private readonly write: (text: string) => void, private readonly only?: number) {}
@@ -46,16 +48,21 @@ export class ReportJsonWriter {
     if (this.only === undefined) this.order.end(count)
     else if (this.single !== undefined) this.append(this.single)
     const { anomalies, ...rest } = head
-    this.write(`${this.pending}],${JSON.stringify({ ...rest, anomalies }).slice(1)}\n`)
-    this.pending = ''
+    this.flush()
+    this.write(`${this.started ? '' : '{"connections":['}],${JSON.stringify({ ...rest, anomalies }).slice(1)}\n`)
   }
 
   private append(text: string): void {
-    this.pending += this.first ? text : `,${text}`
-    this.first = false
-    if (this.pending.length > CHUNK) {
-      this.write(this.pending)
-      this.pending = ''
-    }
+    this.parts.push(text)
+    this.partsLength += text.length
+    if (this.partsLength > CHUNK) this.flush()
+  }
+
+  private flush(): void {
+    if (!this.parts.length) return
+    this.write(`${this.started ? ',' : '{"connections":['}${this.parts.join(',')}`)
+    this.started = true
+    this.parts = []
+    this.partsLength = 0
   }
 }

@@ -34,8 +34,8 @@ const USED = 1, BASE_A = 2, BASE_B = 4
 interface Record6 { aSrc: string; aPort: number; baseA: number; baseB: number; meta: number }
 
 export class RetiredTuples {
-  private slots = new Uint32Array(W << 12)
-  private mask = (1 << 12) - 1
+  private slots = new Uint32Array(W << 16)
+  private mask = (1 << 16) - 1
   private count = 0
   private readonly v6 = new Map<string, Record6>()
 
@@ -104,7 +104,7 @@ export class RetiredTuples {
 
   private grow(): void {
     const old = this.slots
-    this.mask = this.mask * 2 + 1
+    this.mask = this.mask * 4 + 3
     this.slots = new Uint32Array((this.mask + 1) * W)
     for (let i = 0; i < old.length; i += W) {
       if (old[i + 5] === 0) continue

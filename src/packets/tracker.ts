@@ -434,6 +434,8 @@ export class Tracker {
     }
     let c = this.lookup(d)
     let extra = 0
+    /** d goes from c's first sender to the other end */
+    let fwd: boolean
     if (!c) {
       if (this.retired) {
         const v = d.ipVersion === 4 ? this.retired.verdict(d, '', '') : this.retired.verdict(d, this.key6(d), addressText(d, true))
@@ -444,13 +446,15 @@ export class Tracker {
         if (v === 'reused') extra = A_REUSED_PORTS
       }
       c = this.create(d, frame, ts)
+      fwd = true
     } else {
-      const fwd = c.isForward(d)
+      fwd = c.isForward(d)
       const flow = (fwd ? c.a : c.b).flow
       const synOnly = (d.flags & (TH_SYN | TH_ACK)) === TH_SYN
       const synAck = (d.flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK)
       if (synOnly && flow.baseSet && d.seq !== flow.baseSeq) {
         c = this.create(d, frame, ts, c)
+        fwd = true
         extra = A_REUSED_PORTS
       } else if (synAck && flow.baseSet && d.seq !== flow.baseSeq) {
         // tshark 4.0 flags a SYN/ACK with a new ISN but keeps the conversation (same tcp.stream)
@@ -458,7 +462,7 @@ export class Tracker {
         extra = A_REUSED_PORTS
       }
     }
-    c.segment(d, c.isForward(d), frame, ts, extra)
+    c.segment(d, fwd, frame, ts, extra)
     life?.touch(c, c.kind)
     return c
   }

@@ -39,8 +39,6 @@ export class RetiredTuples {
   private count = 0
   private readonly v6 = new Map<string, Record6>()
 
-  get size(): number { return this.count + this.v6.size }
-
   remember(c: Retirable): void {
     const meta = USED | (c.a.baseSet ? BASE_A : 0) | (c.b.baseSet ? BASE_B : 0)
     if (!c.isV4) {

@@ -355,8 +355,7 @@ export class Tracker {
     }
   }
 
-  /** Connections whose state is held now, and the most held at once. */
-  get held(): number { return this.life ? this.life.held : this.connections.length }
+  /** The most connections whose state was held at once (all of them without onRetire). */
   get maxHeld(): number { return this.life ? this.life.maxHeld : this.connections.length }
 
   private lookup(d: Decoded): Connection | undefined {

@@ -13,7 +13,8 @@ import { decodePacket, newDecoded, type DecodeResult } from './decode.js'
 import { readCapture, readFileChunks, type ReadWarning } from './reader.js'
 import { CLOSED_LINGER, CLOSED_MAX } from './lifetime.js'
 import { Totals } from './totals.js'
-import { Tracker, type Connection, type Outcome, type PacketLine, type StateChange, type TcpStateName } from './tracker.js'
+import type { Connection, Outcome, PacketLine, StateChange, TcpStateName } from './connection.js'
+import { Tracker } from './tracker.js'
 
 export interface AnalyzeOptions {
   /** collect the packet lines of this connection (0-based, as tshark's tcp.stream) */

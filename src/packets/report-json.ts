@@ -8,7 +8,7 @@
 import { ANOMALY_KINDS } from './analysis.js'
 import { connectionReport, type AnalyzeHead } from './analyze.js'
 import { InOrder } from './in-order.js'
-import type { Connection } from './tracker.js'
+import type { Connection } from './connection.js'
 
 const CHUNK = 64 << 10
 

@@ -6,7 +6,7 @@
  */
 import { ANOMALY_KINDS, type AnomalyKind } from './analysis.js'
 import { ipv4Text } from './decode.js'
-import type { Connection, Outcome } from './tracker.js'
+import type { Connection, Outcome } from './connection.js'
 
 const KINDS = ANOMALY_KINDS.length
 

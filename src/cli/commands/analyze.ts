@@ -14,7 +14,7 @@ import { ReportJsonWriter } from '../../packets/report-json.js'
 import { Talkers } from '../../packets/totals.js'
 import { ANOMALY_KINDS } from '../../packets/analysis.js'
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR } from '../../packets/decode.js'
-import type { Connection, PacketLine } from '../../packets/tracker.js'
+import type { Connection, PacketLine } from '../../packets/connection.js'
 import { formatCount, formatTable } from '../render/table.js'
 import { paint } from '../render/color.js'
 

@@ -4,7 +4,10 @@
 // The capture is SYNTHETIC: generated here (not captured) as N connections x 10 packets over
 // Ethernet/IPv4 (SYN, SYN/ACK, ACK, data, ACK, data, ACK, FIN, FIN/ACK, ACK), interleaved so
 // that CONCURRENT connections are open at once. Default: 100,000 connections = 1,000,000 packets.
-// Usage: node bench/analyze.js [connections] [--keep FILE]
+// Usage: node bench/analyze.js [connections] [--keep FILE] [--big CONNECTIONS [--keep-big FILE]]
+//   --big (or BENCH_ANALYZE_BIG=1100000): also run analyze on a second file of that many
+//   connections (1,100,000 = 1 GiB), the same 1,000 open at once, and compare peak RSS: streamed,
+//   it must not grow with the file (only the per-4-tuple memory does, tens of bytes each).
 import { execFileSync, spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, openSync, rmSync, statSync, writeSync, closeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -16,6 +19,10 @@ const conns = Number(process.argv[2] ?? 100_000)
 const keepAt = process.argv.indexOf('--keep')
 const dir = mkdtempSync(join(tmpdir(), 'tdpk-bench-'))
 const file = keepAt > 0 ? process.argv[keepAt + 1] : join(dir, 'bench.pcap')
+const bigAt = process.argv.indexOf('--big')
+const bigConns = bigAt > 0 ? Number(process.argv[bigAt + 1]) : Number(process.env.BENCH_ANALYZE_BIG ?? 0)
+const keepBigAt = process.argv.indexOf('--keep-big')
+const bigFile = keepBigAt > 0 ? process.argv[keepBigAt + 1] : join(dir, 'big.pcap')
 
 function generate(path, n) {
   const fd = openSync(path, 'w')
@@ -96,6 +103,19 @@ try {
   for (const r of [ours, tshark, tcpdump, floorNode]) if (r) console.log(`${r.label.padEnd(28)} ${r.secs.toFixed(2).padStart(7)} s   peak RSS ${r.rssMB.toFixed(0)} MB`)
   if (tshark) console.log(`tshark / tcpdoctor: ${(tshark.secs / ours.secs).toFixed(1)}x faster (target >= 10x)`)
   console.log(`tcpdoctor / tcpdump: ${(ours.secs / tcpdump.secs).toFixed(1)}x the read floor (target <= 5x)`)
+  if (bigConns > 0) {
+    if (!existsSync(bigFile)) generate(bigFile, bigConns)
+    const bigSize = statSync(bigFile).size
+    console.log(`big capture: ${bigFile} (synthetic, ${bigConns} connections, ${bigConns * 10} packets, ${(bigSize / 1048576).toFixed(1)} MiB)`)
+    const big = run('tcpdoctor analyze --json (big)', join(root, 'bin', 'tcpdoctor'), ['analyze', '--json', bigFile])
+    const bigDump = run('tcpdump -r F -w /dev/null (big)', 'tcpdump', ['-r', bigFile, '-w', '/dev/null'])
+    for (const r of [big, bigDump]) console.log(`${r.label.padEnd(32)} ${r.secs.toFixed(2).padStart(7)} s   peak RSS ${r.rssMB.toFixed(0)} MB`)
+    console.log(`tcpdoctor / tcpdump (big): ${(big.secs / bigDump.secs).toFixed(1)}x the read floor`)
+    // what each extra connection costs at its peak: the whole state (~1.3 KB) if kept, else the 4-tuple memory
+    const perConn = ((big.rssMB - ours.rssMB) * 1048576) / (bigConns - conns)
+    console.log(`peak RSS ${ours.rssMB.toFixed(0)} MB at ${conns} connections, ${big.rssMB.toFixed(0)} MB at ${bigConns} (1,000 open at once in both): ` +
+      `${perConn.toFixed(0)} bytes per extra connection -> ${perConn < 200 ? 'bounded (state freed as connections finish)' : 'NOT bounded (state kept per connection)'}`)
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true }) // with --keep the file lives outside dir
 }

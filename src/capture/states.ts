@@ -17,7 +17,7 @@ export interface LiveStateChange {
 }
 
 export class LiveStates {
-  private readonly tracker = new Tracker(-1, true)
+  private readonly tracker = new Tracker()
   private readonly d = newDecoded()
   private frame = 0
 
@@ -26,6 +26,7 @@ export class LiveStates {
     this.frame++
     if (decodePacket(p.data, 0, p.data.length, p.linktype, this.d) !== 'tcp') return []
     const c = this.tracker.add(this.d, this.frame, p.sec + p.nsec / 1e9)
+    if (!c) return [] // only a tracker that frees connections has late packets
     const out: LiveStateChange[] = []
     for (const ch of c.changes) {
       if (ch.frame !== this.frame) continue

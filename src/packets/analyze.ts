@@ -1,16 +1,20 @@
 /**
  * @module
  * analyzePcap(file | stream): read a capture once, track every TCP connection, and return the
- * report of `tcpdoctor analyze` (SPEC 3a). Streaming: memory grows with the number of
- * connections, not with the file.
+ * report of `tcpdoctor analyze` (SPEC 3a). analyzeCapture with onConnection is the streaming
+ * path the CLI takes: each connection is handed over once its report is final and its state is
+ * freed, so memory is bounded by the connections open at once (lifetime.ts), not by the file.
  */
-import { createReadStream, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import type { Readable } from 'node:stream'
 import { TcpdoctorError, errnoCode } from '../errors.js'
-import { ANOMALY_KINDS, type AnomalyKind } from './analysis.js'
+import type { AnomalyKind } from './analysis.js'
 import { decodePacket, newDecoded, type DecodeResult } from './decode.js'
-import { readCapture, type ReadWarning } from './reader.js'
-import { Tracker, type Connection, type Outcome, type PacketLine, type StateChange, type TcpStateName } from './tracker.js'
+import { readCapture, readFileChunks, type ReadWarning } from './reader.js'
+import { CLOSED_LINGER, CLOSED_MAX } from './lifetime.js'
+import { Totals } from './totals.js'
+import type { Connection, Outcome, PacketLine, StateChange, TcpStateName } from './connection.js'
+import { Tracker } from './tracker.js'
 import { msg } from '../i18n/index.js'
 
 export interface AnalyzeOptions {
@@ -19,6 +23,20 @@ export interface AnalyzeOptions {
   /** called now and then with bytes read so far (for a progress bar) */
   onProgress?: (bytesRead: number) => void
 }
+
+export interface CaptureOptions extends AnalyzeOptions {
+  /**
+   * The streaming path: called with each connection once its report is final (in the order they
+   * finish, not in stream order), just before its state is freed. Without it every connection is
+   * kept and returned in `tracked`.
+   */
+  onConnection?: (c: Connection) => void
+  /** Asked before each chunk of input: a promise to wait for (the output's backpressure), or undefined. */
+  drain?: () => Promise<unknown> | undefined
+}
+
+/** The reader's warnings, and `late`: packets of connections whose reports were already final. */
+export interface AnalyzeWarning { kind: ReadWarning['kind'] | 'late'; at: number; detail: string }
 
 export interface EndpointJson { address: string; port: number }
 
@@ -60,7 +78,7 @@ export interface AnalyzeReport {
   outcomes: Partial<Record<Outcome, number>>
   /** records not decoded: by reason */
   skipped: Partial<Record<DecodeResult | 'bad-record', number>>
-  warnings: ReadWarning[]
+  warnings: AnalyzeWarning[]
   bytes: number
 }
 
@@ -85,31 +103,27 @@ export function connectionReport(c: Connection): ConnectionReport {
   return r
 }
 
-/** Reads a capture from a path, '-' (stdin) or a stream and analyzes its TCP connections. */
-/**
- * JSON.stringify(connectionReport(c)) without building the objects (the --json hot path: 100k
- * connections). The test checks both give the same document.
- */
-export function connectionJson(c: Connection): string {
-  if (c.lines) return JSON.stringify(connectionReport(c))
-  const h = c.history()
-  const an = c.anomalies
-  let a = ''
-  if (an) for (let i = 0; i < an.length; i++) if (an[i]) a += `${a ? ',' : ''}"${ANOMALY_KINDS[i]}":${an[i]}`
-  const rtt = c.rtt === undefined ? 'null' : String(Math.round(c.rtt * 1e6) / 1e3)
-  return `{"stream":${c.stream},"client":{"address":"${c.clientAddress}","port":${c.clientPort}},"server":{"address":"${c.serverAddress}","port":${c.serverPort}},"outcome":"${c.outcome}","states":{"client":"${c.client.state}","server":"${c.server.state}","history":{"client":"${h.client}","server":"${h.server}"}},"anomalies":{${a}},"packets":${c.a.packets + c.b.packets},"bytes":{"client":${c.client.bytes},"server":${c.server.bytes}},"start":${c.firstTs},"duration":${Math.max(0, c.lastTs - c.firstTs)},"rttMs":${rtt},"midstream":${c.midstream},"simultaneousOpen":${c.simultaneousOpen}}`
-}
-
 /** Options as for analyzeCapture; `changes` and `lines` come with `conn`. */
 export async function analyzePcap(source: string | Readable | AsyncIterable<Uint8Array>, options: AnalyzeOptions = {}): Promise<AnalyzeReport> {
-  const r = await analyzeCapture(source, options)
-  return { ...r.head, connections: r.tracked.map(connectionReport), anomalies: r.head.anomalies }
+  const { conn, onProgress } = options
+  const r = await analyzeCapture(source, { ...(conn !== undefined ? { conn } : {}), ...(onProgress ? { onProgress } : {}) })
+  return { ...r.head, connections: r.tracked.map(connectionReport) }
 }
 
 export type AnalyzeHead = Omit<AnalyzeReport, 'connections'>
 
-/** The report without the connection list, and the tracked connections (for streaming output). */
-export async function analyzeCapture(source: string | Readable | AsyncIterable<Uint8Array>, options: AnalyzeOptions = {}): Promise<{ head: AnalyzeHead; tracked: Connection[] }> {
+export interface CaptureResult {
+  head: AnalyzeHead
+  /** every connection in stream order; empty with onConnection */
+  tracked: Connection[]
+  /** how many connections there were (tcp.stream 0 to count - 1) */
+  count: number
+  /** the most connections whose state was held at once */
+  maxHeld: number
+}
+
+/** The report without the connection list, and the connections (kept, or handed to onConnection). */
+export async function analyzeCapture(source: string | Readable | AsyncIterable<Uint8Array>, options: CaptureOptions = {}): Promise<CaptureResult> {
   let stream: AsyncIterable<Uint8Array>
   if (typeof source === 'string') {
     if (source === '-') stream = process.stdin
@@ -121,10 +135,12 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
         if (errnoCode(e) === 'ENOENT') throw new TcpdoctorError('TD_NOT_FOUND', msg('err.packets.noSuchFile', { source }))
         throw new TcpdoctorError('TD_IO', msg('err.packets.readFailed', { source, detail: (e as Error).message }))
       }
-      stream = createReadStream(source, { highWaterMark: 1 << 20 })
+      stream = readFileChunks(source)
     }
   } else stream = source
-  const tracker = new Tracker(options.conn ?? -1)
+  const totals = new Totals()
+  const onConnection = options.onConnection
+  const tracker = new Tracker(options.conn ?? -1, onConnection ? (c) => { totals.add(c); onConnection(c) } : undefined)
   const d = newDecoded()
   const skipped: Partial<Record<DecodeResult, number>> = {}
   let frame = 0
@@ -142,17 +158,20 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
   }
   let summary
   try {
-    if (onProgress) {
+    const drain = options.drain
+    if (onProgress || drain) {
       let bytes = 0
-      const counted = (async function* () {
+      const paced = (async function* () {
         for await (const chunk of stream) {
           bytes += chunk.length
           sinceProgress += chunk.length
-          if (sinceProgress > 4 << 20) { sinceProgress = 0; onProgress(bytes) }
+          if (onProgress && sinceProgress > 4 << 20) { sinceProgress = 0; onProgress(bytes) }
+          const wait = drain?.()
+          if (wait) await wait
           yield chunk
         }
       })()
-      summary = await readCapture(counted, sink)
+      summary = await readCapture(paced, sink)
     } else summary = await readCapture(stream, sink)
   } catch (e) {
     if (e instanceof TcpdoctorError) throw e
@@ -161,14 +180,12 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
     if (code) throw new TcpdoctorError('TD_IO', msg('err.packets.readingTheCapture', { detail: (e as Error).message }))
     throw e
   }
-  const anomalies: Partial<Record<AnomalyKind, number>> = {}
-  const outcomes: Partial<Record<Outcome, number>> = {}
-  for (const c of tracker.connections) {
-    const an = c.anomalies
-    if (an) ANOMALY_KINDS.forEach((k, i) => { const n = an[i]!; if (n) anomalies[k] = (anomalies[k] ?? 0) + n })
-  }
-  for (const c of tracker.connections) { const o = c.outcome; outcomes[o] = (outcomes[o] ?? 0) + 1 }
+  tracker.finish()
+  if (!onConnection) for (const c of tracker.connections) totals.add(c)
   const skippedAll: AnalyzeReport['skipped'] = { ...skipped }
   if (summary.skipped) skippedAll['bad-record'] = summary.skipped
-  return { head: { packets: summary.records, tcpPackets: tcp, format: summary.format, linktypes: summary.linktypes, anomalies, outcomes, skipped: skippedAll, warnings: summary.warnings, bytes: summary.bytes }, tracked: tracker.connections }
+  const warnings: AnalyzeWarning[] = [...summary.warnings]
+  if (tracker.late) warnings.push({ kind: 'late', at: tracker.firstLate - 1, detail: `${tracker.late} TCP packets came for connections already reported (a connection is reported ${CLOSED_LINGER} s after it closes, sooner when over ${CLOSED_MAX} closed ones wait, or after a long silence): counted in tcpPackets, in no connection` })
+  const head: AnalyzeHead = { packets: summary.records, tcpPackets: tcp, format: summary.format, linktypes: summary.linktypes, anomalies: totals.anomalies, outcomes: totals.outcomes, skipped: skippedAll, warnings, bytes: summary.bytes }
+  return { head, tracked: tracker.connections, count: tracker.streams, maxHeld: tracker.maxHeld }
 }

@@ -265,11 +265,13 @@ export function decodeTcp(buf: Uint8Array, p: number, end: number, len: number, 
 
 /** The text of an address of d (its source when src is true). */
 export function addressText(d: Decoded, src: boolean): string {
-  if (d.ipVersion === 4) {
-    const a = src ? d.src4 : d.dst4
-    return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`
-  }
+  if (d.ipVersion === 4) return ipv4Text(src ? d.src4 : d.dst4)
   return ipv6Text(d.buf, src ? d.src6 : d.dst6)
+}
+
+/** Dotted-quad text of an IPv4 address held as an unsigned 32-bit number. */
+export function ipv4Text(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`
 }
 
 /** RFC 5952 text of 16 bytes at off. */

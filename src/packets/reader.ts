@@ -5,6 +5,7 @@
  * the bytes with a DataView; a record is handed to the callback as (buffer, offset, length), never
  * copied. Memory is bounded by the largest record (capped at MAX_RECORD), not by the file.
  */
+import { open } from 'node:fs/promises'
 import { TcpdoctorError } from '../errors.js'
 import { msg, render, type Msg } from '../i18n/index.js'
 
@@ -32,6 +33,13 @@ export interface ReadSummary {
   warnings: ReadWarning[]
   linktypes: number[]
   bytes: number
+}
+
+/** A copy of b from `from` on: Buffer's slice() would be a view, and chunks are reused. */
+function copyFrom(b: Uint8Array, from: number): Uint8Array {
+  const c = new Uint8Array(b.length - from)
+  c.set(b.subarray(from))
+  return c
 }
 
 function formatError(m: Msg): TcpdoctorError {
@@ -70,7 +78,7 @@ export class CaptureParser {
     const pend = this.pending
     if (!pend || !pend.length) {
       const used = this.parse(chunk)
-      this.pending = used < chunk.length ? chunk.slice(used) : undefined
+      this.pending = used < chunk.length ? copyFrom(chunk, used) : undefined
       return
     }
     // Finish the partial record with the start of this chunk (copy only that much), then parse
@@ -83,14 +91,14 @@ export class CaptureParser {
     if ((this.state as string) === 'done') { this.pending = undefined; return }
     if (used < pend.length) {
       // still inside the pending record (a block larger than k)
-      this.pending = joined.slice(used)
+      this.pending = copyFrom(joined, used)
       if (k < chunk.length) this.feedRest(chunk.subarray(k))
       return
     }
     this.pending = undefined
     const rest = chunk.subarray(used - pend.length)
     const used2 = this.parse(rest)
-    this.pending = used2 < rest.length ? rest.slice(used2) : undefined
+    this.pending = used2 < rest.length ? copyFrom(rest, used2) : undefined
   }
 
   private feedRest(rest: Uint8Array): void {
@@ -277,6 +285,33 @@ export async function readCapture(stream: AsyncIterable<Uint8Array>, sink: Recor
   const p = new CaptureParser(sink)
   for await (const chunk of stream) p.feed(chunk)
   return p.end()
+}
+
+const READ_CHUNK = 4 << 20
+
+/**
+ * A file's bytes in 4 MiB chunks, for readCapture. Two buffers, reused: the next read runs while
+ * the parser works on the current chunk, and nothing is allocated per chunk. A chunk is valid
+ * until the next one is asked for (CaptureParser copies the partial record it keeps).
+ */
+export async function* readFileChunks(path: string): AsyncGenerator<Uint8Array> {
+  const fh = await open(path, 'r')
+  const bufs = [Buffer.allocUnsafe(READ_CHUNK), Buffer.allocUnsafe(READ_CHUNK)]
+  let i = 0
+  let next: ReturnType<typeof fh.read<Buffer>> | undefined
+  try {
+    next = fh.read(bufs[0]!, 0, READ_CHUNK, null)
+    for (;;) {
+      const { bytesRead, buffer } = await next
+      if (bytesRead === 0) return
+      i ^= 1
+      next = fh.read(bufs[i]!, 0, READ_CHUNK, null)
+      yield buffer.subarray(0, bytesRead)
+    }
+  } finally {
+    await next?.catch(() => undefined) // a read still in flight when the consumer stops early
+    await fh.close()
+  }
 }
 
 /** Parses bytes held in memory (tests, fuzzing). */

@@ -3,11 +3,14 @@
  * connection list (tcp.stream order, both endpoints, packet count) and every per-connection
  * tcp.analysis.* count equal tshark 4.0's. Captures tshark rejects must give TD_PCAP_FORMAT (or a
  * counted, reported skip), never another error. KNOWN lists the captures that differ, with why.
+ * The streamed document of `analyze --json` (connections freed as they finish) equals the
+ * library's whole report on every capture.
  */
 import { describe, expect, it } from 'vitest'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
-import { analyzePcap } from '../../src/packets/analyze.js'
+import { analyzeCapture, analyzePcap } from '../../src/packets/analyze.js'
+import { ReportJsonWriter } from '../../src/packets/report-json.js'
 import { TcpdoctorError } from '../../src/errors.js'
 import { CORPUS, needCorpus } from '../helpers/corpus.js'
 import { streamsFromFile } from '../helpers/tshark.js'
@@ -52,6 +55,19 @@ export async function compareWithTshark(file: string, tsv: string): Promise<stri
   return diffs
 }
 
+/** The --json document as the CLI streams it, parsed; or the error code. */
+async function streamedDocument(file: string): Promise<unknown> {
+  let text = ''
+  const w = new ReportJsonWriter((t) => { text += t })
+  try {
+    const r = await analyzeCapture(file, { onConnection: (c) => w.connection(c) })
+    w.end(r.head, r.count)
+    return JSON.parse(text)
+  } catch (e) {
+    return (e as TcpdoctorError).code
+  }
+}
+
 const skip = needCorpus()
 describe.skipIf(skip !== undefined)('analyze equals tshark on the shared corpus', () => {
   const files = skip ? [] : captures()
@@ -79,6 +95,11 @@ describe.skipIf(skip !== undefined)('analyze equals tshark on the shared corpus'
       expect(e).toBeInstanceOf(TcpdoctorError)
       expect((e as TcpdoctorError).code).toBe('TD_PCAP_FORMAT')
     }
+  })
+
+  it.each(files)('%s: the streamed --json document equals the whole report', async (f) => {
+    const whole = await analyzePcap(join(CORPUS, f)).then((r) => JSON.parse(JSON.stringify(r)), (e: TcpdoctorError) => e.code)
+    expect(await streamedDocument(join(CORPUS, f))).toEqual(whole)
   })
 
   it('a file cut inside its last record keeps the packets before it and warns', async () => {

@@ -14,18 +14,29 @@ import { analyzePcap } from '../../src/packets/analyze.js'
 import { TcpdoctorError } from '../../src/errors.js'
 import { CORPUS, needCorpus } from '../helpers/corpus.js'
 
-/** The whole pipeline over bytes in memory; returns the packet count or the error code. */
+/**
+ * The whole pipeline over bytes in memory, through the tracker that keeps everything and the one
+ * that frees finished connections (they must number the same connections); returns the packet
+ * count or the error code.
+ */
 function pipeline(bytes: Uint8Array): number | string {
   const d = newDecoded()
   const tracker = new Tracker()
+  let freed = 0
+  const streaming = new Tracker(-1, (c) => { freed++; void c.outcome })
   let n = 0
   try {
     parseCapture(bytes, (buf, off, cap, _orig, ts, lt) => {
       n++
       expect(off + cap).toBeLessThanOrEqual(buf.length)
-      if (decodePacket(buf, off, cap, lt, d) === 'tcp') tracker.add(d, n, ts)
+      if (decodePacket(buf, off, cap, lt, d) === 'tcp') {
+        tracker.add(d, n, ts)
+        streaming.add(d, n, ts)
+      }
     })
     for (const c of tracker.connections) void c.outcome
+    streaming.finish()
+    expect(freed).toBe(tracker.connections.length)
     return n
   } catch (e) {
     if (e instanceof TcpdoctorError) return e.code
@@ -104,7 +115,8 @@ describe('hostile headers', () => {
 
 describe.skipIf(skip !== undefined)('the fast JSON writer', () => {
   it('gives the same document as JSON.stringify of the report', async () => {
-    const { analyzeCapture, connectionJson, connectionReport } = await import('../../src/packets/analyze.js')
+    const { analyzeCapture, connectionReport } = await import('../../src/packets/analyze.js')
+    const { connectionJson } = await import('../../src/packets/report-json.js')
     for (const f of ['dpkt/http.pcap', 'zeek/communityid__ipv6.pcap', 'generated/gen-loss-client-side.pcap', 'zeek/tcp__ssh-dups.pcap']) {
       const { tracked } = await analyzeCapture(join(CORPUS, f))
       for (const c of tracked) expect(JSON.parse(connectionJson(c))).toEqual(JSON.parse(JSON.stringify(connectionReport(c))))

@@ -4,14 +4,17 @@
  * both endpoints' states, handshake RTT, bytes and Wireshark's analysis flags (counted as tshark
  * counts them). `--conn N` draws one connection as a sequence diagram with both sides' states.
  */
+import { once } from 'node:events'
 import { statSync } from 'node:fs'
 import { defineCommand, type CommandContext } from '../command.js'
 import { TcpdoctorError } from '../../errors.js'
 import { t, msg } from '../../i18n/index.js'
-import { analyzeCapture, connectionJson, connectionReport, type AnalyzeReport, type ConnectionReport } from '../../packets/analyze.js'
+import { analyzeCapture, connectionReport, type AnalyzeHead, type ConnectionReport } from '../../packets/analyze.js'
+import { ReportJsonWriter } from '../../packets/report-json.js'
+import { Talkers } from '../../packets/totals.js'
 import { ANOMALY_KINDS } from '../../packets/analysis.js'
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR } from '../../packets/decode.js'
-import type { PacketLine } from '../../packets/tracker.js'
+import type { Connection, PacketLine } from '../../packets/connection.js'
 import { formatCount, formatTable } from '../render/table.js'
 import { paint } from '../render/color.js'
 
@@ -44,10 +47,14 @@ function anomaliesCell(a: ConnectionReport['anomalies']): string {
   return Object.entries(a).map(([k, n]) => `${k} ${n}`).join(', ')
 }
 
-function renderSummary(ctx: CommandContext, file: string, r: AnalyzeReport, all: boolean): string {
+/** What the summary prints: the totals, the top talkers and the first rows of the table. */
+interface Summary { head: AnalyzeHead; count: number; talkers: [string, number][]; rows: ConnectionReport[] }
+
+function renderSummary(ctx: CommandContext, file: string, s: Summary): string {
   const L = ctx.lang
+  const r = s.head
   const lines: string[] = []
-  lines.push(paint(ctx.color, 'bold', t(L, 'analyze.title', { file, packets: formatCount(r.packets), tcp: formatCount(r.tcpPackets), conns: formatCount(r.connections.length), format: r.format })))
+  lines.push(paint(ctx.color, 'bold', t(L, 'analyze.title', { file, packets: formatCount(r.packets), tcp: formatCount(r.tcpPackets), conns: formatCount(s.count), format: r.format })))
   for (const w of r.warnings.slice(0, 5)) lines.push(paint(ctx.color, 'yellow', t(L, 'analyze.warning', { at: w.at, detail: w.detail })))
   const sk = Object.entries(r.skipped).filter(([, n]) => n)
   if (sk.length) lines.push(paint(ctx.color, 'dim', t(L, 'analyze.skipped', { what: sk.map(([k, n]) => `${k} ${n}`).join(', ') })))
@@ -56,26 +63,20 @@ function renderSummary(ctx: CommandContext, file: string, r: AnalyzeReport, all:
   lines.push('', paint(ctx.color, 'bold', t(L, 'analyze.anomalies')))
   const an = Object.entries(r.anomalies)
   lines.push(an.length ? formatTable([{ header: '' }, { header: '', align: 'right' }], an.map(([k, n]) => [k, formatCount(n!)]), { header: false }) : t(L, 'analyze.noAnomalies'))
-  const talkers = new Map<string, number>()
-  for (const c of r.connections) {
-    talkers.set(c.client.address, (talkers.get(c.client.address) ?? 0) + c.bytes.client)
-    talkers.set(c.server.address, (talkers.get(c.server.address) ?? 0) + c.bytes.server)
-  }
-  const top = [...talkers].sort((a, b) => b[1] - a[1]).slice(0, 5).filter(([, n]) => n > 0)
+  const top = s.talkers
   if (top.length) {
     lines.push('', paint(ctx.color, 'bold', t(L, 'analyze.talkers')))
     lines.push(formatTable([{ header: '' }, { header: '', align: 'right' }], top.map(([a, n]) => [a, formatCount(n)]), { header: false }))
   }
-  if (r.connections.length) {
+  if (s.count) {
     lines.push('', paint(ctx.color, 'bold', t(L, 'analyze.table')))
-    const limit = all ? r.connections.length : 50
-    const rows = r.connections.slice(0, limit).map((c) => [
+    const rows = s.rows.map((c) => [
       String(c.stream), endpoint(c.client), endpoint(c.server), t(L, `outcome.${c.outcome}` as never), `${c.states.client}/${c.states.server}`,
       String(c.packets), `${formatCount(c.bytes.client)} / ${formatCount(c.bytes.server)}`, c.rttMs === null ? '' : c.rttMs.toFixed(3), anomaliesCell(c.anomalies),
     ])
     const col = (k: string, align?: 'right'): { header: string; align?: 'right' } => (align ? { header: t(L, k as never), align } : { header: t(L, k as never) })
     lines.push(formatTable([col('analyze.col.n', 'right'), col('analyze.col.client'), col('analyze.col.server'), col('analyze.col.outcome'), col('analyze.col.states'), col('analyze.col.packets', 'right'), col('analyze.col.bytes', 'right'), col('analyze.col.rtt', 'right'), col('analyze.col.anomalies')], rows))
-    if (r.connections.length > limit) lines.push(paint(ctx.color, 'dim', t(L, 'analyze.more', { n: r.connections.length - limit })))
+    if (s.count > s.rows.length) lines.push(paint(ctx.color, 'dim', t(L, 'analyze.more', { n: s.count - s.rows.length })))
   }
   return lines.join('\n') + '\n'
 }
@@ -150,29 +151,36 @@ export const analyzeCommand = defineCommand({
         if (size > PROGRESS_MIN_BYTES) onProgress = progressBar(ctx, size)
       } catch { /* analyzePcap reports it */ }
     }
-    const { head, tracked } = await analyzeCapture(file, { ...(conn !== undefined ? { conn } : {}), ...(onProgress ? { onProgress } : {}) })
-    if (onProgress) (ctx.stderr as NodeJS.WritableStream).write('\r' + ' '.repeat(60) + '\r')
+    const only = conn !== undefined ? { conn } : {}
+    const progress = onProgress ? { onProgress } : {}
+    const clearProgress = (): void => { if (onProgress) (ctx.stderr as NodeJS.WritableStream).write('\r' + ' '.repeat(60) + '\r') }
     if (ctx.json) {
-      // SPEC 3a, written in pieces: 100k connections never become one string
-      const list = conn === undefined ? tracked : tracked.filter((c) => c.stream === conn)
-      const { anomalies, ...rest } = head
-      const top = JSON.stringify({ ...rest, anomalies })
-      ctx.stdout.write(top.slice(0, -1) + ',"connections":[')
-      for (let i = 0; i < list.length; i += 2000) {
-        const part = list.slice(i, i + 2000).map(connectionJson).join(',')
-        ctx.stdout.write(i ? ',' + part : part)
-      }
-      ctx.out(']}')
+      // SPEC 3a, written as connections finish: memory holds the open ones, not the file
+      const out = ctx.stdout
+      const writer = new ReportJsonWriter((text) => out.write(text), conn)
+      // a pipe takes writes asynchronously: read on only when it has drained, or they pile up here
+      const drain = (): Promise<unknown> | undefined => (out.writableNeedDrain ? once(out, 'drain') : undefined)
+      const r = await analyzeCapture(file, { ...only, ...progress, drain, onConnection: (c) => writer.connection(c) })
+      clearProgress()
+      writer.end(r.head, r.count)
       return 0
     }
-    const report: AnalyzeReport = { ...head, connections: tracked.map(connectionReport) }
+    // keep only what is printed: the table's rows (the first 50 unless --all), or connection N
+    const limit = args.values.all === true ? Infinity : 50
+    const rows: ConnectionReport[] = []
+    const talkers = new Talkers()
+    const keep = conn !== undefined
+      ? (c: Connection): void => { if (c.stream === conn) rows[0] = connectionReport(c) }
+      : (c: Connection): void => { talkers.add(c); if (c.stream < limit) rows[c.stream] = connectionReport(c) }
+    const { head, count } = await analyzeCapture(file, { ...only, ...progress, onConnection: keep })
+    clearProgress()
     if (conn !== undefined) {
-      const c = report.connections[conn]
-      if (!c) throw new TcpdoctorError('TD_NOT_FOUND', msg('analyze.conn.noLines', { n: conn, count: report.connections.length }))
+      const c = rows[0]
+      if (!c) throw new TcpdoctorError('TD_NOT_FOUND', msg('analyze.conn.noLines', { n: conn, count }))
       ctx.out(renderConn(ctx, c))
       return 0
     }
-    ctx.out(renderSummary(ctx, file, report, args.values.all === true))
+    ctx.out(renderSummary(ctx, file, { head, count, talkers: talkers.top(5), rows }))
     return 0
   },
 })

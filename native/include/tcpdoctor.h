@@ -91,6 +91,8 @@ typedef struct td_rst_watch td_rst_watch;
 int td_rst_watch_start(td_rst_watch **out, const char **stage);
 /* The records so far (malloc'd, caller frees) and the resets not counted because the map was full. */
 int td_rst_watch_read(td_rst_watch *w, uint8_t **records, size_t *count, uint64_t *drops);
+/* "value NAME" lines of this kernel's enum sk_rst_reason (from BTF; "" when unknown). */
+const char *td_rst_reason_names(void);
 /* Detaches the programs and frees everything; w may be NULL. */
 void td_rst_watch_close(td_rst_watch *w);
 

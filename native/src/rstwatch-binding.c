@@ -80,11 +80,19 @@ static napi_value rst_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* rstReasonNames(): "value NAME\n" lines of enum sk_rst_reason. */
+static napi_value rst_reasons(napi_env env, napi_callback_info info) {
+  napi_value r;
+  TD_CHECK(napi_create_string_utf8(env, td_rst_reason_names(), NAPI_AUTO_LENGTH, &r));
+  return r;
+}
+
 void td_rstwatch_register(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"rstWatchStart", NULL, rst_start, NULL, NULL, NULL, napi_default, NULL},
       {"rstWatchRead", NULL, rst_read, NULL, NULL, NULL, napi_default, NULL},
       {"rstWatchClose", NULL, rst_close, NULL, NULL, NULL, napi_default, NULL},
+      {"rstReasonNames", NULL, rst_reasons, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
 }

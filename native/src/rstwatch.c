@@ -43,6 +43,7 @@ typedef struct {
   const char *why; /* what was missing, for the error */
   long o_sk_common;                         /* sock.__sk_common */
   long o_daddr, o_rcv_saddr, o_dport, o_num, o_family, o_state, o_net, o_v6_daddr, o_v6_rcv_saddr;
+  long o_sport;                             /* inet_sock.inet_sport */
   long o_pnet_net;                          /* possible_net_t.net */
   long o_net_inum;                          /* net.ns.inum */
   long o_head, o_network_header, o_transport_header, o_dev; /* sk_buff */
@@ -50,6 +51,23 @@ typedef struct {
 } rst_offsets;
 
 static rst_offsets g_offs;
+/* "value NAME\n" for each enum sk_rst_reason entry (SK_RST_REASON_ stripped), from BTF. */
+static char g_reasons[4096];
+
+static void load_reasons(const td_btf *b) {
+  const struct btf_type *t;
+  size_t len = 0;
+  g_reasons[0] = 0;
+  if (!td_btf_find(b, BTF_KIND_ENUM, "sk_rst_reason", &t)) return;
+  const struct btf_enum *e = (const void *)(t + 1);
+  for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++) {
+    const char *name = td_btf_str(b, e[i].name_off);
+    if (strncmp(name, "SK_RST_REASON_", 14) == 0) name += 14;
+    int w = snprintf(g_reasons + len, sizeof g_reasons - len, "%d %s\n", e[i].val, name);
+    if (w < 0 || (size_t)w >= sizeof g_reasons - len) { g_reasons[len] = 0; return; }
+    len += (size_t)w;
+  }
+}
 static pthread_once_t g_once = PTHREAD_ONCE_INIT;
 
 /* possible_net_t is a typedef of an anonymous struct: follow the typedef. -1 when the kernel has
@@ -86,6 +104,7 @@ static void load_offsets(void) {
   o->o_net = td_btf_member_off(&b, "sock_common", "skc_net");
   o->o_v6_daddr = td_btf_member_off(&b, "sock_common", "skc_v6_daddr");
   o->o_v6_rcv_saddr = td_btf_member_off(&b, "sock_common", "skc_v6_rcv_saddr");
+  o->o_sport = td_btf_member_off(&b, "inet_sock", "inet_sport");
   o->o_pnet_net = pnet_net_off(&b);
   long o_ns = td_btf_member_off(&b, "net", "ns"), o_inum = td_btf_member_off(&b, "ns_common", "inum");
   o->o_net_inum = o_ns < 0 || o_inum < 0 ? -1 : o_ns + o_inum;
@@ -94,10 +113,11 @@ static void load_offsets(void) {
   o->o_transport_header = td_btf_member_off(&b, "sk_buff", "transport_header");
   o->o_dev = td_btf_member_off(&b, "sk_buff", "dev");
   o->o_nd_net = td_btf_member_off(&b, "net_device", "nd_net");
+  load_reasons(&b);
   td_btf_close(&b);
   if (send_params < 0 || recv_params < 0) { o->rc = -ENOENT; o->why = "no tcp:tcp_send_reset or tcp:tcp_receive_reset tracepoint in the kernel's BTF"; return; }
   if (send_params < 4) { o->rc = -EOPNOTSUPP; o->why = "tcp:tcp_send_reset has no reason argument (Linux 6.10+)"; return; }
-  long need[] = {o->o_sk_common, o->o_daddr, o->o_rcv_saddr, o->o_dport, o->o_num, o->o_family, o->o_state, o->o_net, o->o_v6_daddr, o->o_v6_rcv_saddr, o->o_pnet_net, o->o_net_inum, o->o_head, o->o_network_header, o->o_transport_header, o->o_dev, o->o_nd_net};
+  long need[] = {o->o_sk_common, o->o_daddr, o->o_rcv_saddr, o->o_dport, o->o_num, o->o_family, o->o_state, o->o_net, o->o_v6_daddr, o->o_v6_rcv_saddr, o->o_sport, o->o_pnet_net, o->o_net_inum, o->o_head, o->o_network_header, o->o_transport_header, o->o_dev, o->o_nd_net};
   for (size_t k = 0; k < sizeof need / sizeof need[0]; k++) {
     if (need[k] < 0) { o->rc = -ENOENT; o->why = "a struct member the program reads is not in the kernel's BTF"; return; }
     if (need[k] > 30000) { o->rc = -ERANGE; o->why = "a struct member offset does not fit a BPF instruction"; return; }
@@ -110,7 +130,7 @@ enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
 enum { KEY = -48, TMP8 = -56, TMP2 = -64, ONE = -72, DKEY = -76 };
 /* Key layout (TD_RST_KEY_* in tcpdoctor.h). */
 enum { K_NETNS = 0, K_FAMILY = 4, K_DIR = 6, K_FLAGS = 7, K_REASON = 8, K_STATE = 10, K_HAS_SK = 11, K_LPORT = 12, K_RPORT = 14, K_LADDR = 16, K_RADDR = 32 };
-enum { L_NOSK, L_V4, L_NET, L_FLAGS, L_SKB6, L_SKBPORTS, L_COUNT, L_NEW, L_DROP, L_OUT };
+enum { L_NOSK, L_V4, L_NET, L_FLAGS, L_SKB6, L_SKBPORTS, L_COUNT, L_NEW, L_DROP, L_OUT, L_NUM, L_ADDR };
 
 static const uint8_t LDX_DW = BPF_LDX | BPF_MEM | BPF_DW, LDX_H = BPF_LDX | BPF_MEM | BPF_H, LDX_B = BPF_LDX | BPF_MEM | BPF_B;
 static const uint8_t STX_H = BPF_STX | BPF_MEM | BPF_H;
@@ -166,7 +186,17 @@ static int assemble(bpf_asm *a, const rst_offsets *o, int dir, int map_fd, int d
   emit(a, INSN(ST_B, R10, 0, KEY + K_HAS_SK, 1));
   rd(a, KEY + K_FAMILY, 2, R7, sk + o->o_family);
   rd(a, KEY + K_STATE, 1, R7, sk + o->o_state);
+  /* The local port: a full socket's inet_sport (skc_num is 0 once a closing socket released its
+   * port, as an abort does before the reset goes out); TIME_WAIT and request sockets have no
+   * inet_sock, and keep skc_num. */
+  emit(a, INSN(LDX_B, R1, R10, KEY + K_STATE, 0));
+  emit_jump(a, JEQ_K, R1, 0, 6 /* TCP_TIME_WAIT */, L_NUM);
+  emit_jump(a, JEQ_K, R1, 0, 12 /* TCP_NEW_SYN_RECV */, L_NUM);
+  rd_be16(a, KEY + K_LPORT, R7, o->o_sport);
+  emit_jump(a, BPF_JMP | BPF_JA, 0, 0, 0, L_ADDR);
+  place(a, L_NUM);
   rd(a, KEY + K_LPORT, 2, R7, sk + o->o_num);              /* skc_num: host order */
+  place(a, L_ADDR);
   rd_be16(a, KEY + K_RPORT, R7, sk + o->o_dport);
   emit(a, INSN(LDX_H, R1, R10, KEY + K_FAMILY, 0));
   emit_jump(a, JNE_K, R1, 0, 10 /* AF_INET6 */, L_V4);
@@ -306,6 +336,11 @@ static int attach(int prog_fd, const char *tp) {
   a.raw_tracepoint.prog_fd = (uint32_t)prog_fd;
   int fd = (int)sys_bpf(BPF_RAW_TRACEPOINT_OPEN, &a);
   return fd < 0 ? -errno : fd;
+}
+
+const char *td_rst_reason_names(void) {
+  pthread_once(&g_once, load_offsets);
+  return g_reasons;
 }
 
 void td_rst_watch_close(td_rst_watch *w) {

@@ -44,7 +44,7 @@ static napi_value rst_start(napi_env env, napi_callback_info info) {
 
 static void free_records(napi_env env, void *data, void *hint) { free(data); }
 
-/* rstWatchRead(handle): { records: Buffer (56 bytes each: the key, then a u64 count), drops } */
+/* rstWatchRead(handle): { records: Buffer (80 bytes each: the key, then a u64 count), drops } */
 static napi_value rst_read(napi_env env, napi_callback_info info) {
   rst_handle *h = get_handle(env, info);
   if (!h) return NULL;

@@ -30,7 +30,8 @@ static long sys_bpf(int cmd, union bpf_attr *attr) { return syscall(__NR_bpf, cm
 #define BPF_ATOMIC 0xc0
 #endif
 
-#define RST_MAX_ENTRIES 4096
+/* Distinct keys (connections, mostly) counted; allocated as they come (BPF_F_NO_PREALLOC). */
+#define RST_MAX_ENTRIES 65536
 
 struct td_rst_watch {
   int map_fd, drops_fd;
@@ -53,6 +54,12 @@ typedef struct {
 static rst_offsets g_offs;
 /* "value NAME\n" for each enum sk_rst_reason entry (SK_RST_REASON_ stripped), from BTF. */
 static char g_reasons[4096];
+/* The reasons a task's own call sends (close(), shutdown(), connect(AF_UNSPEC)): the current
+ * task is the socket's owner then; timers and softirqs run on behalf of whoever was interrupted. */
+static const char *const TASK_REASONS[] = {"SK_RST_REASON_TCP_ABORT_ON_CLOSE", "SK_RST_REASON_TCP_ABORT_ON_LINGER", "SK_RST_REASON_TCP_STATE", "SK_RST_REASON_TCP_DISCONNECT_WITH_DATA"};
+#define N_TASK_REASONS (sizeof TASK_REASONS / sizeof TASK_REASONS[0])
+static int g_task_reason[N_TASK_REASONS];
+static int g_n_task_reasons;
 
 static void load_reasons(const td_btf *b) {
   const struct btf_type *t;
@@ -62,6 +69,8 @@ static void load_reasons(const td_btf *b) {
   const struct btf_enum *e = (const void *)(t + 1);
   for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++) {
     const char *name = td_btf_str(b, e[i].name_off);
+    for (size_t k = 0; k < N_TASK_REASONS; k++)
+      if (strcmp(name, TASK_REASONS[k]) == 0 && g_n_task_reasons < (int)N_TASK_REASONS) g_task_reason[g_n_task_reasons++] = e[i].val;
     if (strncmp(name, "SK_RST_REASON_", 14) == 0) name += 14;
     int w = snprintf(g_reasons + len, sizeof g_reasons - len, "%d %s\n", e[i].val, name);
     if (w < 0 || (size_t)w >= sizeof g_reasons - len) { g_reasons[len] = 0; return; }
@@ -127,10 +136,10 @@ static void load_offsets(void) {
 
 enum { R0, R1, R2, R3, R4, R5, R6, R7, R8, R9, R10 };
 /* Stack: the key (48 bytes) at KEY, scratch for pointers and u16 reads, the constant 1, the drops key. */
-enum { KEY = -48, TMP8 = -56, TMP2 = -64, ONE = -72, DKEY = -76 };
+enum { KEY = -72, TMP8 = -80, TMP2 = -88, ONE = -96, DKEY = -100 };
 /* Key layout (TD_RST_KEY_* in tcpdoctor.h). */
-enum { K_NETNS = 0, K_FAMILY = 4, K_DIR = 6, K_FLAGS = 7, K_REASON = 8, K_STATE = 10, K_HAS_SK = 11, K_LPORT = 12, K_RPORT = 14, K_LADDR = 16, K_RADDR = 32 };
-enum { L_NOSK, L_V4, L_NET, L_FLAGS, L_SKB6, L_SKBPORTS, L_COUNT, L_NEW, L_DROP, L_OUT, L_NUM, L_ADDR };
+enum { K_NETNS = 0, K_FAMILY = 4, K_DIR = 6, K_FLAGS = 7, K_REASON = 8, K_STATE = 10, K_HAS_SK = 11, K_LPORT = 12, K_RPORT = 14, K_LADDR = 16, K_RADDR = 32, K_TGID = 48, K_COMM = 56 };
+enum { L_NOSK, L_V4, L_NET, L_FLAGS, L_SKB6, L_SKBPORTS, L_COUNT, L_NEW, L_DROP, L_OUT, L_NUM, L_ADDR, L_TASK };
 
 static const uint8_t LDX_DW = BPF_LDX | BPF_MEM | BPF_DW, LDX_H = BPF_LDX | BPF_MEM | BPF_H, LDX_B = BPF_LDX | BPF_MEM | BPF_B;
 static const uint8_t STX_H = BPF_STX | BPF_MEM | BPF_H;
@@ -178,7 +187,7 @@ static int assemble(bpf_asm *a, const rst_offsets *o, int dir, int map_fd, int d
     mov_k(a, R8, 0);
     mov_k(a, R9, 0);
   }
-  for (int k = 0; k < 48; k += 8) emit(a, INSN(ST_DW, R10, 0, (int16_t)(KEY + k), 0));
+  for (int k = 0; k < TD_RST_KEY_SIZE; k += 8) emit(a, INSN(ST_DW, R10, 0, (int16_t)(KEY + k), 0));
   emit(a, INSN(STX_H, R10, R9, KEY + K_REASON, 0));
   emit(a, INSN(ST_B, R10, 0, KEY + K_DIR, dir));
   emit_jump(a, JEQ_K, R7, 0, 0, L_NOSK);
@@ -198,6 +207,12 @@ static int assemble(bpf_asm *a, const rst_offsets *o, int dir, int map_fd, int d
   rd(a, KEY + K_LPORT, 2, R7, sk + o->o_num);              /* skc_num: host order */
   place(a, L_ADDR);
   rd_be16(a, KEY + K_RPORT, R7, sk + o->o_dport);
+  if (dir == 1) {
+    /* Our connect refused (a reset in SYN_SENT): the local port is an ephemeral one; it goes. */
+    emit(a, INSN(LDX_B, R1, R10, KEY + K_STATE, 0));
+    emit(a, INSN(JNE_K, R1, 0, 1, 2 /* TCP_SYN_SENT */));
+    emit(a, INSN(ST_H, R10, 0, KEY + K_LPORT, 0));
+  }
   emit(a, INSN(LDX_H, R1, R10, KEY + K_FAMILY, 0));
   emit_jump(a, JNE_K, R1, 0, 10 /* AF_INET6 */, L_V4);
   rd(a, KEY + K_LADDR, 16, R7, sk + o->o_v6_rcv_saddr);
@@ -213,13 +228,29 @@ static int assemble(bpf_asm *a, const rst_offsets *o, int dir, int map_fd, int d
   rd(a, KEY + K_NETNS, 4, R3, o->o_net_inum);
   place(a, L_FLAGS);
   /* The flags of the segment that drew the reset, when there is one (none for an abort). */
-  emit_jump(a, JEQ_K, R8, 0, 0, L_COUNT);
+  emit_jump(a, JEQ_K, R8, 0, 0, L_TASK);
   rd(a, TMP8, 8, R8, o->o_head);
   emit(a, INSN(LDX_DW, R9, R10, TMP8, 0));
   rd(a, TMP2, 2, R8, o->o_transport_header);
   emit(a, INSN(LDX_H, R1, R10, TMP2, 0));
   emit(a, INSN(BPF_ALU64 | BPF_ADD | BPF_X, R9, R1, 0, 0));
   rd(a, KEY + K_FLAGS, 1, R9, 13);
+  emit_jump(a, BPF_JMP | BPF_JA, 0, 0, 0, L_COUNT);
+
+  /* An abort the task itself asked for (close() with unread data, SO_LINGER 0 ...): who. */
+  place(a, L_TASK);
+  if (dir == 0 && g_n_task_reasons > 0) {
+    emit(a, INSN(LDX_H, R1, R10, KEY + K_REASON, 0));
+    for (int k = 0; k < g_n_task_reasons; k++) emit(a, INSN(JEQ_K, R1, 0, (int16_t)(g_n_task_reasons - 1 - k + 1), g_task_reason[k]));
+    emit_jump(a, BPF_JMP | BPF_JA, 0, 0, 0, L_COUNT);         /* another reason: a timer, not a task */
+    call(a, BPF_FUNC_get_current_pid_tgid);
+    emit(a, INSN(BPF_ALU64 | BPF_RSH | BPF_K, R0, 0, 0, 32));
+    emit(a, INSN(BPF_STX | BPF_MEM | BPF_W, R10, R0, KEY + K_TGID, 0));
+    mov_x(a, R1, R10);
+    add_k(a, R1, KEY + K_COMM);
+    mov_k(a, R2, 16);
+    call(a, BPF_FUNC_get_current_comm);
+  }
   emit_jump(a, BPF_JMP | BPF_JA, 0, 0, 0, L_COUNT);
 
   /* No socket: the segment's headers, reversed, and the namespace of the device it came in on. */
@@ -250,6 +281,12 @@ static int assemble(bpf_asm *a, const rst_offsets *o, int dir, int map_fd, int d
   rd_be16(a, KEY + K_RPORT, R9, 0);                         /* tcphdr.source */
   rd_be16(a, KEY + K_LPORT, R9, 2);                         /* tcphdr.dest */
   rd(a, KEY + K_FLAGS, 1, R9, 13);
+  /* A refused connect (a SYN no socket wanted): the peer's port is its ephemeral one, and a storm
+   * of them would fill the map with one key each. The service is our port; the peer's goes. */
+  emit(a, INSN(LDX_B, R1, R10, KEY + K_FLAGS, 0));
+  emit(a, INSN(BPF_ALU64 | BPF_AND | BPF_K, R1, 0, 0, 0x12));
+  emit(a, INSN(JNE_K, R1, 0, 1, 0x02));
+  emit(a, INSN(ST_H, R10, 0, KEY + K_RPORT, 0));
   rd(a, TMP8, 8, R8, o->o_dev);
   emit(a, INSN(LDX_DW, R3, R10, TMP8, 0));
   emit_jump(a, JEQ_K, R3, 0, 0, L_COUNT);
@@ -301,9 +338,10 @@ static int assemble(bpf_asm *a, const rst_offsets *o, int dir, int map_fd, int d
   return link_jumps(a);
 }
 
-static int map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max) {
+static int map_create(uint32_t type, uint32_t key_size, uint32_t value_size, uint32_t max, uint32_t flags) {
   union bpf_attr a;
   memset(&a, 0, sizeof a);
+  a.map_flags = flags;
   a.map_type = type;
   a.key_size = key_size;
   a.value_size = value_size;
@@ -364,9 +402,9 @@ int td_rst_watch_start(td_rst_watch **out, const char **stage) {
   w->prog_fd[0] = w->prog_fd[1] = w->link_fd[0] = w->link_fd[1] = -1;
   int rc;
   *stage = "bpf map";
-  if ((rc = map_create(BPF_MAP_TYPE_HASH, TD_RST_KEY_SIZE, 8, RST_MAX_ENTRIES)) < 0) goto fail;
+  if ((rc = map_create(BPF_MAP_TYPE_HASH, TD_RST_KEY_SIZE, 8, RST_MAX_ENTRIES, BPF_F_NO_PREALLOC)) < 0) goto fail;
   w->map_fd = rc;
-  if ((rc = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1)) < 0) goto fail;
+  if ((rc = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0)) < 0) goto fail;
   w->drops_fd = rc;
   static const char *const tps[2] = {"tcp_send_reset", "tcp_receive_reset"};
   bpf_asm *as = malloc(sizeof *as);
@@ -395,7 +433,8 @@ int td_rst_watch_read(td_rst_watch *w, uint8_t **records, size_t *count, uint64_
   *count = 0;
   *drops = 0;
   const size_t rec = TD_RST_KEY_SIZE + 8;
-  uint8_t *buf = malloc(RST_MAX_ENTRIES * rec);
+  size_t cap = 256;
+  uint8_t *buf = malloc(cap * rec);
   if (!buf) return -ENOMEM;
   uint8_t key[TD_RST_KEY_SIZE], next[TD_RST_KEY_SIZE];
   size_t n = 0;
@@ -420,6 +459,12 @@ int td_rst_watch_read(td_rst_watch *w, uint8_t **records, size_t *count, uint64_
     a.key = (uint64_t)(uintptr_t)key;
     a.value = (uint64_t)(uintptr_t)&value;
     if (sys_bpf(BPF_MAP_LOOKUP_ELEM, &a) < 0) continue; /* deleted meanwhile: nothing deletes, but be safe */
+    if (n == cap) {
+      uint8_t *p = realloc(buf, cap * 2 * rec);
+      if (!p) { free(buf); return -ENOMEM; }
+      buf = p;
+      cap *= 2;
+    }
     memcpy(buf + n * rec, key, sizeof key);
     memcpy(buf + n * rec + TD_RST_KEY_SIZE, &value, 8);
     n++;

@@ -15,25 +15,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { need } from '../helpers/can.js'
 import { dropNetns, inNetns, makeNetns } from '../helpers/netns.js'
-import { tryNative } from '../../src/kernel/native.js'
-import { startResetWatch } from '../../src/kernel/resets.js'
+import { needResetWatch } from '../helpers/reset-watch.js'
 
 const BIN = join(import.meta.dirname, '../../bin/tcpdoctor.js')
 
-/** The kernel can count resets here (root, BTF, Linux 6.10+ tracepoints with the reason). */
-function watchWorks(): boolean {
-  const n = tryNative()
-  if (!n) return false
-  try {
-    startResetWatch(n).close()
-    return true
-  } catch (err) {
-    console.log(`skip: the kernel cannot count resets here: ${(err as Error).message}`)
-    return false
-  }
-}
-
-const skip = need(['root'], ['netns'], ['native'], ['tool', 'tcpdump'], ['tool', 'python3']) ?? (watchWorks() ? undefined : 'no reset counting in this kernel')
+const skip = need(['root'], ['netns'], ['native'], ['tool', 'tcpdump'], ['tool', 'python3']) ?? needResetWatch()
 
 const N = 30
 const A = '10.77.91.1'

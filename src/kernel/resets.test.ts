@@ -1,0 +1,48 @@
+/**
+ * The addon's reset counters against the kernel: refused connects made in a private namespace are
+ * counted once each (sent NO_SOCKET and received in SYN_SENT), under that namespace's inode, and
+ * starting and closing the watch many times leaves no file descriptor behind.
+ */
+import { readdirSync, statSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { need } from '../../test/helpers/can.js'
+import { dropNetns, inNetns, makeNetns } from '../../test/helpers/netns.js'
+import { needResetWatch } from '../../test/helpers/reset-watch.js'
+import { startResetWatch } from './resets.js'
+
+const skip = need(['root'], ['netns'], ['native'], ['tool', 'python3']) ?? needResetWatch()
+
+describe.skipIf(skip)('startResetWatch', () => {
+  it('counts refused connects in their namespace, under its inode', () => {
+    const ns = makeNetns('tdrsk')
+    try {
+      const inode = statSync(`/run/netns/${ns}`).ino
+      const w = startResetWatch()
+      try {
+        inNetns(ns, 'python3', ['-c', 'import socket\nfor i in range(25):\n  try: socket.create_connection(("127.0.0.1", 7999))\n  except OSError: pass'])
+        const mine = w.read().events.filter((e) => e.netnsInode === inode)
+        const sent = mine.filter((e) => e.direction === 'sent')
+        const received = mine.filter((e) => e.direction === 'received')
+        expect(sent).toEqual([expect.objectContaining({ reason: 'NO_SOCKET', family: 'inet', local: { address: '127.0.0.1', port: 7999 }, remote: { address: '127.0.0.1', port: 0 }, state: null, segment: 'SYN', count: 25 })])
+        expect(received).toEqual([expect.objectContaining({ reason: null, state: 'SYN_SENT', local: { address: '127.0.0.1', port: 0 }, remote: { address: '127.0.0.1', port: 7999 }, count: 25 })])
+      } finally {
+        w.close()
+      }
+    } finally {
+      dropNetns(ns)
+    }
+  })
+
+  it('start and close 30 times: no file descriptor left open', () => {
+    const fds = (): number => readdirSync('/proc/self/fd').length
+    const before = fds()
+    for (let i = 0; i < 30; i++) {
+      const w = startResetWatch()
+      w.read()
+      w.close()
+      w.close()
+      expect(w.read()).toEqual({ events: [], dropped: 0 })
+    }
+    expect(fds()).toBe(before)
+  })
+})

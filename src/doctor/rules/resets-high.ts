@@ -30,7 +30,7 @@ const SHOWN = 5
 /** One line per group: "refused: 10.0.0.5 -> :6379 (NO_SOCKET) 812". */
 function groupLine(g: ResetGroup): Text {
   const owner = ownerText(g.owner)
-  return [`doctor.ev.reset.${g.kind}`, { service: g.service, reason: g.reason ?? '-', count: g.count, owner: owner ? ` - ${owner}` : '' }]
+  return [`doctor.ev.reset.${g.kind}`, { service: g.service, reason: g.reason ?? '-', count: g.count, owner: owner ? `, ${owner}` : '' }]
 }
 
 function namedFixes(top: ResetGroup | undefined, refused: ResetGroup | undefined, abort: ResetGroup | undefined): Text[] {

@@ -33,12 +33,13 @@ function groupLine(g: ResetGroup): Text {
   return [`doctor.ev.reset.${g.kind}`, { service: g.service, reason: g.reason ?? '-', count: g.count, owner: owner ? `, ${owner}` : '' }]
 }
 
+/** A fix per named cause, the larger group's first. */
 function namedFixes(top: ResetGroup | undefined, refused: ResetGroup | undefined, abort: ResetGroup | undefined): Text[] {
-  const out: Text[] = []
-  if (refused) out.push(['doctor.RESETS_HIGH.fix.refusedNamed', { peer: refused.peer, port: refused.port, service: refused.service }])
-  if (abort) out.push(['doctor.RESETS_HIGH.fix.abortNamed', { service: abort.service, reason: abort.reason ?? '-', owner: ownerText(abort.owner) || '?' }])
-  if (top && top.direction === 'received' && !out.length) out.push(['doctor.RESETS_HIGH.fix.peerNamed', { service: top.service }])
-  return out
+  const out: [number, Text][] = []
+  if (refused) out.push([refused.count, ['doctor.RESETS_HIGH.fix.refusedNamed', { peer: refused.peer, port: refused.port, service: refused.service }]])
+  if (abort) out.push([abort.count, ['doctor.RESETS_HIGH.fix.abortNamed', { service: abort.service, reason: abort.reason ?? '-', owner: ownerText(abort.owner) || '?' }]])
+  if (top && top.direction === 'received' && !out.length) out.push([top.count, ['doctor.RESETS_HIGH.fix.peerNamed', { service: top.service }]])
+  return out.sort((a, b) => b[0] - a[0]).map(([, x]) => x)
 }
 
 export const resetsHigh = perNamespace('RESETS_HIGH', 'warning', (ns, config) => {

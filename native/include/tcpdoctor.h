@@ -78,4 +78,23 @@ int td_nl_scan(const uint8_t *buf, size_t len);
 /* "EACCES" for 13, and so on; "E?" when unknown. */
 const char *td_errno_name(int err);
 
+/* Counting TCP resets in the kernel (native/src/rstwatch.c): raw tracepoint BPF programs on
+ * tcp:tcp_send_reset (Linux 6.10+, with the reason) and tcp:tcp_receive_reset. Root (CAP_BPF +
+ * CAP_PERFMON) and BTF. Records are a TD_RST_KEY_SIZE key then a u64 count (80 bytes), host byte order:
+ *   u32 netns inode, u16 family (2/10, 0 unknown), u8 direction (0 sent, 1 received), u8 TCP flags
+ *   of the segment that drew a sent reset (0: none, an abort), u16 reason (enum sk_rst_reason;
+ *   0 for received), u8 socket state (0 without socket), u8 1 when a socket was involved,
+ *   u16 local port, u16 remote port, u8 local address[16], u8 remote address[16] (IPv4: first 4), u32 tgid and u32 0, char comm[16]
+ *   of the task whose own call sent the reset (close() with unread data, SO_LINGER 0 ...; else 0). */
+#define TD_RST_KEY_SIZE 72
+typedef struct td_rst_watch td_rst_watch;
+/* 0 and *out, or -errno with *stage naming the step that failed. */
+int td_rst_watch_start(td_rst_watch **out, const char **stage);
+/* The records so far (malloc'd, caller frees) and the resets not counted because the map was full. */
+int td_rst_watch_read(td_rst_watch *w, uint8_t **records, size_t *count, uint64_t *drops);
+/* "value NAME" lines of this kernel's enum sk_rst_reason (from BTF; "" when unknown). */
+const char *td_rst_reason_names(void);
+/* Detaches the programs and frees everything; w may be NULL. */
+void td_rst_watch_close(td_rst_watch *w);
+
 #endif

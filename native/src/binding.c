@@ -382,6 +382,9 @@ void td_nsread_register(napi_env env, napi_value exports);
 /* live capture (AF_PACKET, TPACKET_V3): native/src/packet.c */
 void td_packet_register(napi_env env, napi_value exports);
 
+/* counting resets in the kernel (BPF on tcp:tcp_send_reset/tcp_receive_reset): native/src/rstwatch-binding.c */
+void td_rstwatch_register(napi_env env, napi_value exports);
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"diagOpen", NULL, diag_open, NULL, NULL, NULL, napi_default, NULL},
@@ -401,6 +404,7 @@ static napi_value init(napi_env env, napi_value exports) {
   td_probe_register(env, exports);
   td_nsread_register(env, exports);
   td_packet_register(env, exports);
+  td_rstwatch_register(env, exports);
   return exports;
 }
 

@@ -8,7 +8,6 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <linux/bpf.h>
-#include <linux/btf.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -19,178 +18,10 @@
 
 static long sys_bpf(int cmd, union bpf_attr *attr) { return syscall(__NR_bpf, cmd, attr, sizeof *attr); }
 
-typedef struct {
-  uint8_t *data;
-  size_t len;
-  const uint8_t *types;
-  uint32_t types_len;
-  const char *strs;
-  uint32_t strs_len;
-  uint32_t *index; /* type id -> offset in types (id 0 unused) */
-  uint32_t ntypes;
-} btf_t;
+#include "btf.h"
+#include "bpf-asm.h"
 
-static long btf_extra(const struct btf_type *t);
-
-/* Indexes every type by id, so members can be followed into anonymous unions. */
-static int btf_index(btf_t *b) {
-  uint32_t cap = 1 << 17, n = 1, off = 0;
-  b->index = malloc(cap * sizeof *b->index);
-  if (!b->index) return -ENOMEM;
-  while (off + sizeof(struct btf_type) <= b->types_len) {
-    const struct btf_type *t = (const void *)(b->types + off);
-    long extra = btf_extra(t);
-    if (extra < 0) return -EPROTO;
-    if (n == cap) {
-      uint32_t *p = realloc(b->index, cap * 2 * sizeof *p);
-      if (!p) return -ENOMEM;
-      b->index = p; cap *= 2;
-    }
-    b->index[n++] = off;
-    off += sizeof(struct btf_type) + (uint32_t)extra;
-  }
-  b->ntypes = n;
-  return 0;
-}
-
-static const struct btf_type *btf_type_by_id(const btf_t *b, uint32_t id) {
-  return id > 0 && id < b->ntypes ? (const void *)(b->types + b->index[id]) : NULL;
-}
-
-static int btf_load(btf_t *b) {
-  int fd = open("/sys/kernel/btf/vmlinux", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return -errno;
-  size_t cap = 8 << 20, len = 0;
-  uint8_t *data = malloc(cap);
-  if (!data) { close(fd); return -ENOMEM; }
-  for (;;) {
-    if (len == cap) {
-      uint8_t *p = realloc(data, cap * 2);
-      if (!p) { free(data); close(fd); return -ENOMEM; }
-      data = p; cap *= 2;
-    }
-    ssize_t n = read(fd, data + len, cap - len);
-    if (n < 0) { if (errno == EINTR) continue; int e = errno; free(data); close(fd); return -e; }
-    if (n == 0) break;
-    len += (size_t)n;
-  }
-  close(fd);
-  const struct btf_header *h = (const void *)data;
-  if (len < sizeof *h || h->magic != BTF_MAGIC || (size_t)h->hdr_len + h->str_off + h->str_len > len ||
-      (size_t)h->hdr_len + h->type_off + h->type_len > len) { free(data); return -EPROTO; }
-  b->data = data;
-  b->len = len;
-  b->types = data + h->hdr_len + h->type_off;
-  b->types_len = h->type_len;
-  b->strs = (const char *)data + h->hdr_len + h->str_off;
-  b->strs_len = h->str_len;
-  return 0;
-}
-
-static const char *btf_str(const btf_t *b, uint32_t off) { return off < b->strs_len ? b->strs + off : ""; }
-
-/* Size of the kind-specific data that follows a struct btf_type. */
-static long btf_extra(const struct btf_type *t) {
-  uint32_t vlen = BTF_INFO_VLEN(t->info);
-  switch (BTF_INFO_KIND(t->info)) {
-    case BTF_KIND_INT: return 4;
-    case BTF_KIND_ARRAY: return sizeof(struct btf_array);
-    case BTF_KIND_STRUCT: case BTF_KIND_UNION: return (long)vlen * sizeof(struct btf_member);
-    case BTF_KIND_ENUM: return (long)vlen * sizeof(struct btf_enum);
-    case BTF_KIND_FUNC_PROTO: return (long)vlen * sizeof(struct btf_param);
-    case BTF_KIND_VAR: return sizeof(struct btf_var);
-    case BTF_KIND_DATASEC: return (long)vlen * sizeof(struct btf_var_secinfo);
-    case 17 /* DECL_TAG */: return 4;
-    case 19 /* ENUM64 */: return (long)vlen * 12;
-    case BTF_KIND_PTR: case BTF_KIND_FWD: case BTF_KIND_TYPEDEF: case BTF_KIND_VOLATILE: case BTF_KIND_CONST:
-    case BTF_KIND_RESTRICT: case BTF_KIND_FUNC: case 16 /* FLOAT */: case 18 /* TYPE_TAG */: return 0;
-    default: return -1;
-  }
-}
-
-/* Finds a type by kind and name; returns its id (>= 1) and *out, or 0. */
-static uint32_t btf_find(const btf_t *b, int kind, const char *name, const struct btf_type **out) {
-  uint32_t id = 1, off = 0;
-  while (off + sizeof(struct btf_type) <= b->types_len) {
-    const struct btf_type *t = (const void *)(b->types + off);
-    long extra = btf_extra(t);
-    if (extra < 0) return 0;
-    if ((int)BTF_INFO_KIND(t->info) == kind && strcmp(btf_str(b, t->name_off), name) == 0) {
-      if (out) *out = t;
-      return id;
-    }
-    off += sizeof(struct btf_type) + (uint32_t)extra;
-    id++;
-  }
-  return 0;
-}
-
-/* Bit offset of member mname in struct/union t, looking inside anonymous members; -1 if absent. */
-static long member_bits(const btf_t *b, const struct btf_type *t, const char *mname, int depth) {
-  if (depth > 8) return -1;
-  const struct btf_member *m = (const void *)(t + 1);
-  for (uint32_t i = 0; i < BTF_INFO_VLEN(t->info); i++) {
-    uint32_t bits = BTF_INFO_KFLAG(t->info) ? BTF_MEMBER_BIT_OFFSET(m[i].offset) : m[i].offset;
-    const char *name = btf_str(b, m[i].name_off);
-    if (strcmp(name, mname) == 0) return (long)bits;
-    if (name[0] == 0) { /* anonymous struct or union: its members belong to t */
-      const struct btf_type *inner = btf_type_by_id(b, m[i].type);
-      while (inner && (BTF_INFO_KIND(inner->info) == BTF_KIND_TYPEDEF || BTF_INFO_KIND(inner->info) == BTF_KIND_CONST || BTF_INFO_KIND(inner->info) == BTF_KIND_VOLATILE))
-        inner = btf_type_by_id(b, inner->type);
-      if (inner && (BTF_INFO_KIND(inner->info) == BTF_KIND_STRUCT || BTF_INFO_KIND(inner->info) == BTF_KIND_UNION)) {
-        long r = member_bits(b, inner, mname, depth + 1);
-        if (r >= 0) return (long)bits + r;
-      }
-    }
-  }
-  return -1;
-}
-
-/* Byte offset of a member of a struct (anonymous unions and structs included), or -1. */
-static long btf_member_off(const btf_t *b, const char *sname, const char *mname) {
-  const struct btf_type *t;
-  if (!btf_find(b, BTF_KIND_STRUCT, sname, &t)) return -1;
-  long bits = member_bits(b, t, mname, 0);
-  return bits < 0 || bits % 8 ? -1 : bits / 8;
-}
-
-#define INSN(c, d, s, o, i) ((struct bpf_insn){.code = (c), .dst_reg = (d), .src_reg = (s), .off = (o), .imm = (i)})
-
-/* A tiny assembler: jumps name a label, and their offsets are computed when the label is placed
- * (no hand-kept table of instruction numbers to go stale when the program changes). */
-enum { L_OUT, L_EMIT, L_COUNT };
-typedef struct {
-  struct bpf_insn v[160];
-  int n;
-  int label_at[L_COUNT];
-  int fix_at[48], fix_label[48], nfix;
-  int bad;
-} bpf_asm;
-
-static void emit(bpf_asm *a, struct bpf_insn i) {
-  if (a->n >= (int)(sizeof a->v / sizeof a->v[0])) { a->bad = 1; return; }
-  a->v[a->n++] = i;
-}
-
-static void emit_jump(bpf_asm *a, uint8_t code, uint8_t dst, uint8_t src, int32_t imm, int label) {
-  if (a->nfix >= (int)(sizeof a->fix_at / sizeof a->fix_at[0])) { a->bad = 1; return; }
-  a->fix_at[a->nfix] = a->n;
-  a->fix_label[a->nfix++] = label;
-  emit(a, INSN(code, dst, src, 0, imm));
-}
-
-static void place(bpf_asm *a, int label) { a->label_at[label] = a->n; }
-
-/* Resolves the jumps: offsets are relative to the instruction after the jump. */
-static int link_jumps(bpf_asm *a) {
-  if (a->bad) return -E2BIG;
-  for (int k = 0; k < a->nfix; k++) {
-    int to = a->label_at[a->fix_label[k]];
-    if (to < 0 || to <= a->fix_at[k]) return -EINVAL; /* unplaced, or backwards (loops are refused anyway) */
-    a->v[a->fix_at[k]].off = (int16_t)(to - a->fix_at[k] - 1);
-  }
-  return 0;
-}
+enum { L_OUT, L_EMIT };
 
 /* What the program needs from the kernel's BTF: read once per process (the file is ~6 MB and
  * does not change while the kernel runs). */
@@ -209,33 +40,30 @@ static pthread_once_t g_offs_once = PTHREAD_ONCE_INIT;
 
 static void load_offsets(void) {
   btf_offsets *o = &g_offs;
-  btf_t b = {0};
-  int rc = btf_load(&b);
+  td_btf b;
+  int rc = td_btf_open(&b);
   if (rc < 0) { o->rc = rc; return; }
-  rc = btf_index(&b);
-  if (rc < 0) { free(b.index); free(b.data); o->rc = rc; return; }
-  o->target = btf_find(&b, BTF_KIND_FUNC, "bpf_iter_task_file", NULL);
-  o->o_meta = btf_member_off(&b, "bpf_iter__task_file", "meta");
-  o->o_task = btf_member_off(&b, "bpf_iter__task_file", "task");
-  o->o_fd = btf_member_off(&b, "bpf_iter__task_file", "fd");
-  o->o_file = btf_member_off(&b, "bpf_iter__task_file", "file");
-  o->o_seq = btf_member_off(&b, "bpf_iter_meta", "seq");
-  o->o_tgid = btf_member_off(&b, "task_struct", "tgid");
-  o->o_pid = btf_member_off(&b, "task_struct", "pid");
-  o->o_inode = btf_member_off(&b, "file", "f_inode");
-  o->o_mode = btf_member_off(&b, "inode", "i_mode");
-  o->o_ino = btf_member_off(&b, "inode", "i_ino");
-  o->o_thread_pid = btf_member_off(&b, "task_struct", "thread_pid");
-  o->o_level = btf_member_off(&b, "pid", "level");
-  o->o_numbers = btf_member_off(&b, "pid", "numbers");
+  o->target = td_btf_find(&b, BTF_KIND_FUNC, "bpf_iter_task_file", NULL);
+  o->o_meta = td_btf_member_off(&b, "bpf_iter__task_file", "meta");
+  o->o_task = td_btf_member_off(&b, "bpf_iter__task_file", "task");
+  o->o_fd = td_btf_member_off(&b, "bpf_iter__task_file", "fd");
+  o->o_file = td_btf_member_off(&b, "bpf_iter__task_file", "file");
+  o->o_seq = td_btf_member_off(&b, "bpf_iter_meta", "seq");
+  o->o_tgid = td_btf_member_off(&b, "task_struct", "tgid");
+  o->o_pid = td_btf_member_off(&b, "task_struct", "pid");
+  o->o_inode = td_btf_member_off(&b, "file", "f_inode");
+  o->o_mode = td_btf_member_off(&b, "inode", "i_mode");
+  o->o_ino = td_btf_member_off(&b, "inode", "i_ino");
+  o->o_thread_pid = td_btf_member_off(&b, "task_struct", "thread_pid");
+  o->o_level = td_btf_member_off(&b, "pid", "level");
+  o->o_numbers = td_btf_member_off(&b, "pid", "numbers");
   const struct btf_type *upid;
-  o->upid_size = btf_find(&b, BTF_KIND_STRUCT, "upid", &upid) ? (long)upid->size : -1;
-  o->o_upid_nr = btf_member_off(&b, "upid", "nr");
-  o->o_upid_ns = btf_member_off(&b, "upid", "ns");
-  long o_ns = btf_member_off(&b, "pid_namespace", "ns"), o_inum = btf_member_off(&b, "ns_common", "inum");
+  o->upid_size = td_btf_find(&b, BTF_KIND_STRUCT, "upid", &upid) ? (long)upid->size : -1;
+  o->o_upid_nr = td_btf_member_off(&b, "upid", "nr");
+  o->o_upid_ns = td_btf_member_off(&b, "upid", "ns");
+  long o_ns = td_btf_member_off(&b, "pid_namespace", "ns"), o_inum = td_btf_member_off(&b, "ns_common", "inum");
   o->o_pidns_inum = o_ns < 0 || o_inum < 0 ? -1 : o_ns + o_inum;
-  free(b.index);
-  free(b.data);
+  td_btf_close(&b);
   if (!o->target || o->o_meta < 0 || o->o_task < 0 || o->o_fd < 0 || o->o_file < 0 || o->o_seq < 0 || o->o_tgid < 0 || o->o_pid < 0 || o->o_inode < 0 || o->o_mode < 0 || o->o_ino < 0) {
     o->rc = -ENOENT;
     return;
@@ -322,8 +150,9 @@ int td_fd_iter_bpf_only(const uint64_t *inodes, size_t n_inodes, int filtered, t
   const uint8_t LDX_DW = BPF_LDX | BPF_MEM | BPF_DW, LDX_W = BPF_LDX | BPF_MEM | BPF_W, LDX_H = BPF_LDX | BPF_MEM | BPF_H;
   const uint8_t STX_W = BPF_STX | BPF_MEM | BPF_W, STX_DW = BPF_STX | BPF_MEM | BPF_DW;
   const uint8_t JEQ_K = BPF_JMP | BPF_JEQ | BPF_K, JNE_K = BPF_JMP | BPF_JNE | BPF_K, JNE_X = BPF_JMP | BPF_JNE | BPF_X;
-  bpf_asm as = {.label_at = {-1, -1}};
+  bpf_asm as;
   bpf_asm *pa = &as;
+  asm_init(pa);
   emit(pa, INSN(BPF_ALU64 | BPF_MOV | BPF_X, R6, R1, 0, 0));       /* r6 = ctx */
   emit(pa, INSN(LDX_DW, R7, R6, (int16_t)o->o_file, 0));            /* r7 = ctx->file */
   emit_jump(pa, JEQ_K, R7, 0, 0, L_OUT);                             /* !file -> out */

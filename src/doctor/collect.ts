@@ -6,7 +6,7 @@
  * recent TCP events of the kernel log. `--interval 0` takes one sample. With `from`, everything
  * comes from a snapshot that holds the extension collectSnapshotExtras() builds.
  */
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { TcpdoctorError, detailOf } from '../errors.js'
 import { join } from 'node:path'
 import { hostname, release } from 'node:os'
@@ -23,7 +23,13 @@ import type { Socket } from '../model/socket.js'
 import { gatherSockets, type Gathered } from '../sockets/gather.js'
 import { readSnapshot } from '../snapshot/file.js'
 import { SocketTracker, socketKey } from '../track/track.js'
-import { INPUT_VERSION, type CounterWindow, type DiagnoseInput, type EarlierSocket, type KernelLogInput, type NamespaceInput, type SysctlInput } from './input.js'
+import { startResetWatch, type ResetEvent, type ResetWatch } from '../kernel/resets.js'
+import { tryNative } from '../kernel/native.js'
+import { debug } from '../debug.js'
+import { groupResets } from './reset-groups.js'
+import { listeningPorts } from './offenders.js'
+import { DEFAULT_RANGE } from './ports.js'
+import { INPUT_VERSION, type KernelResetsInput, type CounterWindow, type DiagnoseInput, type EarlierSocket, type KernelLogInput, type NamespaceInput, type SysctlInput } from './input.js'
 
 export interface CollectOptions {
   /** --netns: undefined (the one we run in), a name, a path, a pid or "all". */
@@ -206,6 +212,55 @@ function windowMs(a: (CounterRead | undefined)[] | undefined, b: CounterRead[]):
   return x && y && 'sample' in x && 'sample' in y ? y.sample.monoMs - x.sample.monoMs : undefined
 }
 
+/** PROC_PID_INIT_INO: the initial pid namespace, whose pids the kernel's tasks carry. */
+const PID_INIT_INO = 0xeffffffc
+
+/**
+ * The kernel's reset counters over the counter window, when we are root on the real /proc and the
+ * addon can attach them (TCPDOCTOR_NO_BPF=1 turns them off); undefined otherwise: RESETS_HIGH then
+ * reads the counters alone, as before.
+ */
+function startWatch(opts: CollectOptions): ResetWatch | undefined {
+  if ((opts.procRoot ?? '/proc') !== '/proc' || process.geteuid?.() !== 0 || process.env.TCPDOCTOR_NO_BPF === '1') return undefined
+  const native = tryNative()
+  if (!native) return undefined
+  try {
+    return startResetWatch(native)
+  } catch (err) {
+    debug('resets not counted in the kernel: %s', (err as Error).message)
+    return undefined
+  }
+}
+
+type SeenResets = { events: ResetEvent[]; dropped: number; windowMs: number; pidsOurs: boolean }
+
+function readWatch(w: ResetWatch | undefined, windowMs: number): SeenResets | undefined {
+  if (!w) return undefined
+  try {
+    let pidsOurs = false
+    try {
+      pidsOurs = statSync('/proc/self/ns/pid').ino === PID_INIT_INO
+    } catch {
+      pidsOurs = false // the kernel's pids may not be ours: name the command alone
+    }
+    return { ...w.read(), windowMs, pidsOurs }
+  } catch (err) {
+    debug('reading the reset counters failed: %s', (err as Error).message)
+    return undefined
+  } finally {
+    w.close()
+  }
+}
+
+/** This namespace's resets, grouped, with owners from the dumps (first and last). */
+function kernelResetsOf(seen: SeenResets, inode: number, sockets: readonly Socket[], portRange: [number, number] | undefined): KernelResetsInput {
+  const mine = seen.events.filter((e) => e.netnsInode === inode)
+  const events = mine.map(({ netnsInode: _n, task, ...e }) => (task ? { ...e, task: { pid: seen.pidsOurs ? task.pid : null, command: task.command } } : e))
+  const groups = groupResets(events, { listening: listeningPorts(sockets), portRange: portRange ?? DEFAULT_RANGE, sockets })
+  const sum = (d: 'sent' | 'received'): number => mine.filter((e) => e.direction === d).reduce((n, e) => n + e.count, 0)
+  return { windowMs: Math.round(seen.windowMs), sent: sum('sent'), received: sum('received'), dropped: seen.dropped, groups: groups.slice(0, 50) }
+}
+
 /** Reads the kernel (or a snapshot) into a DiagnoseInput. */
 export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseInput> {
   if (opts.from) return inputFromSnapshot(opts)
@@ -223,25 +278,38 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
   let firstSockets: Map<string, Map<string, Omit<EarlierSocket, 'ageMs'>>> | undefined
   let firstMono = 0
   let firstActivity: Map<number, ProcessActivity> | undefined
-  if (prev) {
-    // A monitor's next collection: the window runs from the previous one's end (by label, so a
-    // namespace that appeared since has no first sample rather than another one's).
-    firstCounters = targets.map((t) => prev.counters.get(t.label))
-    firstSockets = prev.sockets
-    firstMono = prev.mono
-    firstActivity = prev.activity
-  } else if (intervalMs > 0) {
-    // Sockets outside, counters inside: the counter window is the interval itself.
-    const first = gather(opts)
-    tracker.update(first.namespaces.flatMap((n) => n.sockets), Date.now())
-    firstSockets = new Map(first.namespaces.map((n) => [n.netns, earlierOfSockets(n.sockets)]))
-    firstCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
-    firstMono = performance.now()
-    firstActivity = listenerActivity(first, opts.procRoot ?? '/proc')
-    await pause(intervalMs, opts.signal)
+  let firstGathered: Gathered | undefined
+  let watch: ResetWatch | undefined
+  let lastCounters: CounterRead[]
+  let lastMono: number
+  let seenResets: SeenResets | undefined
+  try {
+    if (prev) {
+      // A monitor's next collection: the window runs from the previous one's end (by label, so a
+      // namespace that appeared since has no first sample rather than another one's).
+      firstCounters = targets.map((t) => prev.counters.get(t.label))
+      firstSockets = prev.sockets
+      firstMono = prev.mono
+      firstActivity = prev.activity
+    } else if (intervalMs > 0) {
+      // Sockets outside, counters inside: the counter window is the interval itself.
+      const first = gather(opts)
+      firstGathered = first
+      tracker.update(first.namespaces.flatMap((n) => n.sockets), Date.now())
+      firstSockets = new Map(first.namespaces.map((n) => [n.netns, earlierOfSockets(n.sockets)]))
+      // The kernel counts resets over the same window as the counters (started just before the first read).
+      watch = startWatch(opts)
+      firstCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
+      firstMono = performance.now()
+      firstActivity = listenerActivity(first, opts.procRoot ?? '/proc')
+      await pause(intervalMs, opts.signal)
+    }
+    lastCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
+    lastMono = performance.now()
+    seenResets = readWatch(watch, lastMono - firstMono)
+  } finally {
+    watch?.close()
   }
-  const lastCounters = targets.map((t) => readCountersOf(counterTarget(t), opts.procRoot))
-  const lastMono = performance.now()
   const last = gather(opts)
   const lastActivity = listenerActivity(last, opts.procRoot ?? '/proc')
   tracker.update(last.namespaces.flatMap((n) => n.sockets), Date.now())
@@ -282,6 +350,10 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
       ns.countersMissing = w
       notes.push(t(lang, 'note.doctor.noCounters', { netns: n.netns, why: w }))
     } else ns.counters = w
+    if (seenResets && target) {
+      const sockets = [...(firstGathered?.namespaces.find((f) => f.netns === n.netns)?.sockets ?? []), ...n.sockets]
+      ns.kernelResets = kernelResetsOf(seenResets, target.inode, sockets, sysctls?.tcp.localPortRange)
+    }
     return ns
   })
   const kernelLog = readRecentKernelLog(windowS, { procRoot: opts.procRoot, path: opts.kmsgPath })

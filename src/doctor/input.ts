@@ -14,6 +14,7 @@ import type { KernelLogEvent } from '../kernel/procfs/kmsg.js'
 import { counterStep } from '../counters/counters.js'
 import type { ProcessActivity } from '../kernel/owners.js'
 import { socketKey } from '../track/track.js'
+import type { ResetGroup } from './reset-groups.js'
 
 export const INPUT_VERSION = 1
 
@@ -48,6 +49,22 @@ export interface SysctlInput {
   tcp: TcpSysctls
 }
 
+/**
+ * The resets the kernel counted in this namespace over the counter window (BPF programs on
+ * tcp:tcp_send_reset and tcp:tcp_receive_reset; root, Linux 6.10+), grouped by kind, peer host
+ * and service port. Absent when they could not be counted.
+ */
+export interface KernelResetsInput {
+  windowMs: number
+  /** Resets this namespace sent and received (every group). */
+  sent: number
+  received: number
+  /** Resets the kernel could not count, host-wide (its map was full). */
+  dropped: number
+  /** Largest first, at most 50. */
+  groups: ResetGroup[]
+}
+
 export interface NamespaceInput {
   /** The namespace label ("host", a /run/netns name, net:[inode] ...). */
   netns: string
@@ -71,6 +88,8 @@ export interface NamespaceInput {
    * blocked in D state or busy).
    */
   processActivity?: Record<string, ProcessActivity & { cpuPercent?: number }>
+  /** Who reset and why, as the kernel counted it over the counter window. */
+  kernelResets?: KernelResetsInput
 }
 
 export interface KernelLogInput {

@@ -166,6 +166,26 @@ describe('evidence names the offender', () => {
     }
   })
 
+  it('RESETS_HIGH names who resets from the kernel\'s count (lab resets, both sides); without it names nobody', () => {
+    const server = one(runRules(fixture('resets-server').input).findings, 'RESETS_HIGH')
+    const groups = (f: typeof server): { kind: string; service: string; reason: string | null }[] => (f.evidence.kernelResets as { groups: { kind: string; service: string; reason: string | null }[] }).groups
+    expect(groups(server)).toContainEqual(expect.objectContaining({ kind: 'refused', service: '10.199.0.1 -> :8081', reason: 'NO_SOCKET' }))
+    expect(server.details[0]).toMatch(/^refused: 10\.199\.0\.1 -> :8081 \(NO_SOCKET\) \d+$/)
+    expect(server.fixes[0]).toContain('10.199.0.1 connects to port 8081, where nothing listens')
+    const client = one(runRules(fixture('resets-client').input).findings, 'RESETS_HIGH')
+    expect(groups(client)).toContainEqual(expect.objectContaining({ kind: 'disconnect', service: '10.199.0.2:8080', reason: 'TCP_STATE', owner: expect.objectContaining({ command: 'tdlab-client', via: 'task' }) }))
+    expect(client.title).toContain('most 10.199.0.2:8080 (TCP_STATE)')
+    const zh = one(runRules(fixture('resets-client').input, defaultConfig('zh')).findings, 'RESETS_HIGH')
+    expect(zh.details[0]).toMatch(/^SO_LINGER 0 的 close\(\) 或断开而中止: 10\.199\.0\.2:8080 \(TCP_STATE\) \d+, tdlab-client \(pid \d+\)$/)
+    // The same input without the kernel's count: the counters alone, nobody named.
+    const input = fixture('resets-server').input
+    const bare = { ...input, namespaces: input.namespaces.map(({ kernelResets: _k, ...n }) => n) }
+    const plain = one(runRules(bare).findings, 'RESETS_HIGH')
+    expect(plain.evidence.kernelResets).toBeUndefined()
+    expect(plain.title).not.toContain('most')
+    expect(plain.details.join('\n')).not.toContain('10.199.0.1')
+  })
+
   it('UNEXPECTED_LISTENER: tdlab-backdoor on :31337 without an allowlist; allowlisted, quiet; with an allowlist, 8080 is reported', () => {
     const input = fixture('unexpected-listener-server').input
     const f = one(runRules(input).findings, 'UNEXPECTED_LISTENER')

@@ -84,7 +84,18 @@ export interface Native {
   /** PACKET_STATISTICS summed since open: packets passed the filter (drops included), drops, queue freezes. */
   packetStats?(handle: PacketHandle): { packets: number; drops: number; freezes: number }
   packetClose?(handle: PacketHandle): void
+  /** Counts TCP resets in the kernel (BPF on tcp:tcp_send_reset/tcp_receive_reset, native/src/rstwatch.c); throws with the errno name and the failed step. */
+  rstWatchStart?(): RstWatchHandle
+  /** The counts so far: 56-byte records (48-byte key, u64 count; layout in native/include/tcpdoctor.h), and resets not counted (map full). */
+  rstWatchRead?(handle: RstWatchHandle): { records: Buffer; drops: number }
+  /** Detaches the programs and frees the maps; twice is a no-op. */
+  rstWatchClose?(handle: RstWatchHandle): void
+  /** "value NAME" lines of this kernel's enum sk_rst_reason, from its BTF ("" when unknown). */
+  rstReasonNames?(): string
 }
+
+/** Reset counting programs attached in the addon. */
+export type RstWatchHandle = { readonly __rstWatchHandle: unique symbol }
 
 /** An open capture socket in the addon. */
 export type PacketHandle = { readonly __packetHandle: unique symbol }

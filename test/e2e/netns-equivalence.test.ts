@@ -70,6 +70,15 @@ function close(a: number, b: number, key = ''): boolean {
   return Math.abs(a - b) <= Math.max(3, 0.25 * m)
 }
 
+/** The reset groups a RESETS_HIGH finding names ("refused 10.0.0.1 -> :8081 NO_SOCKET"): all, and those with at least a fifth of the largest (5 or more). */
+function resetNames(f: Finding): { all: Set<string>; major: Set<string> } | undefined {
+  const kr = f.evidence.kernelResets as { groups: { kind: string; service: string; reason: string | null; count: number }[] } | undefined
+  if (!kr) return undefined
+  const top = Math.max(0, ...kr.groups.map((g) => g.count))
+  const name = (g: (typeof kr.groups)[number]): string => `${g.kind} ${g.service} ${g.reason ?? ''}`.trim()
+  return { all: new Set(kr.groups.map(name)), major: new Set(kr.groups.filter((g) => g.count >= Math.max(5, top / 5)).map(name)) }
+}
+
 function compare(name: string, ns: string, outside: Report, inside: Report): string[] {
   const problems: string[] = []
   const a = outside.findings.map(key).sort()
@@ -84,6 +93,19 @@ function compare(name: string, ns: string, outside: Report, inside: Report): str
       const w = nb.get(k)
       if (w !== undefined && !close(v, w, k)) problems.push(`${name} ${ns}: ${f.code} evidence ${k}: ${v} (--netns) vs ${w} (ip netns exec)`)
     }
+  }
+  // Who resets (RESETS_HIGH from the kernel's own count): counts are two windows of random events
+  // (compared above within noise), but every group that matters must be named both ways.
+  for (const f of outside.findings) {
+    const g = inside.findings.find((x) => key(x) === key(f))
+    const ga = resetNames(f)
+    const gb = g ? resetNames(g) : undefined
+    if (!ga || !gb) {
+      if (f.code === 'RESETS_HIGH' && (ga || gb)) problems.push(`${name} ${ns}: RESETS_HIGH names resets one way only: --netns ${ga ? 'yes' : 'no'}, ip netns exec ${gb ? 'yes' : 'no'}`)
+      continue
+    }
+    for (const [what, mine, theirs] of [['--netns', ga, gb], ['ip netns exec', gb, ga]] as const)
+      for (const n of mine.major) if (!theirs.all.has(n)) problems.push(`${name} ${ns}: RESETS_HIGH: ${what} names ${n}, the other way does not`)
   }
   // Neither way may silently skip what it could not read.
   for (const note of outside.notes) if (/could not be read|no counters/.test(note)) problems.push(`${name} ${ns}: --netns: ${note}`)

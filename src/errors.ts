@@ -78,6 +78,12 @@ export function detailOf(err: unknown): string | Msg {
   return err instanceof Error ? err.message : String(err)
 }
 
+/** A caught error's text for a person reading lang (a note, a status line): ours in lang, others as they came. */
+export function errorIn(err: unknown, lang: Lang): string {
+  if (err instanceof TcpdoctorError) return err.messageIn(lang)
+  return err instanceof Error ? err.message : String(err)
+}
+
 /** Wraps a system error from a kernel interface into a TcpdoctorError with the right code. */
 export function fromSystemError(err: unknown, what: string | Msg): TcpdoctorError {
   if (err instanceof TcpdoctorError) return err

@@ -11,7 +11,7 @@ import { TcpdoctorError, detailOf } from '../errors.js'
 import { join } from 'node:path'
 import { hostname, release } from 'node:os'
 import { pause } from '../pause.js'
-import { t, render, type Lang, type Msg, msg, textIn } from '../i18n/index.js'
+import { t, render, isMsg, type Lang, type Msg, msg, textIn } from '../i18n/index.js'
 import { readProcessActivity, type ProcessActivity } from '../kernel/owners.js'
 import { readCounters, type CounterSample } from '../counters/counters.js'
 import { readSysctls } from '../kernel/sysctls.js'
@@ -79,18 +79,19 @@ function tcpCounters(c: Record<string, number>): Record<string, number> {
   return out
 }
 
-type CounterRead = { sample: CounterSample } | { missing: string }
+type CounterRead = { sample: CounterSample } | { missing: string | Msg }
 
 function readCountersOf(target: NetnsTarget | undefined, procRoot: string | undefined): CounterRead {
   try {
     return { sample: readCounters({ procRoot, netns: target, ipv6: false }) }
   } catch (err) {
     // Counters that could not be read (no addon and no process in the namespace, no permission): rules that need them skip it, and a note says so.
-    return { missing: (err as Error).message }
+    return { missing: detailOf(err) }
   }
 }
 
-function windowOf(a: CounterRead | undefined, b: CounterRead): CounterWindow | string {
+/** The counter window, or why there is none (ours localizable). */
+function windowOf(a: CounterRead | undefined, b: CounterRead): CounterWindow | string | Msg {
   if ('missing' in b) return b.missing
   const w: CounterWindow = { intervalMs: 0, second: tcpCounters(b.sample.counters), sockstat: b.sample.sockstat }
   if (a && 'sample' in a) {
@@ -345,10 +346,10 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     const activity = activityOfNamespace(n.sockets, lastActivity, firstActivity, (lastMono - firstMono) / 1000)
     if (activity) ns.processActivity = activity
     if (firstSockets) ns.earlier = earlierMap(firstSockets.get(n.netns) ?? new Map(), n.sockets, tracker)
-    const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : 'namespace vanished'
-    if (typeof w === 'string') {
-      ns.countersMissing = w
-      notes.push(t(lang, 'note.doctor.noCounters', { netns: n.netns, why: w }))
+    const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : msg('note.doctor.namespaceVanished')
+    if (typeof w === 'string' || isMsg(w)) {
+      ns.countersMissing = textIn('en', w)
+      notes.push(t(lang, 'note.doctor.noCounters', { netns: n.netns, why: textIn(lang, w) }))
     } else ns.counters = w
     if (seenResets && target) {
       const sockets = [...(firstGathered?.namespaces.find((f) => f.netns === n.netns)?.sockets ?? []), ...n.sockets]
@@ -395,7 +396,7 @@ export async function collectSnapshotExtras(opts: { netns?: string; procRoot?: s
   const countersMissing: Record<string, string> = {}
   targets.forEach((t, i) => {
     const w = windowOf(first?.[i], readCountersOf(labelled ? t : undefined, opts.procRoot))
-    if (typeof w === 'string') countersMissing[t.label] = w
+    if (typeof w === 'string' || isMsg(w)) countersMissing[t.label] = textIn('en', w)
     else counters[t.label] = w
   })
   // One namespace asked for: its sysctls (read inside it); several: those of the one we run in.

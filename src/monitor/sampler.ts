@@ -20,7 +20,7 @@ import { diagnose } from '../doctor/diagnose.js'
 import { RollingWindow } from '../doctor/collect.js'
 import type { Finding } from '../doctor/rule.js'
 import { msg, type Lang } from '../i18n/index.js'
-import { TcpdoctorError } from '../errors.js'
+import { TcpdoctorError, errorIn } from '../errors.js'
 import { sortListeners, tallySockets } from './tally.js'
 import { SocketScan } from './scan.js'
 import { ownersOf } from './processes.js'
@@ -183,7 +183,7 @@ export class Sampler {
       }
       this.prev = cur
     } catch (err) {
-      notes.push((err as Error).message)
+      notes.push(errorIn(err, o.lang ?? 'en'))
     }
     let sockstat: Sample['sockstat']
     if (o.netns === undefined) {
@@ -191,7 +191,7 @@ export class Sampler {
         const t = tcpSockstat(readSockstat({ procRoot: o.procRoot }), readSockstat6({ procRoot: o.procRoot }))
         sockstat = { inuse: t.inuse, inuse6: t.inuse6, orphan: t.orphan, tw: t.tw, alloc: t.alloc, memPages: t.memPages }
       } catch (err) {
-        notes.push((err as Error).message)
+        notes.push(errorIn(err, o.lang ?? 'en'))
       }
     }
     const fe = o.findingsEvery ?? 60
@@ -203,7 +203,7 @@ export class Sampler {
         this.findingsAt = Date.now()
         this.findingNote = undefined
       } catch (err) {
-        this.findingNote = (err as Error).message
+        this.findingNote = errorIn(err, o.lang ?? 'en')
       }
       const c = process.cpuUsage(c0)
       this.nextFindings = this.n + Math.max(fe, Math.ceil((c.user + c.system) / 1000 / (DOCTOR_SHARE * (o.intervalMs ?? 1000))))

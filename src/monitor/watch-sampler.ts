@@ -10,7 +10,7 @@ import { tallySockets } from './tally.js'
 import { groupStates, type StateGroup } from '../sockets/group.js'
 import { counterTargets, counterStep, readCounters, type CounterSample, type CounterTarget } from '../counters/counters.js'
 import { parseStates, type StateName } from '../model/state.js'
-import { TcpdoctorError } from '../errors.js'
+import { TcpdoctorError, errorIn } from '../errors.js'
 import { diagnose } from '../doctor/diagnose.js'
 import { RollingWindow } from '../doctor/collect.js'
 import type { Finding } from '../doctor/rule.js'
@@ -107,7 +107,7 @@ export class WatchSampler {
       }
       this.prev = cur
     } catch (err) {
-      notes.push((err as Error).message)
+      notes.push(errorIn(err, o.lang ?? 'en'))
     }
     if (this.n % (o.findingsEvery ?? 5) === 0) {
       try {
@@ -115,7 +115,7 @@ export class WatchSampler {
         this.findings = r.findings
         this.findingNote = undefined
       } catch (err) {
-        this.findingNote = (err as Error).message
+        this.findingNote = errorIn(err, o.lang ?? 'en')
       }
     }
     if (this.findingNote) notes.push(this.findingNote)

@@ -10,7 +10,7 @@ import type { Readable } from 'node:stream'
 import { TcpdoctorError, errnoCode } from '../errors.js'
 import type { AnomalyKind } from './analysis.js'
 import { decodePacket, newDecoded, type DecodeResult } from './decode.js'
-import { readCapture, readFileChunks, type ReadWarning } from './reader.js'
+import { readCapture, readFileChunks, warning, type ReadWarning } from './reader.js'
 import { CLOSED_LINGER, CLOSED_MAX } from './lifetime.js'
 import { Totals } from './totals.js'
 import type { Connection, Outcome, PacketLine, StateChange, TcpStateName } from './connection.js'
@@ -185,7 +185,7 @@ export async function analyzeCapture(source: string | Readable | AsyncIterable<U
   const skippedAll: AnalyzeReport['skipped'] = { ...skipped }
   if (summary.skipped) skippedAll['bad-record'] = summary.skipped
   const warnings: AnalyzeWarning[] = [...summary.warnings]
-  if (tracker.late) warnings.push({ kind: 'late', at: tracker.firstLate - 1, detail: `${tracker.late} TCP packets came for connections already reported (a connection is reported ${CLOSED_LINGER} s after it closes, sooner when over ${CLOSED_MAX} closed ones wait, or after a long silence): counted in tcpPackets, in no connection` })
+  if (tracker.late) warnings.push(warning('late', tracker.firstLate - 1, msg('packets.warn.late', { late: tracker.late, linger: CLOSED_LINGER, max: CLOSED_MAX })))
   const head: AnalyzeHead = { packets: summary.records, tcpPackets: tcp, format: summary.format, linktypes: summary.linktypes, anomalies: totals.anomalies, outcomes: totals.outcomes, skipped: skippedAll, warnings, bytes: summary.bytes }
   return { head, tracked: tracker.connections, count: tracker.streams, maxHeld: tracker.maxHeld }
 }

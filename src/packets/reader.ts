@@ -7,7 +7,7 @@
  */
 import { open } from 'node:fs/promises'
 import { TcpdoctorError } from '../errors.js'
-import { msg, render, type Msg } from '../i18n/index.js'
+import { msg, render, type Lang, type Msg } from '../i18n/index.js'
 
 /** Largest record we accept (libpcap's MAXIMUM_SNAPLEN is 262144; pcapng blocks get 16 MiB). */
 export const MAX_RECORD = 262_144
@@ -22,7 +22,24 @@ export interface ReadWarning {
   kind: 'truncated' | 'bad-record' | 'bad-block' | 'bad-interface'
   /** Records read before the problem. */
   at: number
+  /** in English (JSON, logs); warningText() gives it in the user's language */
   detail: string
+}
+
+/** The localizable text of each warning, beside it rather than in it (the JSON keeps `detail`). */
+const warningMsgs = new WeakMap<object, Msg>()
+
+/** A warning (of the reader or of analyze) with its text as a message: `detail` is its English. */
+export function warning<K extends string>(kind: K, at: number, m: Msg): { kind: K; at: number; detail: string } {
+  const w = { kind, at, detail: render('en', m) }
+  warningMsgs.set(w, m)
+  return w
+}
+
+/** A warning's detail in lang (its English text when it was not made by warning()). */
+export function warningText(w: { detail: string }, lang: Lang): string {
+  const m = warningMsgs.get(w)
+  return m ? render(lang, m) : w.detail
 }
 
 export interface ReadSummary {
@@ -112,14 +129,14 @@ export class CaptureParser {
       if (this.summary.bytes === 0) throw formatError(msg('err.packets.emptyFileNoPcap'))
       throw formatError(msg('err.packets.fileTooShortFor', { bytes: this.summary.bytes }))
     }
-    if (left > 0 && this.state !== 'done') this.summary.warnings.push({ kind: 'truncated', at: this.summary.records, detail: `file ends ${left} bytes into a record` })
+    if (left > 0 && this.state !== 'done') this.summary.warnings.push(warning('truncated', this.summary.records, msg('packets.warn.truncated', { left })))
     this.state = 'done'
     this.pending = undefined
     return this.summary
   }
 
-  private stop(kind: ReadWarning['kind'], detail: string): number {
-    this.summary.warnings.push({ kind, at: this.summary.records, detail })
+  private stop(kind: ReadWarning['kind'], detail: Msg): number {
+    this.summary.warnings.push(warning(kind, this.summary.records, detail))
     this.state = 'done'
     return Number.MAX_SAFE_INTEGER
   }
@@ -162,7 +179,7 @@ export class CaptureParser {
     const n = buf.length
     while (off + 16 <= n) {
       const incl = dv.getUint32(off + 8, le)
-      if (incl > MAX_RECORD) return this.stop('bad-record', `record length ${incl} over ${MAX_RECORD} bytes: the file is damaged here`)
+      if (incl > MAX_RECORD) return this.stop('bad-record', msg('packets.warn.recordTooLong', { incl, max: MAX_RECORD }))
       if (off + 16 + incl > n) break
       const sec = dv.getUint32(off, le)
       const frac = dv.getUint32(off + 4, le)
@@ -210,7 +227,7 @@ export class CaptureParser {
         if (!this.summary.linktypes.includes(linktype)) this.summary.linktypes.push(linktype)
       } else if (type === 6 || type === 2) {
         const epb = type === 6
-        if (len < 32) { this.skip('bad-block', 'packet block too short'); off += len; continue }
+        if (len < 32) { this.skip('bad-block', msg('packets.warn.blockShort')); off += len; continue }
         const ifIndex = epb ? dv.getUint32(body, le) : dv.getUint16(body, le)
         const hi = dv.getUint32(body + 4, le)
         const lo = dv.getUint32(body + 8, le)
@@ -218,13 +235,13 @@ export class CaptureParser {
         const orig = dv.getUint32(body + 16, le)
         const iface = this.ifaces[ifIndex]
         this.summary.records++
-        if (!iface) this.skip('bad-interface', `packet on interface ${ifIndex}, which no interface block described`)
-        else if (body + 20 + cap > bodyEnd || cap > MAX_RECORD) this.skip('bad-record', `packet data length ${cap} runs past its block`)
+        if (!iface) this.skip('bad-interface', msg('packets.warn.noInterface', { ifIndex }))
+        else if (body + 20 + cap > bodyEnd || cap > MAX_RECORD) this.skip('bad-record', msg('packets.warn.dataPastBlock', { cap }))
         else this.sink(buf, body + 20, cap, orig < cap ? cap : orig, (hi * 4294967296 + lo) * iface.unit + iface.offset, iface.linktype, ifIndex)
       } else if (type === 3) {
         const iface = this.ifaces[0]
         this.summary.records++
-        if (!iface) this.skip('bad-interface', 'simple packet block before any interface block')
+        if (!iface) this.skip('bad-interface', msg('packets.warn.spbFirst'))
         else {
           const orig = dv.getUint32(body, le)
           let cap = Math.min(orig, bodyEnd - (body + 4))
@@ -239,15 +256,15 @@ export class CaptureParser {
     return off
   }
 
-  private skip(kind: ReadWarning['kind'], detail: string): void {
+  private skip(kind: ReadWarning['kind'], detail: Msg): void {
     this.summary.skipped++
-    if (this.summary.warnings.length < 100) this.summary.warnings.push({ kind, at: this.summary.records, detail })
+    if (this.summary.warnings.length < 100) this.summary.warnings.push(warning(kind, this.summary.records, detail))
   }
 
   /** Before the first packet a broken structure means it is not a file we can read: a coded error. */
   private stopOrThrow(detail: Msg): number {
     if (this.summary.records === 0 && this.ifaces.length === 0) throw formatError(detail)
-    return this.stop('bad-block', render('en', detail))
+    return this.stop('bad-block', detail)
   }
 
   private checkOptions(dv: DataView, off: number, end: number, what: string): void {
@@ -267,7 +284,7 @@ export class CaptureParser {
       const olen = dv.getUint16(off + 2, this.le)
       if (code === 0) return
       const next = off + 4 + ((olen + 3) & ~3)
-      if (next > end) { this.skip('bad-block', `interface option ${code} runs past its block`); return }
+      if (next > end) { this.skip('bad-block', msg('packets.warn.optionPastBlock', { code })); return }
       if (code === 9 && olen >= 1) {
         const r = dv.getUint8(off + 4)
         const v = r & 0x7f

@@ -102,6 +102,20 @@ describe('errors in the user\'s language', () => {
     expect(en).not.toMatch(han)
   })
 
+  it('a capture that ends inside a record: the warning in the reader\'s language, English in JSON', async () => {
+    const cut = join(dir, 'cut.pcap')
+    const head = Buffer.alloc(24)
+    head.writeUInt32LE(0xa1b2c3d4, 0); head.writeUInt16LE(2, 4); head.writeUInt16LE(4, 6); head.writeUInt32LE(65535, 16); head.writeUInt32LE(1, 20)
+    const rec = Buffer.alloc(16)
+    rec.writeUInt32LE(100, 8); rec.writeUInt32LE(100, 12) // a 100-byte packet of which 10 bytes follow
+    writeFileSync(cut, Buffer.concat([head, rec, Buffer.alloc(10)]))
+    const zh = await run(['analyze', '--lang', 'zh', cut])
+    expect(zh.out + zh.err).toMatch(/文件在一条记录中间结束/)
+    const json = await run(['analyze', '--lang', 'zh', '--json', cut])
+    const doc = JSON.parse(json.out) as { warnings: { kind: string; detail: string }[] }
+    expect(doc.warnings).toEqual([expect.objectContaining({ kind: 'truncated', detail: expect.stringMatching(/file ends \d+ bytes into a record/) })])
+  })
+
   it('the installed binary prints the Chinese error and the English JSON', async () => {
     const bin = join(import.meta.dirname, '..', '..', 'bin', 'tcpdoctor.js')
     const go = (args: string[]): Promise<{ status: number; stdout: string; stderr: string }> =>

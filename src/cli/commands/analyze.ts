@@ -11,6 +11,7 @@ import { TcpdoctorError } from '../../errors.js'
 import { t, msg } from '../../i18n/index.js'
 import { analyzeCapture, connectionReport, type AnalyzeHead, type ConnectionReport } from '../../packets/analyze.js'
 import { ReportJsonWriter } from '../../packets/report-json.js'
+import { warningText } from '../../packets/reader.js'
 import { Talkers } from '../../packets/totals.js'
 import { ANOMALY_KINDS } from '../../packets/analysis.js'
 import { TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR } from '../../packets/decode.js'
@@ -55,7 +56,7 @@ function renderSummary(ctx: CommandContext, file: string, s: Summary): string {
   const r = s.head
   const lines: string[] = []
   lines.push(paint(ctx.color, 'bold', t(L, 'analyze.title', { file, packets: formatCount(r.packets), tcp: formatCount(r.tcpPackets), conns: formatCount(s.count), format: r.format })))
-  for (const w of r.warnings.slice(0, 5)) lines.push(paint(ctx.color, 'yellow', t(L, 'analyze.warning', { at: w.at, detail: w.detail })))
+  for (const w of r.warnings.slice(0, 5)) lines.push(paint(ctx.color, 'yellow', t(L, 'analyze.warning', { at: w.at, detail: warningText(w, L) })))
   const sk = Object.entries(r.skipped).filter(([, n]) => n)
   if (sk.length) lines.push(paint(ctx.color, 'dim', t(L, 'analyze.skipped', { what: sk.map(([k, n]) => `${k} ${n}`).join(', ') })))
   lines.push('', paint(ctx.color, 'bold', t(L, 'analyze.outcomes')))

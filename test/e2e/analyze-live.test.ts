@@ -24,6 +24,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { can, need } from '../helpers/can.js'
 import { tsharkConversations, tsharkStreams } from '../helpers/tshark.js'
 import { waitUntil } from '../helpers/wait.js'
+import { TUN_RELAY } from '../helpers/topology.js'
 import { analyzePcap, type AnalyzeReport } from '../../src/packets/analyze.js'
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'tcpdoctor.js')
@@ -221,32 +222,8 @@ sys.stdin.readline()
     // router —TUN relay— server: a python relay between two TUN devices delays every packet and
     // holds back some client->server ones so the next overtakes them (no sch_netem on this kernel)
     const relayPy = join(dir, 'relay.py')
-    writeFileSync(relayPy, String.raw`
-import fcntl, heapq, os, random, select, struct, sys, time
-TUNSETIFF, IFF_TUN, IFF_NO_PI = 0x400454CA, 0x0001, 0x1000
-def tun(name):
-    fd = os.open("/dev/net/tun", os.O_RDWR)
-    fcntl.ioctl(fd, TUNSETIFF, struct.pack("16sH", name.encode(), IFF_TUN | IFF_NO_PI))
-    return fd
-a, b = tun(sys.argv[1]), tun(sys.argv[2])
-delay, swap = 0.002, float(sys.argv[3])
-other = {a: b, b: a}
-queue, n = [], 0
-print("ready", flush=True)
-while True:
-    wait = max(0.0, queue[0][0] - time.monotonic()) if queue else None
-    ready, _, _ = select.select([a, b], [], [], wait)
-    for fd in ready:
-        n += 1
-        extra = 0.0015 if fd == a and random.random() < swap else 0.0
-        heapq.heappush(queue, (time.monotonic() + delay + extra, n, other[fd], os.read(fd, 65535)))
-    now = time.monotonic()
-    while queue and queue[0][0] <= now:
-        _, _, out, pkt = heapq.heappop(queue)
-        try: os.write(out, pkt)
-        except OSError: pass
-`)
-    const relay = start('python3', [relayPy, `${TAG}a`, `${TAG}b`, '0.03'])
+    writeFileSync(relayPy, TUN_RELAY)
+    const relay = start('python3', [relayPy, `${TAG}a`, `${TAG}b`, '2', '0.03'])
     await waitOut(relay, 'ready')
     sh('ip', ['link', 'set', `${TAG}a`, 'netns', rt])
     sh('ip', ['link', 'set', `${TAG}b`, 'netns', s])

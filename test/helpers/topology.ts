@@ -46,7 +46,12 @@ process.on('exit', () => {
   for (const t of live) t.destroy()
 })
 
-const RELAY = `
+/**
+ * The TUN relay (python3, stdlib; this kernel has no netem): argv TUN_A TUN_B DELAY_MS [SWAP]:
+ * every packet waits DELAY_MS; with SWAP, that share of the packets from TUN_A waits 1.5 ms more
+ * (overtaken by the next ones: reordering).
+ */
+export const TUN_RELAY = `
 import fcntl, heapq, os, random, select, struct, sys, time
 TUNSETIFF, IFF_TUN, IFF_NO_PI = 0x400454CA, 0x0001, 0x1000
 def tun(name):
@@ -55,6 +60,7 @@ def tun(name):
     return fd
 a, b = tun(sys.argv[1]), tun(sys.argv[2])
 delay = float(sys.argv[3]) / 1000.0
+swap = float(sys.argv[4]) if len(sys.argv) > 4 else 0.0
 other = {a: b, b: a}
 queue, n = [], 0
 print("ready", flush=True)
@@ -63,7 +69,8 @@ while True:
     ready, _, _ = select.select([a, b], [], [], wait)
     for fd in ready:
         n += 1
-        heapq.heappush(queue, (time.monotonic() + delay, n, other[fd], os.read(fd, 65535)))
+        extra = 0.0015 if fd == a and swap and random.random() < swap else 0.0
+        heapq.heappush(queue, (time.monotonic() + delay + extra, n, other[fd], os.read(fd, 65535)))
     now = time.monotonic()
     while queue and queue[0][0] <= now:
         _, _, out, pkt = heapq.heappop(queue)
@@ -141,7 +148,7 @@ export function buildTopology(o: TopologyOptions = {}): Topology {
       const r = order[i + 1]!
       const lif = i === 0 ? 'eth0' : 'eth1'
       if (i === 2 && (o.delayMs ?? 0) > 0) {
-        writeFileSync(join(dir, 'relay.py'), RELAY)
+        writeFileSync(join(dir, 'relay.py'), TUN_RELAY)
         const ta = `${tag}a`
         const tb = `${tag}b`
         const relay = spawn('python3', [join(dir, 'relay.py'), ta, tb, String(o.delayMs)], { stdio: ['ignore', 'pipe', 'inherit'] })

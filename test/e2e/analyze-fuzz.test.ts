@@ -16,14 +16,18 @@ import { CORPUS, needCorpus } from '../helpers/corpus.js'
 
 /**
  * The whole pipeline over bytes in memory, through the tracker that keeps everything and the one
- * that frees finished connections (they must number the same connections); returns the packet
- * count or the error code.
+ * that frees finished connections: every TCP packet the first puts in a connection, the second
+ * puts in one too or counts as late (a packet after its connection's report was final: on a
+ * flipped timestamp 180 s pass inside a handshake, and the streaming path closes it, by design,
+ * see docs/commands/analyze.md); with no late packet they number the same connections. Returns
+ * the packet count or the error code.
  */
 function pipeline(bytes: Uint8Array): number | string {
   const d = newDecoded()
   const tracker = new Tracker()
   let freed = 0
-  const streaming = new Tracker(-1, (c) => { freed++; void c.outcome })
+  let freedPackets = 0
+  const streaming = new Tracker(-1, (c) => { freed++; freedPackets += c.a.packets + c.b.packets; void c.outcome })
   let n = 0
   try {
     parseCapture(bytes, (buf, off, cap, _orig, ts, lt) => {
@@ -36,7 +40,9 @@ function pipeline(bytes: Uint8Array): number | string {
     })
     for (const c of tracker.connections) void c.outcome
     streaming.finish()
-    expect(freed).toBe(tracker.connections.length)
+    const kept = tracker.connections.reduce((sum, c) => sum + c.a.packets + c.b.packets, 0)
+    expect(freedPackets + streaming.late).toBe(kept)
+    if (streaming.late === 0) expect(freed).toBe(tracker.connections.length)
     return n
   } catch (e) {
     if (e instanceof TcpdoctorError) return e.code

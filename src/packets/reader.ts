@@ -227,7 +227,7 @@ export class CaptureParser {
         if (!this.summary.linktypes.includes(linktype)) this.summary.linktypes.push(linktype)
       } else if (type === 6 || type === 2) {
         const epb = type === 6
-        if (len < 32) { this.skip('bad-block', msg('packets.warn.blockShort')); off += len; continue }
+        if (len < 32) { this.skipRecord('bad-block', msg('packets.warn.blockShort')); off += len; continue }
         const ifIndex = epb ? dv.getUint32(body, le) : dv.getUint16(body, le)
         const hi = dv.getUint32(body + 4, le)
         const lo = dv.getUint32(body + 8, le)
@@ -235,13 +235,13 @@ export class CaptureParser {
         const orig = dv.getUint32(body + 16, le)
         const iface = this.ifaces[ifIndex]
         this.summary.records++
-        if (!iface) this.skip('bad-interface', msg('packets.warn.noInterface', { ifIndex }))
-        else if (body + 20 + cap > bodyEnd || cap > MAX_RECORD) this.skip('bad-record', msg('packets.warn.dataPastBlock', { cap }))
+        if (!iface) this.skipRecord('bad-interface', msg('packets.warn.noInterface', { ifIndex }))
+        else if (body + 20 + cap > bodyEnd || cap > MAX_RECORD) this.skipRecord('bad-record', msg('packets.warn.dataPastBlock', { cap }))
         else this.sink(buf, body + 20, cap, orig < cap ? cap : orig, (hi * 4294967296 + lo) * iface.unit + iface.offset, iface.linktype, ifIndex)
       } else if (type === 3) {
         const iface = this.ifaces[0]
         this.summary.records++
-        if (!iface) this.skip('bad-interface', msg('packets.warn.spbFirst'))
+        if (!iface) this.skipRecord('bad-interface', msg('packets.warn.spbFirst'))
         else {
           const orig = dv.getUint32(body, le)
           let cap = Math.min(orig, bodyEnd - (body + 4))
@@ -256,7 +256,7 @@ export class CaptureParser {
     return off
   }
 
-  private skip(kind: ReadWarning['kind'], detail: Msg): void {
+  private skipRecord(kind: ReadWarning['kind'], detail: Msg): void {
     this.summary.skipped++
     if (this.summary.warnings.length < 100) this.summary.warnings.push(warning(kind, this.summary.records, detail))
   }
@@ -284,7 +284,7 @@ export class CaptureParser {
       const olen = dv.getUint16(off + 2, this.le)
       if (code === 0) return
       const next = off + 4 + ((olen + 3) & ~3)
-      if (next > end) { this.skip('bad-block', msg('packets.warn.optionPastBlock', { code })); return }
+      if (next > end) { this.skipRecord('bad-block', msg('packets.warn.optionPastBlock', { code })); return }
       if (code === 9 && olen >= 1) {
         const r = dv.getUint8(off + 4)
         const v = r & 0x7f

@@ -8,7 +8,7 @@
  * `messageIn(lang)` / `hintIn(lang)`. Text that is not ours (an OS or library message) goes in
  * as a value of a localized template, never as the message itself.
  */
-import { msg, render, type Lang, type Msg } from './i18n/index.js'
+import { msg, render, textIn, type Lang, type Msg } from './i18n/index.js'
 
 export type ErrorCode =
   | 'TD_USAGE' // the command line is wrong (unknown option, missing argument)
@@ -80,8 +80,7 @@ export function detailOf(err: unknown): string | Msg {
 
 /** A caught error's text for a person reading lang (a note, a status line): ours in lang, others as they came. */
 export function errorIn(err: unknown, lang: Lang): string {
-  if (err instanceof TcpdoctorError) return err.messageIn(lang)
-  return err instanceof Error ? err.message : String(err)
+  return textIn(lang, detailOf(err))
 }
 
 /** Wraps a system error from a kernel interface into a TcpdoctorError with the right code. */

@@ -8,7 +8,8 @@
 //   2. 50,000 sockets for BENCH_SOAK_S seconds (default 600) with --raw-retention 120s (so the
 //      retention runs during the soak): RSS every 10 s, its slope by least squares over the whole
 //      soak and its second half (kB/min; flat is ~0), and the history rows and database size at
-//      half time and at the end (bounded: 120 s of 1 s rows, plus the minute rows).
+//      half time and at the end (bounded: 120 s of 1 s rows, plus the minute rows); serve runs
+//      under V8 --trace-gc, and the live heap after each full collection gets its own slope.
 // Either part is skipped when its variable is 0. Needs root.
 import { execFileSync, spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, statSync, readdirSync } from 'node:fs'
@@ -67,15 +68,33 @@ function cpuS(pid) {
   return (Number(f[11]) + Number(f[12])) / ticks
 }
 const rssKb = (pid) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1])
-async function startServe(db, extra = []) {
+/**
+ * Starts serve. With traceGc, V8's --trace-gc lines (printed on stdout) are read: after each full
+ * (Mark-Compact) collection the live heap, so a leak in JavaScript is told apart from V8 growing
+ * its heap lazily and from garbage not yet collected (which is what makes RSS saw).
+ */
+async function startServe(db, extra = [], { traceGc = false } = {}) {
   const prof = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`] : []
-  const s = spawn(process.execPath, [...prof, join(root, 'bin', 'tcpdoctor.js'), 'serve', '--netns', ns, '--interval', '1', '--listen', '127.0.0.1:0', '--db', db, '--json', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const v8 = traceGc ? ['--trace-gc'] : []
+  const s = spawn(process.execPath, [...prof, ...v8, join(root, 'bin', 'tcpdoctor.js'), 'serve', '--netns', ns, '--interval', '1', '--listen', '127.0.0.1:0', '--db', db, '--json', ...extra], { stdio: ['ignore', 'pipe', 'inherit'] })
   kids.push(s)
+  const fullGcs = [] // { at: ms since serve started, afterMb }
+  const started = Date.now()
   const url = await new Promise((ok, fail) => {
-    s.stdout.on('data', (d) => { try { ok(JSON.parse(String(d)).url) } catch {} })
+    let rest = ''
+    s.stdout.on('data', (d) => {
+      const lines = (rest + String(d)).split('\n')
+      rest = lines.pop()
+      for (const line of lines) {
+        // e.g. "[123:0x5f]   61234 ms: Mark-Compact 95.3 (120.1) -> 70.2 (118.0) MB, ..."
+        const gc = /Mark-Compact[^>]*-> ([\d.]+) \(/.exec(line)
+        if (gc) fullGcs.push({ at: Date.now() - started, afterMb: Number(gc[1]) })
+        else if (line.startsWith('{')) { try { ok(JSON.parse(line).url) } catch {} }
+      }
+    })
     s.on('exit', (c) => fail(new Error(`serve exited ${c}`)))
   })
-  return { s, url }
+  return { s, url, fullGcs }
 }
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
 function slope(xs, ys) {
@@ -140,7 +159,7 @@ if (SOAK_S > 0) {
   await sockets(50_000)
   const db = join(tmp, 'soak', 'h.db')
   const RAW_S = 120
-  const { s, url } = await startServe(db, ['--raw-retention', `${RAW_S}s`])
+  const { s, url, fullGcs } = await startServe(db, ['--raw-retention', `${RAW_S}s`], { traceGc: true })
   await sleep(10_000)
   const xs = [], ys = []
   const t0 = Date.now()
@@ -166,6 +185,13 @@ if (SOAK_S > 0) {
   xs.forEach((x, i) => mins.set(Math.floor(x), Math.min(mins.get(Math.floor(x)) ?? Infinity, ys[i])))
   const mx = [...mins.keys()], my = [...mins.values()]
   console.log(`  RSS floor per minute (kB): ${my.join(' ')}; slope ${slope(mx, my).toFixed(1)} kB/min`)
+  // The live JavaScript heap after each full collection: a leak in JS makes this climb.
+  const soakGcs = fullGcs.filter((g) => g.at >= 10_000)
+  if (soakGcs.length >= 2) {
+    const gx = soakGcs.map((g) => (g.at - 10_000) / 60_000), gy = soakGcs.map((g) => g.afterMb * 1024)
+    const gh = Math.floor(gx.length / 2)
+    console.log(`  heap after full GC: ${soakGcs.length} Mark-Compacts, ${gy[0].toFixed(0)} -> ${gy.at(-1).toFixed(0)} kB (min ${Math.min(...gy).toFixed(0)}, max ${Math.max(...gy).toFixed(0)}), slope ${slope(gx, gy).toFixed(1)} kB/min, second half ${slope(gx.slice(gh), gy.slice(gh)).toFixed(1)} kB/min`)
+  } else console.log(`  heap after full GC: ${soakGcs.length} Mark-Compact(s) in the soak: too few for a slope`)
   console.log(`  history (--raw-retention ${RAW_S}s: at most ${RAW_S + 60} 1 s rows): at half time ${half}; at the end ${await rows()}`)
   s.kill('SIGTERM')
   await new Promise((r) => s.once('exit', r))

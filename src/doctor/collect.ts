@@ -22,7 +22,7 @@ import type { SourceName } from '../kernel/source.js'
 import type { Socket } from '../model/socket.js'
 import { gatherSockets, type Gathered } from '../sockets/gather.js'
 import { readSnapshot } from '../snapshot/file.js'
-import { SocketTracker, socketKey } from '../track/track.js'
+import { SocketTracker, socketKey, type SocketAge } from '../track/track.js'
 import { startResetWatch, type ResetEvent, type ResetWatch } from '../kernel/resets.js'
 import { tryNative } from '../kernel/native.js'
 import { debug } from '../debug.js'
@@ -147,8 +147,7 @@ function earlierOfSockets(sockets: readonly Socket[]): Map<string, Omit<EarlierS
   return out
 }
 
-function earlierMap(before: Map<string, Omit<EarlierSocket, 'ageMs'>>, last: readonly Socket[], tracker: SocketTracker): Record<string, EarlierSocket> {
-  const ages = new Map(tracker.ages().map((a) => [a.key, a]))
+function earlierMap(before: Map<string, Omit<EarlierSocket, 'ageMs'>>, last: readonly Socket[], ages: ReadonlyMap<string, SocketAge>): Record<string, EarlierSocket> {
   const out: Record<string, EarlierSocket> = {}
   for (const s of last) {
     const key = socketKey(s)
@@ -331,6 +330,7 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     return r
   }
   let kernelRelease: string | undefined
+  let ages: Map<string, SocketAge> | undefined
   const namespaces: NamespaceInput[] = last.namespaces.map((n, idx) => {
     // gatherSockets resolved the namespaces again: match by label (the order is the same unless one vanished).
     const byLabel = targets.findIndex((t) => t.label === n.netns)
@@ -345,7 +345,7 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     else notes.push(t(lang, 'note.doctor.noSysctls', { netns: n.netns, why: 'missing' in sr ? (typeof sr.missing === 'string' ? sr.missing : render(lang, sr.missing)) : '?' }))
     const activity = activityOfNamespace(n.sockets, lastActivity, firstActivity, (lastMono - firstMono) / 1000)
     if (activity) ns.processActivity = activity
-    if (firstSockets) ns.earlier = earlierMap(firstSockets.get(n.netns) ?? new Map(), n.sockets, tracker)
+    if (firstSockets) ns.earlier = earlierMap(firstSockets.get(n.netns) ?? new Map(), n.sockets, (ages ??= new Map(tracker.ages().map((a) => [a.key, a]))))
     const w = lastCounters[i] ? windowOf(firstCounters?.[i], lastCounters[i]) : msg('note.doctor.namespaceVanished')
     if (typeof w === 'string' || isMsg(w)) {
       ns.countersMissing = textIn('en', w)
@@ -357,6 +357,8 @@ export async function collectInput(opts: CollectOptions = {}): Promise<DiagnoseI
     }
     return ns
   })
+  // The monitor's tracker waits for the next run: without this run's socket objects (see forgetSockets).
+  if (opts.rolling) tracker.forgetSockets()
   const kernelLog = readRecentKernelLog(windowS, { procRoot: opts.procRoot, path: opts.kmsgPath })
   if (!kernelLog.readable) notes.push(t(lang, 'note.doctor.noKernelLog', { why: kernelLog.reason ?? '?' }))
   return {

@@ -89,3 +89,27 @@ describe('SocketTracker rules', () => {
     expect(t.ages()[0]).toMatchObject({ ownerRemembered: false, owner: inferred })
   })
 })
+
+describe('SocketTracker.forgetSockets (a monitor between doctor runs)', () => {
+  it('holds no socket objects, then picks up where it was at the next sample', () => {
+    const feed = (t: SocketTracker) => {
+      recorded.slice(0, 2).forEach((s, i) => t.update(s, 10_000 + i * 400))
+    }
+    const kept = new SocketTracker()
+    const forgot = new SocketTracker()
+    feed(kept)
+    feed(forgot)
+    forgot.forgetSockets()
+    expect(forgot.ages()).toEqual([])
+    expect(forgot.listeners()).toEqual([])
+    expect(forgot.size).toBe(kept.size) // the entries (states, times, owners) stay
+    recorded.slice(2).forEach((s, i) => {
+      kept.update(s, 10_800 + i * 400)
+      forgot.update(s, 10_800 + i * 400)
+    })
+    // Ages, changes, remembered owners and the listeners' queue history are the same either way.
+    expect(forgot.ages()).toEqual(kept.ages())
+    expect(forgot.listeners()).toEqual(kept.listeners())
+    expect(forgot.ages().length).toBeGreaterThan(0)
+  })
+})

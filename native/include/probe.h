@@ -33,10 +33,10 @@ typedef struct td_probe_event {
   uint8_t data[256];
 } td_probe_event;
 
-int td_probe_socket(int family, int kind, int ttl);
+int td_probe_socket(const char *netns_path, int family, int kind, int ttl);
 int td_probe_send(int fd, int family, const uint8_t *addr, uint16_t port, const void *buf, size_t len, int ttl, double *sent_us);
 /* A non-blocking TCP connect with the TTL set: returns the fd; *err is the immediate errno or 0. */
-int td_probe_connect(int family, const uint8_t *addr, uint16_t port, int ttl, double *sent_us, int *err);
+int td_probe_connect(const char *netns_path, int family, const uint8_t *addr, uint16_t port, int ttl, double *sent_us, int *err);
 /* poll() the fds (streams[i] != 0: a connecting TCP socket) up to timeout_ms, then drain what is
  * ready into evs. Returns the number of events. */
 int td_probe_wait(const int *fds, const int *streams, int nfds, int timeout_ms, td_probe_event *evs, int cap);

@@ -53,6 +53,8 @@ int td_setsockopt_int(int fd, int level, int name, int value);
  * on this thread, in our own). The calling thread never changes namespace. 0 or -errno (open,
  * thread creation or setns failed; fn did not run). */
 int td_in_netns(const char *netns_path, void (*fn)(void *), void *arg);
+/* socket(af, type, proto) created inside the namespace at netns_path (NULL: this one); fd or -errno. */
+int td_socket_in_netns(const char *netns_path, int af, int type, int proto);
 
 /* One file (or directory: entry names, each followed by '\n') read by td_netns_read. */
 typedef struct td_file_read {

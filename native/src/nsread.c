@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "tcpdoctor.h"
@@ -43,6 +44,23 @@ int td_in_netns(const char *netns_path, void (*fn)(void *), void *arg) {
   pthread_join(th, NULL);
   close(nsfd);
   return j.err ? -j.err : 0;
+}
+
+typedef struct { int af, type, proto, fd, err; } socket_job;
+
+static void socket_run(void *p) {
+  socket_job *j = p;
+  j->fd = socket(j->af, j->type | SOCK_CLOEXEC, j->proto);
+  if (j->fd < 0) j->err = errno;
+}
+
+/* A socket belongs for life to the namespace it was created in: create it there (on a thread
+ * that entered it), use it from anywhere. */
+int td_socket_in_netns(const char *netns_path, int af, int type, int proto) {
+  socket_job j = {.af = af, .type = type, .proto = proto, .fd = -1, .err = 0};
+  int rc = td_in_netns(netns_path, socket_run, &j);
+  if (rc < 0) return rc;
+  return j.fd < 0 ? -j.err : j.fd;
 }
 
 typedef struct {

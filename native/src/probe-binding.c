@@ -25,16 +25,29 @@ static int get_addr(napi_env env, napi_value v, int family, uint8_t out[16]) {
   return 1;
 }
 
-/* probeSocket(family, kind, ttl): fd */
+/* An optional netns path argument: 1 and buf set for a string, 0 for none (this namespace),
+ * -1 for a path too long to hold (never silently this namespace instead). */
+static int netns_arg(napi_env env, size_t argc, napi_value *argv, size_t i, char *buf, size_t cap) {
+  napi_valuetype t;
+  if (i >= argc || napi_typeof(env, argv[i], &t) != napi_ok || t != napi_string) return 0;
+  size_t len;
+  if (napi_get_value_string_utf8(env, argv[i], buf, cap, &len) != napi_ok || len >= cap - 1) return -1;
+  return len > 0;
+}
+
+/* probeSocket(family, kind, ttl, netnsPath?): fd */
 static napi_value probe_socket(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   PCHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t family, kind, ttl;
   PCHECK(napi_get_value_int32(env, argv[0], &family));
   PCHECK(napi_get_value_int32(env, argv[1], &kind));
   PCHECK(napi_get_value_int32(env, argv[2], &ttl));
-  int fd = td_probe_socket(family, kind, ttl);
+  char ns[4096];
+  int has_ns = netns_arg(env, argc, argv, 3, ns, sizeof ns);
+  if (has_ns < 0) return perr(env, ENAMETOOLONG, "setns");
+  int fd = td_probe_socket(has_ns ? ns : NULL, family, kind, ttl);
   if (fd < 0) return perr(env, -fd, "socket");
   napi_value r;
   napi_create_int32(env, fd, &r);
@@ -64,10 +77,10 @@ static napi_value probe_send(napi_env env, napi_callback_info info) {
   return r;
 }
 
-/* probeConnect(family, addr: Buffer, port, ttl): { fd, sent, error: errno name | null } */
+/* probeConnect(family, addr: Buffer, port, ttl, netnsPath?): { fd, sent, error: errno name | null } */
 static napi_value probe_connect(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 5;
+  napi_value argv[5];
   PCHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
   int32_t family, port, ttl;
   PCHECK(napi_get_value_int32(env, argv[0], &family));
@@ -77,7 +90,10 @@ static napi_value probe_connect(napi_env env, napi_callback_info info) {
   if (!get_addr(env, argv[1], family, addr)) { napi_throw_type_error(env, "TD_NATIVE_ARGS", "probeConnect: address buffer"); return NULL; }
   double sent = 0;
   int err = 0;
-  int fd = td_probe_connect(family, addr, (uint16_t)port, ttl, &sent, &err);
+  char ns[4096];
+  int has_ns = netns_arg(env, argc, argv, 4, ns, sizeof ns);
+  if (has_ns < 0) return perr(env, ENAMETOOLONG, "setns");
+  int fd = td_probe_connect(has_ns ? ns : NULL, family, addr, (uint16_t)port, ttl, &sent, &err);
   if (fd < 0) return perr(env, -fd, "socket");
   napi_value obj, v;
   napi_create_object(env, &obj);

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "probe.h"
+#include "tcpdoctor.h"
 
 static double now_us(void) {
   struct timespec ts;
@@ -68,24 +69,24 @@ static int common_opts(int fd, int family) {
   return 0;
 }
 
-int td_probe_socket(int family, int kind, int ttl) {
+int td_probe_socket(const char *netns_path, int family, int kind, int ttl) {
   int af = family == 4 ? AF_INET : family == 6 ? AF_INET6 : -1;
   if (af < 0) return -EAFNOSUPPORT;
   int fd;
   switch (kind) {
     case TD_PROBE_ICMP_DGRAM:
-      fd = socket(af, SOCK_DGRAM, family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+      fd = td_socket_in_netns(netns_path, af, SOCK_DGRAM, family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
       break;
     case TD_PROBE_ICMP_RAW:
-      fd = socket(af, SOCK_RAW, family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
+      fd = td_socket_in_netns(netns_path, af, SOCK_RAW, family == 4 ? IPPROTO_ICMP : IPPROTO_ICMPV6);
       break;
     case TD_PROBE_UDP:
-      fd = socket(af, SOCK_DGRAM, IPPROTO_UDP);
+      fd = td_socket_in_netns(netns_path, af, SOCK_DGRAM, IPPROTO_UDP);
       break;
     default:
       return -EINVAL;
   }
-  if (fd < 0) return -errno;
+  if (fd < 0) return fd;
   int rc = common_opts(fd, family);
   if (rc == 0 && kind == TD_PROBE_ICMP_RAW) {
     /* Raw ICMP sockets see every ICMP message to the host: pass only echo replies as data.
@@ -134,14 +135,14 @@ int td_probe_send(int fd, int family, const uint8_t *addr, uint16_t port, const 
   }
 }
 
-int td_probe_connect(int family, const uint8_t *addr, uint16_t port, int ttl, double *sent_us, int *err) {
+int td_probe_connect(const char *netns_path, int family, const uint8_t *addr, uint16_t port, int ttl, double *sent_us, int *err) {
   int af = family == 4 ? AF_INET : family == 6 ? AF_INET6 : -1;
   if (af < 0) return -EAFNOSUPPORT;
   struct sockaddr_storage ss;
   socklen_t sl;
   to_sockaddr(family, addr, port, &ss, &sl);
-  int fd = socket(af, SOCK_STREAM, IPPROTO_TCP);
-  if (fd < 0) return -errno;
+  int fd = td_socket_in_netns(netns_path, af, SOCK_STREAM, IPPROTO_TCP);
+  if (fd < 0) return fd;
   int rc = common_opts(fd, family);
   if (rc == 0 && ttl > 0) rc = set_ttl(fd, family, ttl);
   /* Do not retransmit the SYN: one probe is one packet (a retransmission would be a second

@@ -64,12 +64,12 @@ export interface Native {
   netnsWrite(netnsPath: string | null, paths: readonly string[], texts: readonly string[]): (string | null)[]
   /** The end-of-dump scan of one netlink receive: 1 done, 0 not yet, -71 (EPROTO) a bad length. */
   nlScan(buffer: Buffer): number
-  /** kind: 0 ICMP ping socket, 1 raw ICMP, 2 UDP; non-blocking, IP_RECVERR, SO_TIMESTAMPNS. */
-  probeSocket?(family: 4 | 6, kind: 0 | 1 | 2, ttl: number): number
+  /** kind: 0 ICMP ping socket, 1 raw ICMP, 2 UDP; non-blocking, IP_RECVERR, SO_TIMESTAMPNS; made inside netnsPath when given (a socket keeps its namespace for life). */
+  probeSocket?(family: 4 | 6, kind: 0 | 1 | 2, ttl: number, netnsPath?: string): number
   /** sendto with the TTL set first; returns the send time (CLOCK_REALTIME µs). */
   probeSend?(fd: number, family: 4 | 6, address: Buffer, port: number, payload: Buffer, ttl: number): number
-  /** A non-blocking TCP connect with IP_TTL and IP_RECVERR (one SYN, no retransmission). */
-  probeConnect?(family: 4 | 6, address: Buffer, port: number, ttl: number): { fd: number; sent: number; error: string | null }
+  /** A non-blocking TCP connect with IP_TTL and IP_RECVERR (one SYN, no retransmission); the socket is made inside netnsPath when given. */
+  probeConnect?(family: 4 | 6, address: Buffer, port: number, ttl: number, netnsPath?: string): { fd: number; sent: number; error: string | null }
   /** poll() on a worker thread, then drain what is ready; streams[i] = 1 for a connecting TCP socket. */
   probeWait?(fds: Int32Array, streams: Int32Array, timeoutMs: number): Promise<ProbeEvent[]>
   /** Interface index and ARPHRD_* type (-1 when no name: `any`), and lo's index, read inside the namespace (native/src/packet.c). */

@@ -8,7 +8,7 @@
 import { TcpdoctorError } from '../errors.js'
 import { resolveTarget, type Target } from './address.js'
 import { classifyIcmpError, echoRequest, parseEchoReply, quotedEcho } from './icmp.js'
-import { closeQuietly, openIcmp, probeNative, sendError, waitEvents } from './sockets.js'
+import { closeQuietly, openIcmp, probeNative, probeNetnsPath, sendError, waitEvents } from './sockets.js'
 import { estimateHops, lossPct, summarize, type RttSummary } from './stats.js'
 import { tcpProbe } from './tcp-ping.js'
 import { msg, type Msg } from '../i18n/index.js'
@@ -41,6 +41,8 @@ export interface PingOptions {
   ttl?: number
   /** TCP connect-time ping to this port instead of ICMP */
   tcp?: number
+  /** the network namespace to probe from (NAME in /run/netns, a path, or a PID), as `ip netns exec` */
+  netns?: string
   signal?: AbortSignal
   /** called after each probe is settled, in seq order */
   onProbe?(probe: PingProbe, target: Target, mode: PingResult['mode']): void
@@ -97,8 +99,9 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
 /** Pings host; resolves with iputils-like statistics (also when aborted: the statistics so far). */
 export async function ping(host: string, options: PingOptions = {}): Promise<PingResult> {
   checkPingOptions(options)
+  const netnsPath = probeNetnsPath(options.netns)
   const target = await resolveTarget(host, options.family)
-  return options.tcp !== undefined ? tcpPing(target, options) : icmpPing(target, options)
+  return options.tcp !== undefined ? tcpPing(target, options, netnsPath) : icmpPing(target, options, netnsPath)
 }
 
 function finish(target: Target, mode: PingResult['mode'], probes: PingProbe[], duplicates: number, started: number, interrupted: boolean): PingResult {
@@ -126,9 +129,9 @@ function finish(target: Target, mode: PingResult['mode'], probes: PingProbe[], d
   }
 }
 
-async function icmpPing(target: Target, o: PingOptions): Promise<PingResult> {
+async function icmpPing(target: Target, o: PingOptions, netnsPath: string | undefined): Promise<PingResult> {
   const n = probeNative()
-  const { fd, mode } = openIcmp(n, target.family, o.ttl ?? 0)
+  const { fd, mode } = openIcmp(n, target.family, o.ttl ?? 0, netnsPath)
   const count = o.count ?? 4
   const intervalMs = (o.interval ?? 1) * 1000
   const timeoutMs = (o.timeout ?? 2) * 1000
@@ -201,7 +204,7 @@ async function icmpPing(target: Target, o: PingOptions): Promise<PingResult> {
   return finish(target, mode, [...done.values()], duplicates, started, o.signal?.aborted === true)
 }
 
-async function tcpPing(target: Target, o: PingOptions): Promise<PingResult> {
+async function tcpPing(target: Target, o: PingOptions, netnsPath: string | undefined): Promise<PingResult> {
   const count = o.count ?? 4
   const intervalMs = (o.interval ?? 1) * 1000
   const timeoutMs = (o.timeout ?? 2) * 1000
@@ -210,7 +213,7 @@ async function tcpPing(target: Target, o: PingOptions): Promise<PingResult> {
   for (let seq = 0; seq < count; seq++) {
     if (o.signal?.aborted) break
     const at = performance.now()
-    const p = await tcpProbe(target, o.tcp!, { timeoutMs, ttl: o.ttl, signal: o.signal })
+    const p = await tcpProbe(target, o.tcp!, { timeoutMs, ttl: o.ttl, signal: o.signal, netnsPath })
     if (p.outcome === 'aborted') break
     const probe: PingProbe = { seq, outcome: p.outcome, rtt: p.rtt, ...(p.from ? { from: p.from } : {}), ...(p.detail ? { detail: p.detail } : {}) }
     probes.push(probe)

@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs'
 import { TcpdoctorError, errnoCode } from '../errors.js'
 import { loadNative, type Native, type ProbeEvent } from '../kernel/native.js'
+import { resolveNetns } from '../kernel/netns.js'
 import { msg } from '../i18n/index.js'
 
 export type ProbeNative = Required<Pick<Native, 'probeSocket' | 'probeSend' | 'probeConnect' | 'probeWait' | 'closeFd'>>
@@ -32,16 +33,28 @@ function pingGroupRange(): string {
   }
 }
 
+/**
+ * The file of the one namespace a probe runs in (--netns NAME|PATH|PID), or undefined for ours.
+ * Probe sockets are created inside it by the addon and keep it for life, so every probe, reply
+ * and ICMP error is that namespace's, as under `ip netns exec NAME`.
+ */
+export function probeNetnsPath(netns: string | undefined): string | undefined {
+  if (netns === undefined) return undefined
+  const targets = resolveNetns(netns)
+  if (targets.length !== 1) throw new TcpdoctorError('TD_USAGE', msg('err.probe.oneNamespace', { netns, n: targets.length }))
+  return targets[0]!.path
+}
+
 /** An ICMP socket: the ping socket when allowed, else raw. Says which. */
-export function openIcmp(n: ProbeNative, family: 4 | 6, ttl: number): { fd: number; mode: 'icmp' | 'raw' } {
+export function openIcmp(n: ProbeNative, family: 4 | 6, ttl: number, netnsPath?: string): { fd: number; mode: 'icmp' | 'raw' } {
   let first: unknown
   try {
-    return { fd: n.probeSocket(family, ICMP_DGRAM, ttl), mode: 'icmp' }
+    return { fd: n.probeSocket(family, ICMP_DGRAM, ttl, netnsPath), mode: 'icmp' }
   } catch (err) {
     first = err
   }
   try {
-    return { fd: n.probeSocket(family, ICMP_RAW, ttl), mode: 'raw' }
+    return { fd: n.probeSocket(family, ICMP_RAW, ttl, netnsPath), mode: 'raw' }
   } catch (err) {
     const c1 = errnoCode(first)
     const c2 = errnoCode(err)

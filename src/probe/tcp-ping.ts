@@ -47,15 +47,16 @@ function nodeProbe(target: Target, port: number, o: { timeoutMs: number; signal?
   })
 }
 
-export async function tcpProbe(target: Target, port: number, o: { timeoutMs: number; ttl?: number; signal?: AbortSignal }): Promise<TcpProbeResult> {
+export async function tcpProbe(target: Target, port: number, o: { timeoutMs: number; ttl?: number; signal?: AbortSignal; netnsPath?: string }): Promise<TcpProbeResult> {
   if (!tryNative()?.probeConnect) {
-    if (o.ttl !== undefined) probeNative() // a TTL needs the addon: say so (TD_NATIVE_MISSING)
+    // A TTL or another namespace needs the addon: say so (TD_NATIVE_MISSING)
+    if (o.ttl !== undefined || o.netnsPath !== undefined) probeNative()
     return nodeProbe(target, port, o)
   }
   const n = probeNative()
   let c: { fd: number; sent: number; error: string | null }
   try {
-    c = n.probeConnect(target.family, target.bytes, port, o.ttl ?? 0)
+    c = n.probeConnect(target.family, target.bytes, port, o.ttl ?? 0, o.netnsPath)
   } catch (err) {
     throw new TcpdoctorError(errnoCode(err) === 'EMFILE' ? 'TD_IO' : 'TD_IO', msg('err.probe.tcpProbeSocket', { detail: (err as Error).message }), { cause: err })
   }

@@ -16,7 +16,7 @@ import { TcpdoctorError } from '../errors.js'
 import type { ProbeEvent } from '../kernel/native.js'
 import { resolveTarget, type Target } from './address.js'
 import { classifyIcmpError, echoRequest, parseEchoReply, quotedEcho, unreachableMark } from './icmp.js'
-import { closeQuietly, openIcmp, probeNative, sendError, UDP, waitEvents } from './sockets.js'
+import { closeQuietly, openIcmp, probeNative, probeNetnsPath, sendError, UDP, waitEvents } from './sockets.js'
 import { hopStats, linkLoss, lossPct, type HopRtt } from './stats.js'
 import { msg, type Msg } from '../i18n/index.js'
 
@@ -34,6 +34,8 @@ export interface TraceOptions {
   interval?: number
   /** seconds to wait for an answer (default 2) */
   timeout?: number
+  /** the network namespace to trace from (NAME in /run/netns, a path, or a PID), as `ip netns exec` */
+  netns?: string
   signal?: AbortSignal
   /** called whenever a probe settles (for a live view) */
   onUpdate?(snapshot: TraceResult): void
@@ -112,11 +114,12 @@ const MAX_TCP_INFLIGHT = 256
 
 export async function trace(host: string, options: TraceOptions = {}): Promise<TraceResult> {
   checkTraceOptions(options)
+  const netnsPath = probeNetnsPath(options.netns)
   const target = await resolveTarget(host, options.family)
-  return runTrace(target, options)
+  return runTrace(target, options, netnsPath)
 }
 
-async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
+async function runTrace(target: Target, o: TraceOptions, netnsPath: string | undefined): Promise<TraceResult> {
   const n = probeNative()
   const method = o.method ?? 'udp'
   const family = target.family
@@ -130,9 +133,9 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
   let socketKind: TraceResult['socket'] = method === 'udp' ? 'udp' : 'tcp'
   let sharedFd = -1
   const id = (process.pid ^ (Math.random() * 0xffff)) & 0xffff
-  if (method === 'udp') sharedFd = n.probeSocket(family, UDP, 0)
+  if (method === 'udp') sharedFd = n.probeSocket(family, UDP, 0, netnsPath)
   if (method === 'icmp') {
-    const s = openIcmp(n, family, 0)
+    const s = openIcmp(n, family, 0, netnsPath)
     sharedFd = s.fd
     socketKind = s.mode
   }
@@ -170,7 +173,7 @@ async function runTrace(target: Target, o: TraceOptions): Promise<TraceResult> {
     let fd = sharedFd
     let sentAt: number
     if (method === 'tcp') {
-      const c = n.probeConnect(family, target.bytes, basePort, ttl)
+      const c = n.probeConnect(family, target.bytes, basePort, ttl, netnsPath)
       fd = c.fd
       key = fd
       sentAt = c.sent

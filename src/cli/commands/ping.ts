@@ -54,7 +54,7 @@ export const pingCommand: Command = {
   summary: 'help.ping.summary',
   usage: 'ping HOST',
   help: 'help.ping.examples',
-  globals: [],
+  globals: ['netns'],
   options: {
     count: { type: 'string', short: 'c' },
     interval: { type: 'string', short: 'i' },
@@ -92,6 +92,7 @@ export const pingCommand: Command = {
       ttl: numberOption(v.ttl, '-t', true),
       tcp: port,
       family: familyOption(v),
+      netns: ctx.netns,
       signal: ctx.signal,
       onProbe: ctx.json
         ? undefined

@@ -61,7 +61,7 @@ export const traceCommand: Command = {
   summary: 'help.trace.summary',
   usage: 'trace HOST',
   help: 'help.trace.examples',
-  globals: [],
+  globals: ['netns'],
   options: {
     icmp: { type: 'boolean', short: 'I' },
     tcp: { type: 'boolean', short: 'T' },
@@ -107,6 +107,7 @@ export const traceCommand: Command = {
       interval: numberOption(v.interval, '-i'),
       timeout: numberOption(v.timeout, '-W'),
       family: familyOption(v),
+      netns: ctx.netns,
       signal: ctx.signal,
       onUpdate: live
         ? (snap) => {

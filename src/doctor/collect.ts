@@ -381,6 +381,8 @@ export interface SnapshotExtras {
   /** The sysctls of the namespace the snapshot was taken in, and its label. */
   sysctls: (SysctlInput & { netns: string }) | null
   kernelLog: KernelLogInput
+  /** Per namespace label: the resets the kernel counted over the counter window (root, BPF; absent otherwise). */
+  kernelResets?: Record<string, KernelResetsInput>
 }
 
 /**
@@ -388,12 +390,24 @@ export interface SnapshotExtras {
  * (`makeSnapshot(namespaces, owners, await collectSnapshotExtras(opts))`), and `diagnose --from`
  * reads it back. Takes two counter samples opts.intervalMs apart (default 1000; 0: one).
  */
-export async function collectSnapshotExtras(opts: { netns?: string; procRoot?: string; intervalMs?: number; signal?: AbortSignal; kernelLogWindowS?: number; kmsgPath?: string } = {}): Promise<Record<string, unknown>> {
+export async function collectSnapshotExtras(opts: { netns?: string; procRoot?: string; intervalMs?: number; signal?: AbortSignal; kernelLogWindowS?: number; kmsgPath?: string; sockets?: readonly { netns: string; sockets: readonly Socket[] }[] } = {}): Promise<Record<string, unknown>> {
   const targets = resolveNetns(opts.netns, opts.procRoot)
   const labelled = opts.netns !== undefined
   const intervalMs = Math.max(0, opts.intervalMs ?? 1000)
-  const first = intervalMs > 0 ? targets.map((t) => readCountersOf(labelled ? t : undefined, opts.procRoot)) : undefined
-  if (intervalMs > 0) await pause(intervalMs, opts.signal)
+  // The kernel counts resets over the counter window, as diagnose does live, so diagnose --from names them too.
+  let seen: SeenResets | undefined
+  let first: CounterRead[] | undefined
+  if (intervalMs > 0) {
+    const watch = startWatch({ procRoot: opts.procRoot })
+    try {
+      first = targets.map((t) => readCountersOf(labelled ? t : undefined, opts.procRoot))
+      const started = performance.now()
+      await pause(intervalMs, opts.signal)
+      seen = readWatch(watch, performance.now() - started)
+    } finally {
+      watch?.close()
+    }
+  }
   const counters: Record<string, CounterWindow> = {}
   const countersMissing: Record<string, string> = {}
   targets.forEach((t, i) => {
@@ -410,6 +424,13 @@ export async function collectSnapshotExtras(opts: { netns?: string; procRoot?: s
     countersMissing,
     sysctls: 'sysctls' in s ? { ...s.sysctls, netns: sysTarget.label } : null,
     kernelLog: readRecentKernelLog(opts.kernelLogWindowS ?? 600, { procRoot: opts.procRoot, path: opts.kmsgPath }),
+  }
+  if (seen) {
+    const range = 'sysctls' in s ? s.sysctls.tcp.localPortRange : undefined
+    extras.kernelResets = Object.fromEntries(targets.map((t) => {
+      const sockets = opts.sockets?.find((n) => n.netns === t.label)?.sockets ?? []
+      return [t.label, kernelResetsOf(seen, t.inode, sockets, t === sysTarget || targets.length === 1 ? range : undefined)]
+    }))
   }
   return { ...extras }
 }
@@ -431,6 +452,8 @@ function inputFromSnapshot(opts: CollectOptions): DiagnoseInput {
     const w = ext.counters?.[n.netns]
     if (w) ns.counters = w
     else if (ext.countersMissing?.[n.netns]) ns.countersMissing = ext.countersMissing[n.netns]
+    const kr = ext.kernelResets?.[n.netns]
+    if (kr) ns.kernelResets = kr
     return ns
   })
   const firstWindow = Object.values(ext.counters ?? {})[0]

@@ -9,6 +9,7 @@ import type { Endpoint, Family, Socket } from '../model/socket.js'
 import type { StateName } from '../model/state.js'
 import { formatEndpoint } from '../model/endpoint-text.js'
 import { ownerOf } from './offenders.js'
+import type { ResetKind } from '../model/reset-kind.js'
 
 /** One reset group as the kernel counted it (kernel/resets.ts ResetEvent, namespace already chosen). */
 export interface ResetEventInput {
@@ -27,20 +28,7 @@ export interface ResetEventInput {
  * What a group of resets is, from the kernel's reason (enum sk_rst_reason) or, for received ones,
  * from the state of our socket: a stable name in the evidence, and the message key of its line.
  */
-export type ResetKind =
-  | 'refused' // sent: a SYN to a port nothing listens on (NO_SOCKET)
-  | 'noSocket' // sent: a segment of a connection this host no longer has (NO_SOCKET)
-  | 'abortOnClose' // sent: close() with unread data (TCP_ABORT_ON_CLOSE)
-  | 'abortOnData' // sent: data arrived after close(), or TCP_LINGER2 < 0 (TCP_ABORT_ON_DATA)
-  | 'abortOnLinger' // sent: close() in FIN_WAIT2 with TCP_LINGER2 < 0 (TCP_ABORT_ON_LINGER)
-  | 'abortOnMemory' // sent: too many orphans or out of TCP memory (TCP_ABORT_ON_MEMORY)
-  | 'keepaliveTimeout' // sent: keepalive probes unanswered (TCP_KEEPALIVE_TIMEOUT)
-  | 'disconnect' // sent: close() with SO_LINGER 0, or connect(AF_UNSPEC) (TCP_STATE, TCP_DISCONNECT_WITH_DATA)
-  | 'timeWait' // sent: a TIME_WAIT socket refused a segment (TCP_TIMEWAIT_SOCKET)
-  | 'invalid' // sent: a segment that breaks the protocol (bad ACK, PAWS, flags, SYN)
-  | 'other' // sent: another reason (named in the group)
-  | 'refusedByPeer' // received: our connect() was refused
-  | 'resetByPeer' // received: the peer or a middlebox reset an established connection
+export type { ResetKind } from '../model/reset-kind.js'
 
 const REASON_KIND: Record<string, ResetKind> = {
   TCP_ABORT_ON_CLOSE: 'abortOnClose',

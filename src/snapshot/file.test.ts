@@ -30,6 +30,7 @@ describe('snapshot files', () => {
     ['a kernel log that is a list of numbers', good.replace(/}$/, ',"kernelLog":[1,2]}'), /\$\.kernelLog/],
     ['tcp_info with a text rtt', good.replace('"ifindex":0', '"ifindex":0,"info":{"rttUs":"slow"}'), /\$\.namespaces\[0\]\.sockets\[0\]\.info\./],
     ['a socket without mss fields', good.replace('"ifindex":0', '"ifindex":0,"info":{}'), /\.info\.state/],
+    ['a reset group of an unknown kind', good.replace(/}$/, ',"kernelResets":{"host":{"windowMs":1000,"sent":1,"received":0,"dropped":0,"groups":[{"kind":"bogus","direction":"sent","reason":"NO_SOCKET","side":"server","peer":"10.0.0.1","port":80,"service":"10.0.0.1 -> :80","family":"inet","count":1}]}}}'), /\$\.kernelResets\.host\.groups\[0\]\.kind/],
   ])('rejects %s with TD_SNAPSHOT_FORMAT', (_n, text, re) => {
     expect(() => parseSnapshot(text, 'f.json')).toThrow(expect.objectContaining({ code: 'TD_SNAPSHOT_FORMAT', message: expect.stringMatching(re) }))
   })

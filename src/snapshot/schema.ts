@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module'
 import { STATE_NAMES, type StateName } from '../model/state.js'
 import { TIMER_NAMES } from '../model/socket.js'
+import { RESET_KINDS } from '../model/reset-kind.js'
 import { inLangs, msg, type Msg } from '../i18n/index.js'
 
 export const SNAPSHOT_FORMAT = 'tcpdoctor-snapshot'
@@ -48,6 +49,12 @@ function build() {
   const sysctls = z.looseObject({ kernel: z.string(), values: z.record(z.string(), z.string()), missing: z.record(z.string(), missingReason), initialNetns: z.boolean(), netns: z.string() })
   const kernelLogEvent = z.looseObject({ kind: z.enum(['syn_flood', 'time_wait_overflow', 'out_of_memory', 'too_many_orphans']), seq: count, usec: num, time: z.string().optional(), text: z.string(), port: port.optional(), address: z.string().optional() })
   const kernelLog = z.looseObject({ readable: z.boolean(), reason: z.string().optional(), windowS: num.nonnegative(), events: z.array(kernelLogEvent), older: count })
+  const resetOwner = z.looseObject({ pid: count.nullable(), command: z.string(), via: z.enum(['task', 'socket', 'listener']) })
+  const resetGroup = z.looseObject({
+    kind: z.enum(RESET_KINDS), direction: z.enum(['sent', 'received']), reason: z.string().nullable(), side: z.enum(['server', 'client']), peer: z.string(),
+    port, service: z.string(), family: z.enum(['inet', 'inet6']), count, owner: resetOwner.optional(),
+  })
+  const kernelResets = z.looseObject({ windowMs: num.nonnegative(), sent: count, received: count, dropped: count, groups: z.array(resetGroup) })
 
   return z.looseObject({
     format: z.literal(SNAPSHOT_FORMAT),
@@ -61,6 +68,7 @@ function build() {
     countersMissing: z.record(z.string(), z.string()).optional(),
     sysctls: sysctls.nullable().optional(),
     kernelLog: kernelLog.optional(),
+    kernelResets: z.record(z.string(), kernelResets).optional(),
   })
 }
 

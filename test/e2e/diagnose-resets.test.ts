@@ -10,7 +10,8 @@
  * the kernel's TcpOutRsts. Needs root, netns, the addon, tcpdump, python3 and a built dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readdirSync, readlinkSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { need } from '../helpers/can.js'
@@ -151,6 +152,8 @@ describe.skipIf(skip)('diagnose names who resets and why (kernel tracepoints, no
   let reportB: { findings: Finding[] } | undefined
   let wireA: { src: string; dst: string }[] = []
   let wireB: { src: string; dst: string }[] = []
+  let replayA: { findings: Finding[] } | undefined
+  const tmp = mkdtempSync(join(tmpdir(), 'tdrs-snap-'))
 
   beforeAll(async () => {
     nsA = makeNetns('tdrsa')
@@ -168,7 +171,9 @@ describe.skipIf(skip)('diagnose names who resets and why (kernel tracepoints, no
     const dumps = [nsA, nsB].map((ns) => start('ip', ['netns', 'exec', ns, 'tcpdump', '-i', 'any', '-n', '-l', '-U', 'tcp[tcpflags] & tcp-rst != 0']))
     await Promise.all(dumps.map((d) => waitLine(d.child, 'stderr', /listening on/)))
     const diags = [nsA, nsB].map((ns) => start(process.execPath, [BIN, 'diagnose', '--netns', ns, '--interval', '5', '--json']))
-    await until(() => diags.every((d) => hasBpfLink(d.child.pid!)), 10_000, 'diagnose to attach its reset programs')
+    // A snapshot of A over the same moment: diagnose --from it must name the same resets.
+    const snap = start(process.execPath, [BIN, 'snapshot', '--netns', nsA, '--interval', '5', '-o', join(tmp, 'a.json')])
+    await until(() => [...diags, snap].every((d) => hasBpfLink(d.child.pid!)), 10_000, 'diagnose and snapshot to attach their reset programs')
     const client = start('ip', ['netns', 'exec', nsB, 'python3', '-c', CLIENT])
     const done = waitLine(client.child, 'stdout', /done/, 20_000)
     client.child.stdin!.write('go\n')
@@ -176,6 +181,8 @@ describe.skipIf(skip)('diagnose names who resets and why (kernel tracepoints, no
     const [a, b] = await Promise.all(diags.map((d) => d.out))
     reportA = JSON.parse(a!)
     reportB = JSON.parse(b!)
+    await snap.out
+    replayA = JSON.parse(await start(process.execPath, [BIN, 'diagnose', '--from', join(tmp, 'a.json'), '--json']).out)
     // tcpdump flushes per packet (-U -l): a moment for the last lines, then stop it.
     await new Promise((r) => setTimeout(r, 300))
     for (const d of dumps) d.child.kill('SIGINT')
@@ -186,6 +193,7 @@ describe.skipIf(skip)('diagnose names who resets and why (kernel tracepoints, no
     server?.child.kill()
     noise?.child.kill()
     for (const ns of [nsA, nsB, nsC]) if (ns) dropNetns(ns)
+    rmSync(tmp, { recursive: true, force: true })
   })
 
   const resetsOf = (r: { findings: Finding[] } | undefined): Finding => {
@@ -238,6 +246,16 @@ describe.skipIf(skip)('diagnose names who resets and why (kernel tracepoints, no
   it('resets made at the same time in another namespace are not attributed', () => {
     for (const f of [resetsOf(reportA), resetsOf(reportB)])
       for (const g of f.evidence.kernelResets!.groups) expect([A, B]).toContain(g.peer)
+  })
+
+  it('diagnose --from a snapshot taken over the same moment names the same resets as the live run', () => {
+    const live = resetsOf(reportA)
+    const replayed = resetsOf(replayA)
+    // Owners seen holding a socket depend on each run's own dumps; the kernel's task and the rest do not.
+    const bare = (f: Finding) => f.evidence.kernelResets!.groups.map(({ owner, ...g }) => ({ ...g, task: owner?.via === 'task' ? owner : undefined }))
+    expect(bare(replayed)).toEqual(bare(live))
+    expect(replayed.evidence.kernelResets!.sent).toBe(live.evidence.kernelResets!.sent)
+    expect(group(replayed, 'refused', PORT.refused)?.count).toBe(N)
   })
 
   it('the text names them: the largest groups in the details, a fix for the refused port', () => {

@@ -31,7 +31,7 @@ export const snapshotCommand = defineCommand({
     const intervalText = args.values.interval
     const intervalS = intervalText === undefined ? 1 : Number(intervalText)
     if (!Number.isFinite(intervalS) || intervalS < 0) throw new TcpdoctorError('TD_USAGE', msg('err.cli.intervalMustBeSeconds3', { intervalText }))
-    const extras = await collectSnapshotExtras({ netns: ctx.netns, procRoot: ctx.procRoot, intervalMs: intervalS * 1000, signal: ctx.signal })
+    const extras = await collectSnapshotExtras({ netns: ctx.netns, procRoot: ctx.procRoot, intervalMs: intervalS * 1000, signal: ctx.signal, sockets: g.namespaces })
     const snap = makeSnapshot(
       g.namespaces.map((n) => ({ netns: n.netns, source: n.source, sockets: n.sockets })),
       { pidsDenied: g.pidsDenied },

@@ -67,6 +67,8 @@ export interface Command {
    * is never silently ignored.
    */
   globals: readonly GlobalName[]
+  /** Works in the namespace it runs in but cannot enter another: a refused --netns hints `ip netns exec`. */
+  netnsByExec?: boolean
   run(ctx: CommandContext, args: ParsedArgs): Promise<number>
 }
 

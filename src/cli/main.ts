@@ -180,7 +180,10 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     for (const name of Object.keys(parsed.values)) {
       if (name in cmd.options || UNIVERSAL.has(name)) continue
       if (!(cmd.globals as readonly string[]).includes(name))
-        throw new TcpdoctorError('TD_USAGE', msg('err.cli.doesNotTake', { command: cmd.name, option: name }), { hint: msg('hint.cli.seeTcpdoctorHelp', { name: cmd.name }) })
+        throw new TcpdoctorError('TD_USAGE', msg('err.cli.doesNotTake', { command: cmd.name, option: name }), {
+          // A command that cannot enter a namespace itself still runs in one: say how.
+          hint: name === 'netns' && cmd.netnsByExec ? msg('hint.cli.runUnderIpNetnsExec', { name: cmd.name }) : msg('hint.cli.seeTcpdoctorHelp', { name: cmd.name }),
+        })
     }
     const v = parsed.values as Record<string, string | boolean | undefined>
     json = v.json === true

@@ -39,6 +39,8 @@ describe('command options', async () => {
         const doc = JSON.parse(r.out) as { error: { code: string; message: string } }
         expect(doc.error.code).toBe('TD_USAGE')
         expect(doc.error.message).toContain(`--${g}`)
+        // --netns refused: the hint says how to run the command in a namespace anyway.
+        if (g === 'netns' && cmd.netnsByExec) expect((doc.error as { hint?: string }).hint, cmd.name).toContain(`ip netns exec NAME tcpdoctor ${cmd.name}`)
         tried++
       }
     }

@@ -43,6 +43,8 @@ export const dnsCommand: Command = {
   usage: 'dns NAME',
   help: 'help.dns.examples',
   globals: [],
+  // getaddrinfo reads /etc through the mount namespace, which only `ip netns exec` sets up (/etc/netns/NAME).
+  netnsByExec: true,
   options: {
     server: { type: 'string', multiple: true, short: 's' },
     'resolv-conf': { type: 'string' },

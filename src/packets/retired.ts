@@ -79,7 +79,12 @@ export class RetiredTuples {
   }
 
   private hash(s: number, t: number, sp: number, tp: number): number {
-    return (Math.imul(s ^ t, 0x9e3779b1) ^ Math.imul(sp ^ tp, 0x85ebca6b)) & this.mask
+    let h = Math.imul(s ^ t, 0x9e3779b1) ^ Math.imul(sp ^ tp, 0x85ebca6b)
+    // mix the high bits down: the mask keeps the low ones, which a product alone takes from the
+    // inputs' low bits only (sequential addresses and ports then cluster: long probe runs)
+    h ^= h >>> 16
+    h = Math.imul(h, 0x7feb352d)
+    return (h ^ (h >>> 15)) & this.mask
   }
 
   /** The slot of the tuple in either direction, or -1. */

@@ -14,7 +14,10 @@ function hash4(d: Decoded): number {
   return (Math.imul(d.src4 ^ d.dst4, 0x9e3779b1) ^ Math.imul(d.srcPort ^ d.dstPort, 0x85ebca6b)) & 0x3fffffff
 }
 
-/** Called with a connection whose report is final, just before the tracker frees its state. */
+/**
+ * Called with a connection whose report is final, just before the tracker frees its state. The
+ * object is reused for a later connection afterwards: read what you need during the call.
+ */
 export type OnRetire = (c: Connection) => void
 
 /**
@@ -38,6 +41,8 @@ export class Tracker {
   private v6 = new Map<string, Connection>()
   private readonly life: Lifetimes<Connection> | undefined
   private readonly retired: RetiredTuples | undefined
+  /** freed connections, reused for new ones (streaming path: onRetire is their last reader) */
+  private readonly spare: Connection[] = []
 
   /** linesFor: collect per-packet lines for this stream (sequence diagram) */
   constructor(private readonly linesFor: number = -1, private readonly onRetire?: OnRetire) {
@@ -85,7 +90,10 @@ export class Tracker {
   }
 
   private create(d: Decoded, frame: number, ts: number, old?: Connection): Connection {
-    const c = new Connection(this.streams++, d, frame, ts)
+    const spare = this.spare.pop()
+    let c: Connection
+    if (spare) { c = spare; c.reset(this.streams++, d, frame, ts) }
+    else c = new Connection(this.streams++, d, frame, ts)
     if (c.stream === this.linesFor) c.lines = []
     // the streaming path reports histories only; `changes` are for --conn and capture --states
     if (c.lines || !this.onRetire) c.recordChanges()
@@ -112,6 +120,7 @@ export class Tracker {
     } else if (this.v6.get(c.key6) === c) this.v6.delete(c.key6)
     this.retired!.remember(c)
     this.onRetire!(c)
+    this.spare.push(c)
   }
 
   /** One TCP segment (d decoded as 'tcp'). Returns its connection; undefined for a late packet. */

@@ -103,11 +103,9 @@ export class Connection {
   serverPort = 0
   get clientAddress(): string { return typeof this.cAddr === 'number' ? ipv4Text(this.cAddr) : this.cAddr }
   get serverAddress(): string { return typeof this.sAddr === 'number' ? ipv4Text(this.sAddr) : this.sAddr }
-  /** the other end of the first sender (hash-bucket match) */
+  /** the other end of the first sender (the tracker's 4-tuple match) */
   dst4 = 0
   dstPort = 0
-  /** next connection in the same hash bucket */
-  next: Connection | undefined
   /** the bucket (IPv4) or key (IPv6) of its 4-tuple in the tracker's maps */
   hash = 0
   key6 = ''
@@ -167,7 +165,6 @@ export class Connection {
     this.serverPort = 0
     this.dst4 = 0
     this.dstPort = 0
-    this.next = undefined
     this.hash = 0
     this.key6 = ''
     this.older = undefined

@@ -13,51 +13,22 @@ import type { Connection } from './connection.js'
 
 /**
  * JSON.stringify(connectionReport(c)) without building the objects (the --json hot path: a
- * million connections), into out. The tests check both give the same document.
+ * million connections). The tests check both give the same document.
  */
-export function writeConnectionJson(out: JsonOut, c: Connection): void {
-  out.room()
-  if (c.lines) { out.text(JSON.stringify(connectionReport(c))); return }
+export function connectionJson(c: Connection): string {
+  if (c.lines) return JSON.stringify(connectionReport(c))
   const client = c.client, server = c.server
-  out.text('{"stream":'); out.num(c.stream)
-  out.text(',"client":{"address":"'); out.text(c.clientAddress)
-  out.text('","port":'); out.num(c.clientPort)
-  out.text('},"server":{"address":"'); out.text(c.serverAddress)
-  out.text('","port":'); out.num(c.serverPort)
-  out.text('},"outcome":"'); out.text(c.outcome)
-  out.text('","states":{"client":"'); out.text(client.state)
-  out.text('","server":"'); out.text(server.state)
-  out.text('","history":{"client":"'); out.text(client.path.changed ? client.path.text : client.state)
-  out.text('","server":"'); out.text(server.path.changed ? server.path.text : server.state)
-  out.text('"}},"anomalies":{')
   const an = c.anomalies
-  if (an) {
-    let first = true
-    for (let i = 0; i < an.length; i++) {
-      if (!an[i]) continue
-      out.text(first ? '"' : ',"'); out.text(ANOMALY_KINDS[i]!); out.text('":'); out.num(an[i]!)
-      first = false
-    }
-  }
-  out.text('},"packets":'); out.num(c.a.packets + c.b.packets)
-  out.text(',"bytes":{"client":'); out.num(client.bytes)
-  out.text(',"server":'); out.num(server.bytes)
-  out.text('},"start":'); out.num(c.firstTs)
-  out.text(',"duration":'); out.num(Math.max(0, c.lastTs - c.firstTs))
-  out.text(',"rttMs":')
-  if (c.rtt === undefined) out.text('null')
-  else out.num(Math.round(c.rtt * 1e6) / 1e3)
-  out.text(c.midstream ? ',"midstream":true' : ',"midstream":false')
-  out.text(c.simultaneousOpen ? ',"simultaneousOpen":true}' : ',"simultaneousOpen":false}')
+  let a = ''
+  if (an) for (let i = 0; i < an.length; i++) if (an[i]) a += `${a ? ',' : ''}"${ANOMALY_KINDS[i]}":${an[i]}`
+  const rtt = c.rtt === undefined ? 'null' : String(Math.round(c.rtt * 1e6) / 1e3)
+  const hc = client.path.changed ? client.path.text : client.state, hs = server.path.changed ? server.path.text : server.state
+  return `{"stream":${c.stream},"client":{"address":"${c.clientAddress}","port":${c.clientPort}},"server":{"address":"${c.serverAddress}","port":${c.serverPort}},"outcome":"${c.outcome}","states":{"client":"${client.state}","server":"${server.state}","history":{"client":"${hc}","server":"${hs}"}},"anomalies":{${a}},"packets":${c.a.packets + c.b.packets},"bytes":{"client":${client.bytes},"server":${server.bytes}},"start":${c.firstTs},"duration":${Math.max(0, c.lastTs - c.firstTs)},"rttMs":${rtt},"midstream":${c.midstream},"simultaneousOpen":${c.simultaneousOpen}}`
 }
 
-/** One connection's report as text (tests; the writer itself never makes the string). */
-export function connectionJson(c: Connection): string {
-  const chunks: Uint8Array[] = []
-  const out = new JsonOut((b) => chunks.push(b), 16 << 10)
-  writeConnectionJson(out, c)
-  out.flush()
-  return Buffer.concat(chunks).toString('utf8')
+/** A connection's report into out (one string, encoded in place: no string per chunk or stream write). */
+function writeConnectionJson(out: JsonOut, c: Connection): void {
+  out.text(connectionJson(c))
 }
 
 /** Writes the document through `write`; `only`: list just that connection (--conn N). */

@@ -10,6 +10,7 @@
  * keeping their full state.
  */
 import { TH_ACK, TH_SYN, type Decoded } from './decode.js'
+import { tupleHash } from './flow-table.js'
 
 /** A conversation as RetiredTuples needs it (the tracker's Connection). */
 export interface Retirable {
@@ -79,12 +80,7 @@ export class RetiredTuples {
   }
 
   private hash(s: number, t: number, sp: number, tp: number): number {
-    let h = Math.imul(s ^ t, 0x9e3779b1) ^ Math.imul(sp ^ tp, 0x85ebca6b)
-    // mix the high bits down: the mask keeps the low ones, which a product alone takes from the
-    // inputs' low bits only (sequential addresses and ports then cluster: long probe runs)
-    h ^= h >>> 16
-    h = Math.imul(h, 0x7feb352d)
-    return (h ^ (h >>> 15)) & this.mask
+    return tupleHash(s, t, sp, tp) & this.mask
   }
 
   /** The slot of the tuple in either direction, or -1. */

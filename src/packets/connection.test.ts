@@ -39,8 +39,8 @@ function used(): Connection {
     [false, TH_ACK, 901, 151, 0], [true, TH_FIN | TH_ACK, 151, 901, 0], [false, TH_ACK, 901, 152, 0], [false, TH_RST, 901, 0, 0],
   ]
   steps.forEach(([fromA, flags, seq, ack, len], i) => { const d = seg(fromA, flags, seq, ack, len); d.ts = 10 + i; c.segment(d, fromA, i + 2, 10 + i, 0) })
+  c.older = c
   c.queue = 2
-  c.touchSeq = 12
   c.hash = 77
   c.key6 = 'x'
   return c

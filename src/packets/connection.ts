@@ -109,9 +109,10 @@ export class Connection {
   /** the bucket (IPv4) or key (IPv6) of its 4-tuple in the tracker's maps */
   hash = 0
   key6 = ''
-  /** its place in the tracker's lifetime queues (streaming path, lifetime.ts); -1: in none */
+  /** links of the tracker's lifetime queues (streaming path); queue -1: in none */
+  older: Connection | undefined
+  newer: Connection | undefined
   queue = -1
-  touchSeq = -1
   /** a side reached ESTABLISHED at some point */
   established = false
   firstTs = 0
@@ -166,8 +167,9 @@ export class Connection {
     this.dstPort = 0
     this.hash = 0
     this.key6 = ''
+    this.older = undefined
+    this.newer = undefined
     this.queue = -1
-    this.touchSeq = -1
     this.established = false
     this.firstTs = 0
     this.lastTs = 0

@@ -23,86 +23,21 @@ export const OPEN_IDLE = 7875
 /** 0 closed, 1 handshake not completed, 2 established (or picked up mid-stream). */
 export type Kind = 0 | 1 | 2
 
-/** What a queued item carries itself (no allocation per packet). */
-export interface Queued {
+/** The links a queued item carries itself (no allocation per packet). */
+export interface Queued<T> {
   lastTs: number
-  /** the queue it is in (-1: none) and the number of its last touch (-1: none) */
+  older: T | undefined
+  newer: T | undefined
   queue: number
-  touchSeq: number
 }
 
 const IDLE = [CLOSED_LINGER, HANDSHAKE_IDLE, OPEN_IDLE] as const
 
-/**
- * One queue, least recently touched first, as a log of touches: a touch appends (item, its
- * number) and the item's earlier entries go stale (their number is no longer its touchSeq), to
- * be skipped at the head and dropped when the log is compacted. So the live entries are each
- * item's last touch, in touch order: the same order as moving the item to the tail of a linked
- * list, without touching its neighbours' memory at every packet (the list's unlink was a tenth of
- * analyze's time on a capture of many interleaved connections).
- */
-class TouchLog<T extends Queued> {
-  private items: (T | undefined)[] = new Array<T | undefined>(1024).fill(undefined)
-  private seqs = new Float64Array(1024)
-  private start = 0
-  private end = 0
-  /** live entries (items in this queue) */
-  size = 0
-
-  constructor(private readonly k: number) {}
-
-  private live(i: number): boolean {
-    const x = this.items[i]!
-    return x.queue === this.k && x.touchSeq === this.seqs[i]
-  }
-
-  /** The least recently touched item, or undefined. */
-  head(): T | undefined {
-    while (this.start < this.end) {
-      if (this.live(this.start)) return this.items[this.start]
-      this.items[this.start++] = undefined
-    }
-    return undefined
-  }
-
-  /** True when x's last touch is the newest entry (touching it again changes nothing). */
-  isTail(x: T): boolean {
-    return this.end > this.start && this.items[this.end - 1] === x && this.seqs[this.end - 1] === x.touchSeq
-  }
-
-  append(x: T): void {
-    if (this.end === this.items.length) this.makeRoom()
-    this.items[this.end] = x
-    this.seqs[this.end++] = x.touchSeq
-  }
-
-  /** Compacts the live entries to the front; grows when more than half of them are live. */
-  private makeRoom(): void {
-    let n = 0
-    for (let i = this.start; i < this.end; i++) {
-      if (!this.live(i)) continue
-      this.items[n] = this.items[i]
-      this.seqs[n++] = this.seqs[i]!
-    }
-    this.items.fill(undefined, n, this.end)
-    this.start = 0
-    this.end = n
-    if (n * 2 > this.items.length) {
-      const items = new Array<T | undefined>(this.items.length * 2).fill(undefined)
-      for (let i = 0; i < n; i++) items[i] = this.items[i]
-      const seqs = new Float64Array(this.items.length * 2)
-      seqs.set(this.seqs.subarray(0, n))
-      this.items = items
-      this.seqs = seqs
-    }
-  }
-}
-
 /** Live connections in three queues by kind, each least recently active first. */
-export class Lifetimes<T extends Queued> {
-  private readonly logs = [new TouchLog<T>(0), new TouchLog<T>(1), new TouchLog<T>(2)] as const
-  /** numbers touches (touchSeq) */
-  private touches = 0
+export class Lifetimes<T extends Queued<T>> {
+  private readonly heads: (T | undefined)[] = [undefined, undefined, undefined]
+  private readonly tails: (T | undefined)[] = [undefined, undefined, undefined]
+  private readonly sizes = [0, 0, 0]
   /** the latest capture time seen (timestamps can step back in merged captures) */
   private now = -Infinity
   /** connections whose state is held now, and the most held at once */
@@ -116,22 +51,24 @@ export class Lifetimes<T extends Queued> {
 
   /** x just had a packet (x.lastTs is its time) and is now of kind k. */
   touch(x: T, k: Kind): void {
-    const log = this.logs[k]
-    if (x.queue === k && log.isTail(x)) return
-    if (x.queue >= 0) this.logs[x.queue]!.size--
+    if (x.queue === k && this.tails[k] === x) return
+    if (x.queue >= 0) this.unlink(x)
     else if (++this.held > this.maxHeld) this.maxHeld = this.held
     x.queue = k
-    x.touchSeq = this.touches++
-    log.append(x)
-    log.size++
+    x.older = this.tails[k]
+    x.newer = undefined
+    if (this.tails[k]) this.tails[k]!.newer = x
+    else this.heads[k] = x
+    this.tails[k] = x
+    this.sizes[k]!++
   }
 
   /** A connection to free now (remove it with drop), or undefined. */
   expired(): T | undefined {
-    const closed = this.logs[0].head()
-    if (closed && (this.logs[0].size > CLOSED_MAX || this.now - closed.lastTs > CLOSED_LINGER)) return closed
+    const closed = this.heads[0]
+    if (closed && (this.sizes[0]! > CLOSED_MAX || this.now - closed.lastTs > CLOSED_LINGER)) return closed
     for (let k = 1; k < 3; k++) {
-      const h = this.logs[k]!.head()
+      const h = this.heads[k]
       if (h && this.now - h.lastTs > IDLE[k]!) return h
     }
     return undefined
@@ -139,14 +76,23 @@ export class Lifetimes<T extends Queued> {
 
   /** Any live connection (at the end of the capture, to free them all), or undefined. */
   any(): T | undefined {
-    return this.logs[0].head() ?? this.logs[1].head() ?? this.logs[2].head()
+    return this.heads[0] ?? this.heads[1] ?? this.heads[2]
   }
 
   drop(x: T): void {
     if (x.queue < 0) return
-    this.logs[x.queue]!.size--
+    this.unlink(x)
     x.queue = -1
-    x.touchSeq = -1
     this.held--
+  }
+
+  private unlink(x: T): void {
+    const k = x.queue
+    if (x.older) x.older.newer = x.newer
+    else this.heads[k] = x.newer
+    if (x.newer) x.newer.older = x.older
+    else this.tails[k] = x.older
+    x.older = x.newer = undefined
+    this.sizes[k]!--
   }
 }

@@ -85,11 +85,11 @@ function manyConnections(): Buffer {
 }
 
 async function streamed(bytes: Uint8Array): Promise<{ doc: unknown; maxHeld: number; count: number }> {
-  const chunks: Uint8Array[] = []
-  const w = new ReportJsonWriter((t) => { chunks.push(t) })
+  let text = ''
+  const w = new ReportJsonWriter((t) => { text += t })
   const r = await analyzeCapture((async function* () { yield bytes })(), { onConnection: (c) => w.connection(c) })
   w.end(r.head, r.count)
-  return { doc: JSON.parse(Buffer.concat(chunks).toString('utf8')), maxHeld: r.maxHeld, count: r.count }
+  return { doc: JSON.parse(text), maxHeld: r.maxHeld, count: r.count }
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'tdp-stream-'))

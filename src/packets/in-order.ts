@@ -1,6 +1,6 @@
 /**
  * @module
- * Hands on texts (as bytes) numbered 0, 1, 2, ... in number order although they arrive in any order
+ * Hands on texts numbered 0, 1, 2, ... in number order although they arrive in any order
  * (connections finish out of tcp.stream order; the JSON lists them by stream). A text that
  * arrives early waits in memory up to a budget; past it the waiting texts go to a temporary file
  * (unlinked at once: nothing to clean up even after a crash) and are read back when their turn
@@ -17,22 +17,17 @@ const READ_AHEAD = 1 << 20
 
 export class InOrder {
   private next = 0
-  private readonly held = new Map<number, Uint8Array>()
+  private readonly held = new Map<number, string>()
   private heldBytes = 0
   private spill: Spill | undefined
 
   /** budget: bytes of text held in memory before spilling to a file */
-  constructor(private readonly emit: (text: Uint8Array) => void, private readonly budget = 16 << 20) {}
+  constructor(private readonly emit: (text: string) => void, private readonly budget = 16 << 20) {}
 
   /** Texts written to the temporary file so far. */
   get spilled(): number { return this.spill?.count ?? 0 }
 
-  /** true when n is the number due: the caller may emit its text itself, then call advance() */
-  isNext(n: number): boolean {
-    return n === this.next
-  }
-
-  put(n: number, text: Uint8Array): void {
+  put(n: number, text: string): void {
     if (n !== this.next) {
       this.held.set(n, text)
       this.heldBytes += text.length
@@ -40,13 +35,7 @@ export class InOrder {
       return
     }
     this.emit(text)
-    this.advance()
-  }
-
-  /** The number due was emitted (by put, or by the caller after isNext): emit those that waited for it. */
-  advance(): void {
     this.next++
-    if (this.held.size === 0 && this.spill === undefined) return
     for (;;) {
       let t = this.held.get(this.next)
       if (t !== undefined) {
@@ -91,17 +80,17 @@ class Spill {
     rmSync(dir, { recursive: true, force: true })
   }
 
-  write(batch: [number, Uint8Array][]): void {
+  write(batch: [number, string][]): void {
     let bytes = 0
-    for (const [, t] of batch) bytes += t.length
+    for (const [, t] of batch) bytes += Buffer.byteLength(t)
     const b = Buffer.allocUnsafe(bytes)
     let o = 0
     for (const [n, t] of batch) {
       if (n >= this.offsets.length) this.growTo(n)
-      b.set(t, o)
+      const w = b.write(t, o)
       this.offsets[n] = this.size + o
-      this.lengths[n] = t.length
-      o += t.length
+      this.lengths[n] = w
+      o += w
     }
     try {
       for (let at = 0; at < o; ) at += writeSync(this.fd, b, at, o - at, this.size + at)
@@ -113,7 +102,7 @@ class Spill {
   }
 
   /** The text numbered n (removed), or undefined when it was never spilled. */
-  take(n: number): Uint8Array | undefined {
+  take(n: number): string | undefined {
     const len = n < this.lengths.length ? this.lengths[n]! : 0
     if (len === 0) return undefined
     this.lengths[n] = 0
@@ -128,7 +117,7 @@ class Spill {
         this.winLen += got
       }
     }
-    return Buffer.from(this.window.subarray(off - this.winStart, off - this.winStart + len)) // a copy: the window is reused
+    return this.window.toString('utf8', off - this.winStart, off - this.winStart + len)
   }
 
   close(): void {

@@ -2,14 +2,15 @@
  * @module
  * The `analyze --json` document written while the capture is read: the connections array first,
  * each connection as it finishes but in tcp.stream order (InOrder), then the totals, known only
- * at the end. Reports are written as bytes into chunks of 256 KiB (JsonOut); nothing grows with
- * the file but the reports that wait for an earlier connection (bounded by InOrder's budget).
+ * at the end. Output goes out in chunks of about 64 KiB; nothing grows with the file but the
+ * reports that wait for an earlier connection (bounded by InOrder's budget).
  */
 import { ANOMALY_KINDS } from './analysis.js'
 import { connectionReport, type AnalyzeHead } from './analyze.js'
 import { InOrder } from './in-order.js'
-import { JsonOut } from './json-out.js'
 import type { Connection } from './connection.js'
+
+const CHUNK = 64 << 10
 
 /**
  * JSON.stringify(connectionReport(c)) without building the objects (the --json hot path: a
@@ -17,67 +18,51 @@ import type { Connection } from './connection.js'
  */
 export function connectionJson(c: Connection): string {
   if (c.lines) return JSON.stringify(connectionReport(c))
-  const client = c.client, server = c.server
+  const h = c.history()
   const an = c.anomalies
   let a = ''
   if (an) for (let i = 0; i < an.length; i++) if (an[i]) a += `${a ? ',' : ''}"${ANOMALY_KINDS[i]}":${an[i]}`
   const rtt = c.rtt === undefined ? 'null' : String(Math.round(c.rtt * 1e6) / 1e3)
-  const hc = client.path.changed ? client.path.text : client.state, hs = server.path.changed ? server.path.text : server.state
-  return `{"stream":${c.stream},"client":{"address":"${c.clientAddress}","port":${c.clientPort}},"server":{"address":"${c.serverAddress}","port":${c.serverPort}},"outcome":"${c.outcome}","states":{"client":"${client.state}","server":"${server.state}","history":{"client":"${hc}","server":"${hs}"}},"anomalies":{${a}},"packets":${c.a.packets + c.b.packets},"bytes":{"client":${client.bytes},"server":${server.bytes}},"start":${c.firstTs},"duration":${Math.max(0, c.lastTs - c.firstTs)},"rttMs":${rtt},"midstream":${c.midstream},"simultaneousOpen":${c.simultaneousOpen}}`
-}
-
-/** A connection's report into out (one string, encoded in place: no string per chunk or stream write). */
-function writeConnectionJson(out: JsonOut, c: Connection): void {
-  out.text(connectionJson(c))
+  return `{"stream":${c.stream},"client":{"address":"${c.clientAddress}","port":${c.clientPort}},"server":{"address":"${c.serverAddress}","port":${c.serverPort}},"outcome":"${c.outcome}","states":{"client":"${c.client.state}","server":"${c.server.state}","history":{"client":"${h.client}","server":"${h.server}"}},"anomalies":{${a}},"packets":${c.a.packets + c.b.packets},"bytes":{"client":${c.client.bytes},"server":${c.server.bytes}},"start":${c.firstTs},"duration":${Math.max(0, c.lastTs - c.firstTs)},"rttMs":${rtt},"midstream":${c.midstream},"simultaneousOpen":${c.simultaneousOpen}}`
 }
 
 /** Writes the document through `write`; `only`: list just that connection (--conn N). */
 export class ReportJsonWriter {
-  private readonly out: JsonOut
-  private readonly order: InOrder
-  /** reports written so far (the first opens the document, the others follow a comma) */
-  private written = 0
-  private single: Uint8Array | undefined
+  private readonly order = new InOrder((t) => this.append(t))
+  /** connection texts not written yet, and their length */
+  private parts: string[] = []
+  private partsLength = 0
+  private started = false
+  private single: string | undefined
 
-  constructor(write: (chunk: Uint8Array) => void, private readonly only?: number) {
-    this.out = new JsonOut(write)
-    this.order = new InOrder((b) => { this.separator(); this.out.bytes(b) })
-  }
+  constructor(private readonly write: (text: string) => void, private readonly only?: number) {}
 
   /** An OnRetire / onConnection callback: the connection's report is final. */
   connection(c: Connection): void {
-    const out = this.out
-    if (this.only !== undefined) {
-      if (c.stream !== this.only) return
-      const at = out.begin()
-      writeConnectionJson(out, c)
-      this.single = out.takeFrom(at)
-      return
-    }
-    if (this.order.isNext(c.stream)) {
-      // the common case: written in place, then the reports that waited for it
-      out.room()
-      this.separator()
-      writeConnectionJson(out, c)
-      this.order.advance()
-      return
-    }
-    const at = out.begin()
-    writeConnectionJson(out, c)
-    this.order.put(c.stream, out.takeFrom(at))
+    if (this.only === undefined) this.order.put(c.stream, connectionJson(c))
+    else if (c.stream === this.only) this.single = connectionJson(c)
   }
 
   /** The totals close the document; count: how many connections there were. */
   end(head: AnalyzeHead, count: number): void {
     if (this.only === undefined) this.order.end(count)
-    else if (this.single !== undefined) { this.separator(); this.out.bytes(this.single) }
+    else if (this.single !== undefined) this.append(this.single)
     const { anomalies, ...rest } = head
-    if (this.written === 0) this.out.text('{"connections":[')
-    this.out.text(`],${JSON.stringify({ ...rest, anomalies }).slice(1)}\n`)
-    this.out.flush()
+    this.flush()
+    this.write(`${this.started ? '' : '{"connections":['}],${JSON.stringify({ ...rest, anomalies }).slice(1)}\n`)
   }
 
-  private separator(): void {
-    this.out.text(this.written++ === 0 ? '{"connections":[' : ',')
+  private append(text: string): void {
+    this.parts.push(text)
+    this.partsLength += text.length
+    if (this.partsLength > CHUNK) this.flush()
+  }
+
+  private flush(): void {
+    if (!this.parts.length) return
+    this.write(`${this.started ? ',' : '{"connections":['}${this.parts.join(',')}`)
+    this.started = true
+    this.parts = []
+    this.partsLength = 0
   }
 }

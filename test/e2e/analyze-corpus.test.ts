@@ -57,12 +57,12 @@ export async function compareWithTshark(file: string, tsv: string): Promise<stri
 
 /** The --json document as the CLI streams it, parsed; or the error code. */
 async function streamedDocument(file: string): Promise<unknown> {
-  const chunks: Uint8Array[] = []
-  const w = new ReportJsonWriter((t) => { chunks.push(t) })
+  let text = ''
+  const w = new ReportJsonWriter((t) => { text += t })
   try {
     const r = await analyzeCapture(file, { onConnection: (c) => w.connection(c) })
     w.end(r.head, r.count)
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'))
+    return JSON.parse(text)
   } catch (e) {
     return (e as TcpdoctorError).code
   }

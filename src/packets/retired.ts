@@ -108,7 +108,7 @@ export class RetiredTuples {
     for (let i = 0; i < old.length; i += W) {
       if (old[i + 5] === 0) continue
       const j = this.free(old[i]!, old[i + 1]!, old[i + 2]! >>> 16, old[i + 2]! & 0xffff)
-      this.slots.set(old.subarray(i, i + W), j)
+      for (let w = 0; w < W; w++) this.slots[j + w] = old[i + w]! // (a subarray per slot was an allocation each)
     }
   }
 }

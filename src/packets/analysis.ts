@@ -47,6 +47,21 @@ export class FlowState {
   winScale = -1
   lastsegmentflags = 0
   dupacknum = 0
+
+  /** Back to the values above (a pooled connection starts over: tracker.ts). */
+  protected resetFlow(): void {
+    this.baseSet = false
+    this.baseSeq = 0
+    this.nextseq = 0
+    this.nextseqtime = 0
+    this.maxseqtobeacked = 0
+    this.lastack = 0
+    this.lastacktime = 0
+    this.window = -1
+    this.winScale = -1
+    this.lastsegmentflags = 0
+    this.dupacknum = 0
+  }
 }
 
 /** packet-tcp.c keeps time differences in an unsigned 64-bit: a negative one is never "within". */

@@ -27,8 +27,9 @@ export interface AnalyzeOptions {
 export interface CaptureOptions extends AnalyzeOptions {
   /**
    * The streaming path: called with each connection once its report is final (in the order they
-   * finish, not in stream order), just before its state is freed. Without it every connection is
-   * kept and returned in `tracked`.
+   * finish, not in stream order), just before its state is freed (the object is then reused for a
+   * later connection: keep what it says, not the object). Without it every connection is kept and
+   * returned in `tracked`.
    */
   onConnection?: (c: Connection) => void
   /** Asked before each chunk of input: a promise to wait for (the output's backpressure), or undefined. */

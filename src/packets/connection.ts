@@ -71,23 +71,41 @@ class Side extends FlowState {
     this.state = state
     this.path = StatePath.start(state)
   }
+
+  /** As new in `state` (the fields' initial values above). */
+  reset(state: TcpStateName): void {
+    this.resetFlow()
+    this.state = state
+    this.path = StatePath.start(state)
+    this.finSeq = -1
+    this.finAcked = false
+    this.sentSyn = false
+    this.sentSynAck = false
+    this.sentRst = false
+    this.sentFin = false
+    this.packets = 0
+    this.bytes = 0
+  }
 }
 
+/**
+ * A connection's state. The streaming tracker reuses the objects of finished connections
+ * (reset()): a million short connections then allocate no state objects, which would otherwise
+ * each live long enough to be copied by the young-generation GC and promoted (most of its time).
+ */
 export class Connection {
-  readonly stream: number
+  stream: number
   /** "client": who sent the first SYN; for a pickup mid-stream, the side with the higher port */
   /** IPv4 as a number until reported, IPv6 as text */
-  readonly cAddr: number | string = 0
+  cAddr: number | string = 0
   clientPort = 0
-  readonly sAddr: number | string = 0
+  sAddr: number | string = 0
   serverPort = 0
   get clientAddress(): string { return typeof this.cAddr === 'number' ? ipv4Text(this.cAddr) : this.cAddr }
   get serverAddress(): string { return typeof this.sAddr === 'number' ? ipv4Text(this.sAddr) : this.sAddr }
-  /** the other end of the first sender (hash-bucket match) */
+  /** the other end of the first sender (the tracker's 4-tuple match) */
   dst4 = 0
   dstPort = 0
-  /** next connection in the same hash bucket */
-  next: Connection | undefined
   /** the bucket (IPv4) or key (IPv6) of its 4-tuple in the tracker's maps */
   hash = 0
   key6 = ''
@@ -130,6 +148,52 @@ export class Connection {
 
   constructor(stream: number, d: Decoded, frame: number, ts: number) {
     this.stream = stream
+    this.a = new Side('CLOSE')
+    this.b = new Side('LISTEN')
+    this.start(d, frame, ts)
+  }
+
+  /**
+   * Makes this object the new connection `stream` that d starts, exactly as the constructor
+   * would (every field back to its initial value above; connection.test.ts holds them equal).
+   */
+  reset(stream: number, d: Decoded, frame: number, ts: number): void {
+    this.stream = stream
+    this.cAddr = 0
+    this.clientPort = 0
+    this.sAddr = 0
+    this.serverPort = 0
+    this.dst4 = 0
+    this.dstPort = 0
+    this.hash = 0
+    this.key6 = ''
+    this.older = undefined
+    this.newer = undefined
+    this.queue = -1
+    this.established = false
+    this.firstTs = 0
+    this.lastTs = 0
+    this.firstFrame = 0
+    this.rtt = undefined
+    this.synTs = 0
+    this.mruSyn = 0
+    this.firstRtt = 0
+    this.midstream = false
+    this.simultaneousOpen = false
+    this.synRetransmits = 0
+    this.anomalies = undefined
+    this.changeCount = 0
+    this.packed = undefined
+    this.simClose = false
+    this.lines = undefined
+    this.aIsClient = true
+    this.aSrc4 = 0
+    this.aSrc6 = ''
+    this.aPort = 0
+    this.start(d, frame, ts)
+  }
+
+  private start(d: Decoded, frame: number, ts: number): void {
     this.firstTs = ts
     this.firstFrame = frame
     this.aPort = d.srcPort
@@ -144,9 +208,9 @@ export class Connection {
     this.dstPort = d.dstPort
     if (srcIsClient) { this.cAddr = s; this.clientPort = d.srcPort; this.sAddr = t; this.serverPort = d.dstPort }
     else { this.cAddr = t; this.clientPort = d.dstPort; this.sAddr = s; this.serverPort = d.srcPort }
-    if (syn) { this.a = new Side('CLOSE'); this.b = new Side('LISTEN') }
-    else if (synack) { this.a = new Side('LISTEN'); this.b = new Side('SYN_SENT'); this.b.sentSyn = true }
-    else { this.midstream = true; this.a = new Side('ESTABLISHED'); this.b = new Side('ESTABLISHED') }
+    if (syn) { this.a.reset('CLOSE'); this.b.reset('LISTEN') }
+    else if (synack) { this.a.reset('LISTEN'); this.b.reset('SYN_SENT'); this.b.sentSyn = true }
+    else { this.midstream = true; this.a.reset('ESTABLISHED'); this.b.reset('ESTABLISHED') }
   }
 
   /** true when d goes from the first sender to the other side */

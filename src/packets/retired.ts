@@ -10,6 +10,7 @@
  * keeping their full state.
  */
 import { TH_ACK, TH_SYN, type Decoded } from './decode.js'
+import { tupleHash } from './flow-table.js'
 
 /** A conversation as RetiredTuples needs it (the tracker's Connection). */
 export interface Retirable {
@@ -79,7 +80,7 @@ export class RetiredTuples {
   }
 
   private hash(s: number, t: number, sp: number, tp: number): number {
-    return (Math.imul(s ^ t, 0x9e3779b1) ^ Math.imul(sp ^ tp, 0x85ebca6b)) & this.mask
+    return tupleHash(s, t, sp, tp) & this.mask
   }
 
   /** The slot of the tuple in either direction, or -1. */
@@ -107,7 +108,7 @@ export class RetiredTuples {
     for (let i = 0; i < old.length; i += W) {
       if (old[i + 5] === 0) continue
       const j = this.free(old[i]!, old[i + 1]!, old[i + 2]! >>> 16, old[i + 2]! & 0xffff)
-      this.slots.set(old.subarray(i, i + W), j)
+      for (let w = 0; w < W; w++) this.slots[j + w] = old[i + w]! // (a subarray per slot was an allocation each)
     }
   }
 }

@@ -7,6 +7,9 @@
  */
 export class StatePath {
   private children: Map<string, StatePath> | undefined
+  /** the child then() gave last, and its state: most paths go on one way (no Map lookup per change) */
+  private lastTo = ''
+  private lastChild: StatePath | undefined
 
   /** parent: the path before its last change (undefined for a start) */
   private constructor(readonly text: string, readonly changed: boolean, readonly parent: StatePath | undefined) {}
@@ -22,9 +25,12 @@ export class StatePath {
 
   /** This path followed by a change to `to`. */
   then(to: string): StatePath {
+    if (to === this.lastTo) return this.lastChild!
     const kids = (this.children ??= new Map())
     let p = kids.get(to)
     if (!p) kids.set(to, (p = new StatePath(`${this.text}>${to}`, true, this)))
+    this.lastTo = to
+    this.lastChild = p
     return p
   }
 

@@ -6,15 +6,14 @@
 import { TH_ACK, TH_SYN, addressText, type Decoded } from './decode.js'
 import { A_REUSED_PORTS } from './analysis.js'
 import { Connection } from './connection.js'
+import { FlowTable } from './flow-table.js'
 import { Lifetimes } from './lifetime.js'
 import { RetiredTuples } from './retired.js'
 
-/** Same value for both directions (xor), a small integer for V8's Map. */
-function hash4(d: Decoded): number {
-  return (Math.imul(d.src4 ^ d.dst4, 0x9e3779b1) ^ Math.imul(d.srcPort ^ d.dstPort, 0x85ebca6b)) & 0x3fffffff
-}
-
-/** Called with a connection whose report is final, just before the tracker frees its state. */
+/**
+ * Called with a connection whose report is final, just before the tracker frees its state. The
+ * object is reused for a later connection afterwards: read what you need during the call.
+ */
 export type OnRetire = (c: Connection) => void
 
 /**
@@ -33,11 +32,13 @@ export class Tracker {
   /** packets of conversations already handed to onRetire (in no report), and the first one's frame */
   late = 0
   firstLate = 0
-  /** IPv4: symmetric 30-bit hash of the 4-tuple -> chain of connections */
-  private v4 = new Map<number, Connection>()
+  /** IPv4 conversations by 4-tuple */
+  private readonly v4 = new FlowTable<Connection>()
   private v6 = new Map<string, Connection>()
   private readonly life: Lifetimes<Connection> | undefined
   private readonly retired: RetiredTuples | undefined
+  /** freed connections, reused for new ones (streaming path: onRetire is their last reader) */
+  private readonly spare: Connection[] = []
 
   /** linesFor: collect per-packet lines for this stream (sequence diagram) */
   constructor(private readonly linesFor: number = -1, private readonly onRetire?: OnRetire) {
@@ -51,13 +52,7 @@ export class Tracker {
   get maxHeld(): number { return this.life ? this.life.maxHeld : this.connections.length }
 
   private lookup(d: Decoded): Connection | undefined {
-    if (d.ipVersion === 4) {
-      for (let c = this.v4.get(hash4(d)); c; c = c.next) {
-        if (c.isV4 && ((c.aSrc4 === d.src4 && c.aPort === d.srcPort && c.dst4 === d.dst4 && c.dstPort === d.dstPort) ||
-            (c.aSrc4 === d.dst4 && c.aPort === d.dstPort && c.dst4 === d.src4 && c.dstPort === d.srcPort))) return c
-      }
-      return undefined
-    }
+    if (d.ipVersion === 4) return this.v4.get(d.src4, d.dst4, d.srcPort, d.dstPort)
     return this.v6.get(this.key6(d))
   }
 
@@ -68,16 +63,9 @@ export class Tracker {
 
   private store(d: Decoded, c: Connection, old: Connection | undefined): void {
     if (d.ipVersion === 4) {
-      const h = hash4(d)
-      c.hash = h
-      // the new connection replaces the old one of the same ports (reused ports) in its bucket
-      let head = this.v4.get(h)
-      if (old) {
-        if (head === old) head = old.next
-        else for (let x = head; x; x = x.next) if (x.next === old) { x.next = old.next; break }
-      }
-      c.next = head
-      this.v4.set(h, c)
+      // the new connection replaces the old one of the same ports (reused ports)
+      if (old) this.v4.remove(old)
+      this.v4.add(c)
     } else {
       c.key6 = this.key6(d)
       this.v6.set(c.key6, c)
@@ -85,7 +73,10 @@ export class Tracker {
   }
 
   private create(d: Decoded, frame: number, ts: number, old?: Connection): Connection {
-    const c = new Connection(this.streams++, d, frame, ts)
+    const spare = this.spare.pop()
+    let c: Connection
+    if (spare) { c = spare; c.reset(this.streams++, d, frame, ts) }
+    else c = new Connection(this.streams++, d, frame, ts)
     if (c.stream === this.linesFor) c.lines = []
     // the streaming path reports histories only; `changes` are for --conn and capture --states
     if (c.lines || !this.onRetire) c.recordChanges()
@@ -102,16 +93,11 @@ export class Tracker {
 
   private retire(c: Connection): void {
     this.life!.drop(c)
-    if (c.isV4) {
-      const head = this.v4.get(c.hash)
-      if (head === c) {
-        if (c.next) this.v4.set(c.hash, c.next)
-        else this.v4.delete(c.hash)
-      } else for (let x = head; x; x = x.next) if (x.next === c) { x.next = c.next; break }
-      c.next = undefined
-    } else if (this.v6.get(c.key6) === c) this.v6.delete(c.key6)
+    if (c.isV4) this.v4.remove(c)
+    else if (this.v6.get(c.key6) === c) this.v6.delete(c.key6)
     this.retired!.remember(c)
     this.onRetire!(c)
+    this.spare.push(c)
   }
 
   /** One TCP segment (d decoded as 'tcp'). Returns its connection; undefined for a late packet. */

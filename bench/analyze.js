@@ -15,7 +15,8 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const conns = Number(process.argv[2] ?? 100_000)
+// The connection count is the first argument when it is a number (`--keep F` alone keeps the default).
+const conns = /^\d+$/.test(process.argv[2] ?? '') ? Number(process.argv[2]) : 100_000
 const keepAt = process.argv.indexOf('--keep')
 const dir = mkdtempSync(join(tmpdir(), 'tdpk-bench-'))
 const file = keepAt > 0 ? process.argv[keepAt + 1] : join(dir, 'bench.pcap')

@@ -28,6 +28,8 @@ import { RATE_COUNTERS, type RateCounter, type Sample, type SampleListener } fro
 import { WATCH_RATES, type RateName } from './watch-sampler.js'
 import { tryNative } from '../kernel/native.js'
 import { dumpSockets } from '../kernel/sock-diag/dump.js'
+import { iterateTcp, tcpIterUsable } from '../kernel/tcp-iter.js'
+import { debug } from '../debug.js'
 import { eachNamespace } from '../sockets/namespaces.js'
 import { resolveNetns } from '../kernel/netns.js'
 
@@ -82,10 +84,50 @@ export class Sampler {
   private owners = new Map<string, string>()
   private readonly scan = new SocketScan()
   private netlink: boolean
+  /** The BPF tcp iterator counts the samples between owner walks, until it fails once. */
+  private tcpIter: boolean
   private readonly host = hostname()
 
   constructor(private readonly opts: SamplerOptions = {}) {
     this.netlink = opts.source !== 'procfs' && tryNative() !== undefined
+    this.tcpIter = this.netlink && tcpIterUsable(opts.procRoot)
+  }
+
+  /** Where the samples between owner walks come from now (the tests check which path ran). */
+  get socketSource(): 'bpf' | 'netlink' | 'procfs' {
+    return this.netlink ? (this.tcpIter ? 'bpf' : 'netlink') : 'procfs'
+  }
+
+  /** The sockets of every target namespace into the scan: BPF iterator records, else a sock_diag dump. */
+  private scanNamespaces(labels: string[]): void {
+    const o = this.opts
+    const native = tryNative()
+    if (!native) throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.monitor.noAddon'))
+    const scan = this.scan
+    if (this.tcpIter) {
+      try {
+        for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
+          scan.begin()
+          iterateTcp(native, t.path, (buf, off, end) => scan.addRecord(buf, off, end))
+        })) labels.push(target.label)
+        return
+      } catch (err) {
+        // Counted again from the dump below; if the dump works, the iterator is not used again.
+        debug('BPF tcp iterator failed (%s); sock_diag dump instead', (err as Error).message)
+        scan.reset()
+        labels.length = 0
+        for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
+          scan.begin()
+          dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => scan.add(buf, off))
+        })) labels.push(target.label)
+        this.tcpIter = false
+        return
+      }
+    }
+    for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
+      scan.begin()
+      dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => scan.add(buf, off))
+    })) labels.push(target.label)
   }
 
   /** Sockets from one dump counted in place; owners (a raw table with the fd walk) on owner samples. */
@@ -110,14 +152,7 @@ export class Sampler {
       this.processes = owned.processes
       this.owners = owned.listeners
       for (const t of resolveNetns(o.netns, o.procRoot)) labels.push(t.label)
-    } else {
-      const native = tryNative()
-      if (!native) throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.monitor.noAddon'))
-      for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
-        scan.begin()
-        dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => scan.add(buf, off))
-      })) labels.push(target.label)
-    }
+    } else this.scanNamespaces(labels)
     const r = scan.result(top)
     const listeners = sortListeners(r.listeners.map((l): SampleListener => ({ local: l.local, address: l.address, port: l.port, queue: l.queue, backlog: l.backlog, process: this.owners.get(l.local) })))
     return { netns: labels.join(', '), source: 'netlink', total: r.total, states: r.states, ports: r.ports, peers: r.peers, listeners: cap(listeners, top) }

@@ -10,7 +10,7 @@ import { formatIPv4, formatIPv6 } from '../model/address.js'
 import { stateName, type StateName } from '../model/state.js'
 import type { StateGroup } from '../sockets/group.js'
 import { AF_INET6, IDIAG } from '../kernel/sock-diag/constants.js'
-import { localAddressAt, localPortAt, remotePortAt, stateAt } from '../kernel/sock-diag/parse.js'
+import { localPortAt, remotePortAt, stateAt } from '../kernel/sock-diag/parse.js'
 import type { TalliedListener } from './tally.js'
 
 const LISTEN = 10
@@ -101,6 +101,31 @@ export class SocketScan {
 
   /** Counts the inet_diag_msg at off. */
   add(buf: Uint8Array, off: number): void {
+    const st = fold(stateAt(buf, off))
+    const v6 = buf[off] === AF_INET6
+    if (st === LISTEN) this.count1(st, localPortAt(buf, off), 0, v6, buf, off + IDIAG.src, u32(buf, off + IDIAG.rqueue), u32(buf, off + IDIAG.wqueue))
+    else this.count1(st, localPortAt(buf, off), remotePortAt(buf, off), v6, buf, off + IDIAG.dst, 0, 0)
+  }
+
+  /**
+   * Counts the BPF tcp iterator record at off (native/src/tcpiter.c) and returns its length; 0 when
+   * fewer than its bytes are left before end (the caller keeps the tail for the next read).
+   */
+  addRecord(buf: Uint8Array, off: number, end: number): number {
+    if (end - off < 24) return 0
+    const raw = buf[off + 1]!
+    const len = raw === LISTEN ? 32 : 24
+    if (end - off < len) return 0
+    const st = fold(raw)
+    const v6 = buf[off] === AF_INET6
+    const lp = buf[off + 2]! | (buf[off + 3]! << 8)
+    if (st === LISTEN) this.count1(st, lp, 0, v6, buf, off + 8, u32(buf, off + 24), u32(buf, off + 28))
+    else this.count1(st, lp, (buf[off + 4]! << 8) | buf[off + 5]!, v6, buf, off + 8, 0, 0)
+    return len
+  }
+
+  /** One socket: a listener's local address at addr, anyone else's remote address there. */
+  private count1(st: number, lp: number, rp: number, v6: boolean, buf: Uint8Array, addr: number, queue: number, backlog: number): void {
     const i = this.count++
     if (i === this.state.length) {
       this.state = grow(this.state, i + 1, (n) => new Uint8Array(n))
@@ -108,9 +133,6 @@ export class SocketScan {
       this.rport = grow(this.rport, i + 1, (n) => new Uint16Array(n))
       this.nsOf = grow(this.nsOf, i + 1, (n) => new Uint16Array(n))
     }
-    const st = fold(stateAt(buf, off))
-    const lp = localPortAt(buf, off)
-    const rp = remotePortAt(buf, off)
     const ns = Math.max(0, this.ns)
     this.state[i] = st
     this.lport[i] = lp
@@ -119,23 +141,19 @@ export class SocketScan {
     this.perState[st]!++
     if (st === LISTEN) {
       this.listening[ns * PORTS + lp] = 1
-      const v6 = buf[off] === AF_INET6
-      const address = localAddressAt(buf, off)
-      this.listeners.push({ family: v6 ? 'inet6' : 'inet', address, port: lp, local: `${v6 ? `[${address}]` : address}:${lp}`, queue: u32(buf, off + IDIAG.rqueue), backlog: u32(buf, off + IDIAG.wqueue), ns })
+      const address = v6 ? formatIPv6(buf, addr) : formatIPv4(buf, addr)
+      this.listeners.push({ family: v6 ? 'inet6' : 'inet', address, port: lp, local: `${v6 ? `[${address}]` : address}:${lp}`, queue, backlog, ns })
       return
     }
     let key: number | string
     if (rp === 0) key = '*'
-    else if (buf[off] === AF_INET6) key = formatIPv6(buf, off + IDIAG.dst)
-    else {
-      const a = off + IDIAG.dst
-      key = ((buf[a]! << 24) | (buf[a + 1]! << 16) | (buf[a + 2]! << 8) | buf[a + 3]!) >>> 0
-    }
+    else if (v6) key = formatIPv6(buf, addr)
+    else key = ((buf[addr]! << 24) | (buf[addr + 1]! << 16) | (buf[addr + 2]! << 8) | buf[addr + 3]!) >>> 0
     let p = this.peerIndex.get(key)
     if (p === undefined) {
       p = this.peerKeys.length
       this.peerIndex.set(key, p)
-      this.peerKeys.push(typeof key === 'number' ? formatIPv4(buf, off + IDIAG.dst) : key)
+      this.peerKeys.push(typeof key === 'number' ? formatIPv4(buf, addr) : key)
       this.peerCounts = grow(this.peerCounts, (p + 1) * 16, (n) => new Uint32Array(n))
     }
     this.peerCounts[p * 16 + st]!++

@@ -171,7 +171,7 @@ static int build(void) {
   at.insns = (uint64_t)(uintptr_t)as.v;
   at.insn_cnt = (uint32_t)as.n;
   at.license = (uint64_t)(uintptr_t)license;
-  int prog_fd = (int)sys_bpf(BPF_PROG_LOAD, &at);
+  int prog_fd = td_bpf_prog_load(&at);
   if (prog_fd < 0) return -errno;
   memset(&at, 0, sizeof at);
   at.link_create.prog_fd = (uint32_t)prog_fd;

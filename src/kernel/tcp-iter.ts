@@ -18,9 +18,9 @@ export function tcpIterUsable(procRoot: string | undefined): boolean {
 let spare: Buffer | undefined
 
 /**
- * Calls visit(buf, off, end) for each record until the pass ends; visit returns the record's
- * length, or 0 when it is cut at end (its bytes are carried into the next read). The buffer is
- * reused: visit must not keep it. Throws what the addon throws (no BPF, the namespace is gone).
+ * Calls visit(buf, off, end) for each chunk of records until the pass ends; visit returns the
+ * bytes it used: a record cut at end is left (its bytes are carried into the next read). The
+ * buffer is reused: visit must not keep it. Throws what the addon throws (no BPF, the namespace is gone).
  */
 export function iterateTcp(native: Native, netnsPath: string | undefined, visit: (buf: Buffer, off: number, end: number) => number): void {
   const buf = spare ?? Buffer.allocUnsafe(CHUNK)
@@ -30,12 +30,7 @@ export function iterateTcp(native: Native, netnsPath: string | undefined, visit:
     let have = 0
     for (;;) {
       const [end, done] = native.tcpIterRead(fd, buf, have)
-      let off = 0
-      for (;;) {
-        const n = visit(buf, off, end)
-        if (n === 0) break
-        off += n
-      }
+      const off = visit(buf, 0, end)
       have = end - off
       if (done) break
       if (have > 0) buf.copy(buf, 0, off, end)

@@ -84,8 +84,9 @@ export class Sampler {
   private owners = new Map<string, string>()
   private readonly scan = new SocketScan()
   private netlink: boolean
-  /** The BPF tcp iterator counts the samples between owner walks, until it fails once. */
+  /** The BPF tcp iterator counts the samples between owner walks, until it fails 3 times in a row. */
   private tcpIter: boolean
+  private tcpIterFails = 0
   private readonly host = hostname()
 
   constructor(private readonly opts: SamplerOptions = {}) {
@@ -108,11 +109,13 @@ export class Sampler {
       try {
         for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
           scan.begin()
-          iterateTcp(native, t.path, (buf, off, end) => scan.addRecord(buf, off, end))
+          iterateTcp(native, t.path, (buf, off, end) => scan.addRecords(buf, off, end))
         })) labels.push(target.label)
+        this.tcpIterFails = 0
         return
       } catch (err) {
-        // Counted again from the dump below; if the dump works, the iterator is not used again.
+        // Counted again from the dump below; after 3 failures in a row (with a dump that works)
+        // the iterator is not tried again.
         debug('BPF tcp iterator failed (%s); sock_diag dump instead', (err as Error).message)
         scan.reset()
         labels.length = 0
@@ -120,7 +123,7 @@ export class Sampler {
           scan.begin()
           dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => scan.add(buf, off))
         })) labels.push(target.label)
-        this.tcpIter = false
+        if (++this.tcpIterFails >= 3) this.tcpIter = false
         return
       }
     }

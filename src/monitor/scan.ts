@@ -75,6 +75,9 @@ export class SocketScan {
   private peerIndex = new Map<number | string, number>()
   private peerKeys: string[] = []
   private peerCounts = new Uint32Array(16 * 64)
+  /** The last IPv4 peer counted (-1: none this sample) and its index. */
+  private lastPeer = -1
+  private lastPeerIndex = 0
   private listeners: ScannedListener[] = []
   /** Per port * 16 + state, for the second pass: sockets keyed by their local port / their remote port. */
   private local: Uint32Array | undefined
@@ -90,6 +93,7 @@ export class SocketScan {
     this.peerCounts.fill(0, 0, this.peerKeys.length * 16)
     this.peerIndex.clear()
     this.peerKeys.length = 0
+    this.lastPeer = -1
     this.listeners = []
   }
 
@@ -108,20 +112,24 @@ export class SocketScan {
   }
 
   /**
-   * Counts the BPF tcp iterator record at off (native/src/tcpiter.c) and returns its length; 0 when
-   * fewer than its bytes are left before end (the caller keeps the tail for the next read).
+   * Counts the BPF tcp iterator records (native/src/tcpiter.c) in buf[off, end) and returns the
+   * bytes used: a record cut at end is left for the caller to carry into the next read.
    */
-  addRecord(buf: Uint8Array, off: number, end: number): number {
-    if (end - off < 24) return 0
-    const raw = buf[off + 1]!
-    const len = raw === LISTEN ? 32 : 24
-    if (end - off < len) return 0
-    const st = fold(raw)
-    const v6 = buf[off] === AF_INET6
-    const lp = buf[off + 2]! | (buf[off + 3]! << 8)
-    if (st === LISTEN) this.count1(st, lp, 0, v6, buf, off + 8, u32(buf, off + 24), u32(buf, off + 28))
-    else this.count1(st, lp, (buf[off + 4]! << 8) | buf[off + 5]!, v6, buf, off + 8, 0, 0)
-    return len
+  addRecords(buf: Uint8Array, off: number, end: number): number {
+    const start = off
+    for (;;) {
+      if (end - off < 24) break
+      const raw = buf[off + 1]!
+      if (raw === LISTEN) {
+        if (end - off < 32) break
+        this.count1(LISTEN, buf[off + 2]! | (buf[off + 3]! << 8), 0, buf[off] === AF_INET6, buf, off + 8, u32(buf, off + 24), u32(buf, off + 28))
+        off += 32
+      } else {
+        this.count1(fold(raw), buf[off + 2]! | (buf[off + 3]! << 8), (buf[off + 4]! << 8) | buf[off + 5]!, buf[off] === AF_INET6, buf, off + 8, 0, 0)
+        off += 24
+      }
+    }
+    return off - start
   }
 
   /** One socket: a listener's local address at addr, anyone else's remote address there. */
@@ -148,13 +156,24 @@ export class SocketScan {
     let key: number | string
     if (rp === 0) key = '*'
     else if (v6) key = formatIPv6(buf, addr)
-    else key = ((buf[addr]! << 24) | (buf[addr + 1]! << 16) | (buf[addr + 2]! << 8) | buf[addr + 3]!) >>> 0
+    else {
+      key = ((buf[addr]! << 24) | (buf[addr + 1]! << 16) | (buf[addr + 2]! << 8) | buf[addr + 3]!) >>> 0
+      // Consecutive sockets mostly share a peer: the last IPv4 one skips the map.
+      if (key === this.lastPeer) {
+        this.peerCounts[this.lastPeerIndex * 16 + st]!++
+        return
+      }
+    }
     let p = this.peerIndex.get(key)
     if (p === undefined) {
       p = this.peerKeys.length
       this.peerIndex.set(key, p)
       this.peerKeys.push(typeof key === 'number' ? formatIPv4(buf, addr) : key)
       this.peerCounts = grow(this.peerCounts, (p + 1) * 16, (n) => new Uint32Array(n))
+    }
+    if (typeof key === 'number') {
+      this.lastPeer = key
+      this.lastPeerIndex = p
     }
     this.peerCounts[p * 16 + st]!++
   }

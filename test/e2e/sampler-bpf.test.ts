@@ -72,19 +72,22 @@ function ssLines(ns: string): string[] {
 /** The iterator's records in the same form. */
 function iterLines(ns: string): string[] {
   const out: string[] = []
-  iterateTcp(tryNative()!, `/run/netns/${ns}`, (b, off, end) => {
-    if (end - off < 24) return 0
-    const st = b[off + 1]!
-    const len = st === 10 ? 32 : 24
-    if (end - off < len) return 0
-    const v6 = b[off] === 10
-    const addr = v6 ? formatIPv6(b, off + 8) : formatIPv4(b, off + 8)
-    const text = v6 ? `[${addr}]` : addr
-    const lport = b.readUInt16LE(off + 2)
-    const name = stateName(st === 12 ? 3 : st)
-    if (st === 10) out.push(`LISTEN ${text}:${lport} ${b.readUInt32LE(off + 24)}/${b.readUInt32LE(off + 28)}`)
-    else out.push(`${name} :${lport} ${text}:${b.readUInt16BE(off + 4)}`)
-    return len
+  iterateTcp(tryNative()!, `/run/netns/${ns}`, (b, start, end) => {
+    let off = start
+    for (;;) {
+      if (end - off < 24) break
+      const st = b[off + 1]!
+      const len = st === 10 ? 32 : 24
+      if (end - off < len) break
+      const v6 = b[off] === 10
+      const addr = v6 ? formatIPv6(b, off + 8) : formatIPv4(b, off + 8)
+      const text = v6 ? `[${addr}]` : addr
+      const lport = b.readUInt16LE(off + 2)
+      if (st === 10) out.push(`LISTEN ${text}:${lport} ${b.readUInt32LE(off + 24)}/${b.readUInt32LE(off + 28)}`)
+      else out.push(`${stateName(st === 12 ? 3 : st)} :${lport} ${text}:${b.readUInt16BE(off + 4)}`)
+      off += len
+    }
+    return off - start
   })
   return out.sort()
 }

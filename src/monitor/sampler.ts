@@ -42,7 +42,10 @@ export interface SamplerOptions {
   findingsEvery?: number
   /** Time between samples (default 1000 ms): what DOCTOR_SHARE is a share of. */
   intervalMs?: number
-  /** Owner (process) walk every this many samples (default 30). 0: never. */
+  /**
+   * Owner (process) walk every this many samples (default 30) when the sockets changed since the
+   * last walk, and every OWNERS_SKIP_MAX such turns regardless. 0: never.
+   */
   ownersEvery?: number
   /** Cap on ports, processes, peers and listeners kept per sample (default 50). */
   top?: number
@@ -54,6 +57,14 @@ export interface SamplerOptions {
  * about every 150 samples instead of 60; on a small host `findingsEvery` decides.
  */
 export const DOCTOR_SHARE = 0.01
+
+/**
+ * An owner walk (a dump with inodes and every process's fds: ~0.4 s of CPU at 100k sockets) is
+ * skipped on its turn while the sockets are the very ones of the last walk (same fingerprint:
+ * states, ports, addresses); after this many skipped turns it runs anyway, for owners that
+ * changed under unchanged sockets (a fork, an exit of one of two holders, an fd passed).
+ */
+export const OWNERS_SKIP_MAX = 9
 
 const cap = <T>(a: T[], n: number): T[] => (a.length > n ? a.slice(0, n) : a)
 
@@ -87,6 +98,12 @@ export class Sampler {
   /** The BPF tcp iterator counts the samples between owner walks, until it fails 3 times in a row. */
   private tcpIter: boolean
   private tcpIterFails = 0
+  /** Sockets of the last sample and of the last owner walk (scan fingerprints); walks skipped since. */
+  private lastPrint = ''
+  private walkPrint: string | undefined
+  private skippedWalks = 0
+  /** Owner walks so far (the tests count them). */
+  ownerWalks = 0
   private readonly host = hostname()
 
   constructor(private readonly opts: SamplerOptions = {}) {
@@ -186,7 +203,11 @@ export class Sampler {
     const t0 = performance.now()
     const top = o.top ?? 50
     const ownersEvery = o.ownersEvery ?? 30
-    const withOwners = ownersEvery > 0 && this.n % ownersEvery === 0
+    let withOwners = ownersEvery > 0 && this.n % ownersEvery === 0
+    if (withOwners && this.netlink && this.walkPrint === this.lastPrint && this.skippedWalks < OWNERS_SKIP_MAX) {
+      withOwners = false
+      this.skippedWalks++
+    }
     let part: SocketPart | undefined
     if (this.netlink) {
       try {
@@ -197,6 +218,12 @@ export class Sampler {
       }
     }
     part ??= await this.fromList(withOwners, top)
+    this.lastPrint = part.source === 'netlink' ? this.scan.fingerprint() : ''
+    if (withOwners) {
+      this.ownerWalks++
+      this.walkPrint = part.source === 'netlink' ? this.lastPrint : undefined
+      this.skippedWalks = 0
+    }
     const notes: string[] = []
     const counters: Partial<Record<RateCounter, number>> = {}
     const counterTotals: Partial<Record<RateCounter, number>> = {}

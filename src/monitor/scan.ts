@@ -75,6 +75,8 @@ export class SocketScan {
   private peerIndex = new Map<number | string, number>()
   private peerKeys: string[] = []
   private peerCounts = new Uint32Array(16 * 64)
+  /** Order-free hash of every socket's (namespace, state, ports, address) since reset(). */
+  private fp = 0
   /** The last IPv4 peer counted (-1: none this sample) and its index. */
   private lastPeer = -1
   private lastPeerIndex = 0
@@ -94,6 +96,7 @@ export class SocketScan {
     this.peerIndex.clear()
     this.peerKeys.length = 0
     this.lastPeer = -1
+    this.fp = 0
     this.listeners = []
   }
 
@@ -147,6 +150,11 @@ export class SocketScan {
     this.rport[i] = rp
     this.nsOf[i] = ns
     this.perState[st]!++
+    // A sum of mixed words: the same sockets in any order give the same value.
+    const w = (buf[addr + 12]! | (buf[addr + 13]! << 8) | (buf[addr + 14]! << 16) | (buf[addr + 15]! << 24)) ^ (buf[addr]! | (buf[addr + 1]! << 8) | (buf[addr + 2]! << 16) | (buf[addr + 3]! << 24))
+    let x = Math.imul((ns << 21) ^ (st << 16) ^ lp, 0x9e3779b1) ^ Math.imul((rp << 16) ^ w, 0x85ebca77)
+    x ^= x >>> 15
+    this.fp = (this.fp + Math.imul(x, 0xc2b2ae35)) | 0
     if (st === LISTEN) {
       this.listening[ns * PORTS + lp] = 1
       const address = v6 ? formatIPv6(buf, addr) : formatIPv4(buf, addr)
@@ -176,6 +184,11 @@ export class SocketScan {
       this.lastPeerIndex = p
     }
     this.peerCounts[p * 16 + st]!++
+  }
+
+  /** A hash of the sockets added since reset() (with their count): equal for the same sockets. */
+  fingerprint(): string {
+    return `${this.count}:${this.fp}`
   }
 
   /** The groups of the sockets added since reset(); ports and peers capped at `top`. */

@@ -53,4 +53,16 @@ static inline int link_jumps(bpf_asm *a) {
   return 0;
 }
 
+/* BPF_PROG_LOAD, retried while the verifier was interrupted by a signal (-EAGAIN: a profiler's
+ * SIGPROF, node --cpu-prof, lands in it often enough to lose the program otherwise). */
+#include <sys/syscall.h>
+#include <unistd.h>
+static inline int td_bpf_prog_load(union bpf_attr *a) {
+  long fd;
+  int tries = 0;
+  do fd = syscall(__NR_bpf, BPF_PROG_LOAD, a, sizeof *a);
+  while (fd < 0 && (errno == EAGAIN || errno == EINTR) && ++tries < 20);
+  return (int)fd;
+}
+
 #endif

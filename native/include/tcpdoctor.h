@@ -45,6 +45,15 @@ int td_fd_iter_bpf(td_fd_walk_result *out);
  * in the kernel through a BPF hash map; filtered = 0: every socket fd (td_fd_iter_bpf). */
 int td_fd_iter_bpf_only(const uint64_t *inodes, size_t n_inodes, int filtered, td_fd_walk_result *out);
 
+/* Every TCP socket of the namespace at netns_path (NULL: ours) as compact records from a BPF tcp
+ * iterator (native/src/tcpiter.c has the layout): an fd to read with td_tcp_iter_read, or -errno
+ * (no BPF, BTF or root: use sock_diag). */
+int td_tcp_iter_open(const char *netns_path);
+/* Reads records into buf until less than TD_TCP_ITER_MIN_FREE is left or the end (*done = 1).
+ * A record may be cut at the end of buf: the caller keeps the tail for the next read. */
+#define TD_TCP_ITER_MIN_FREE (64 * 1024)
+long td_tcp_iter_read(int fd, uint8_t *buf, size_t cap, int *done);
+
 /* getsockopt/setsockopt on a file descriptor this process owns. */
 int td_getsockopt(int fd, int level, int name, void *buf, uint32_t *len);
 int td_setsockopt_int(int fd, int level, int name, int value);

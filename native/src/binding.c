@@ -98,6 +98,51 @@ static napi_value diag_read(napi_env env, napi_callback_info info) {
   return arr;
 }
 
+/* tcpIterOpen(netnsPath: string | null): fd of a BPF tcp iterator over that namespace's sockets */
+static napi_value tcp_iter_open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  char path[4096] = {0};
+  napi_valuetype t = napi_undefined;
+  if (argc > 0) CHECK(napi_typeof(env, argv[0], &t));
+  if (t == napi_string) {
+    size_t len;
+    CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len));
+    if (len >= sizeof path - 1) { napi_throw_range_error(env, "TD_NATIVE_ARGS", "tcpIterOpen: namespace path too long"); return NULL; }
+  }
+  int fd = td_tcp_iter_open(path[0] ? path : NULL);
+  if (fd < 0) return throw_errno(env, -fd, "bpf tcp iterator");
+  napi_value r;
+  if (napi_create_int32(env, fd, &r) != napi_ok) { close(fd); napi_throw_error(env, "TD_NATIVE", "napi_create_int32"); return NULL; }
+  return r;
+}
+
+/* tcpIterRead(fd, buffer, offset): [bytes in buffer from 0, done]; reads from offset on */
+static napi_value tcp_iter_read(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd;
+  uint32_t offset;
+  void *data;
+  size_t cap;
+  CHECK(napi_get_value_int32(env, argv[0], &fd));
+  CHECK(napi_get_buffer_info(env, argv[1], &data, &cap));
+  CHECK(napi_get_value_uint32(env, argv[2], &offset));
+  if (offset > cap) { napi_throw_range_error(env, "TD_NATIVE_ARGS", "tcpIterRead: offset past the buffer"); return NULL; }
+  int done = 0;
+  long n = td_tcp_iter_read(fd, (uint8_t *)data + offset, cap - offset, &done);
+  if (n < 0) return throw_errno(env, (int)-n, "read");
+  napi_value arr, nv, dv;
+  CHECK(napi_create_array_with_length(env, 2, &arr));
+  CHECK(napi_create_double(env, (double)(n + (long)offset), &nv));
+  CHECK(napi_get_boolean(env, done != 0, &dv));
+  CHECK(napi_set_element(env, arr, 0, nv));
+  CHECK(napi_set_element(env, arr, 1, dv));
+  return arr;
+}
+
 /* closeFd(fd) */
 static napi_value close_fd(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -389,6 +434,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"diagOpen", NULL, diag_open, NULL, NULL, NULL, napi_default, NULL},
       {"diagRead", NULL, diag_read, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpIterOpen", NULL, tcp_iter_open, NULL, NULL, NULL, napi_default, NULL},
+      {"tcpIterRead", NULL, tcp_iter_read, NULL, NULL, NULL, napi_default, NULL},
       {"closeFd", NULL, close_fd, NULL, NULL, NULL, napi_default, NULL},
       {"fdWalk", NULL, fd_walk, NULL, NULL, NULL, napi_default, NULL},
       {"fdWalkAsync", NULL, fd_walk_async, NULL, NULL, NULL, napi_default, NULL},

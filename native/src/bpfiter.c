@@ -230,7 +230,7 @@ int td_fd_iter_bpf_only(const uint64_t *inodes, size_t n_inodes, int filtered, t
   a.insns = (uint64_t)(uintptr_t)prog;
   a.insn_cnt = (uint32_t)n_insn;
   a.license = (uint64_t)(uintptr_t)license;
-  int prog_fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+  int prog_fd = td_bpf_prog_load(&a);
   int load_errno = errno;
   /* The loaded program holds its own reference to the map. */
   if (map_fd >= 0) close(map_fd);

@@ -361,7 +361,7 @@ static int prog_load(const bpf_asm *as) {
   a.insn_cnt = (uint32_t)as->n;
   a.license = (uint64_t)(uintptr_t)license;
   if (want_log) { a.log_buf = (uint64_t)(uintptr_t)log; a.log_size = sizeof log; a.log_level = 1; log[0] = 0; }
-  int fd = (int)sys_bpf(BPF_PROG_LOAD, &a);
+  int fd = td_bpf_prog_load(&a);
   int e = errno;
   if (fd < 0 && want_log) fprintf(stderr, "tcpdoctor: BPF verifier log:\n%s\n", log);
   return fd < 0 ? -e : fd;

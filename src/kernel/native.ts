@@ -45,6 +45,10 @@ export interface Native {
   diagOpen(netnsPath: string | null, family: number, protocol: number, states: number, ext: number, bytecode: Buffer | null): number
   diagRead(fd: number, buffer: Buffer): [bytes: number, done: boolean]
   closeFd(fd: number): void
+  /** A BPF tcp iterator over the sockets of the namespace at netnsPath (null: ours); records as in native/src/tcpiter.c. */
+  tcpIterOpen(netnsPath: string | null): number
+  /** Reads records into buffer from offset on; the bytes in buffer counted from 0, and whether the pass ended. */
+  tcpIterRead(fd: number, buffer: Buffer, offset: number): [bytes: number, done: boolean]
   fdWalk(procRoot: string, threads: number, inodes: BigUint64Array | null): FdWalkResult
   /** The same result from a BPF task_file iterator (root, BTF, Linux 5.8+): no stat per fd. */
   fdIterBpf(inodes?: BigUint64Array): FdWalkResult

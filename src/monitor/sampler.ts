@@ -28,6 +28,8 @@ import { RATE_COUNTERS, type RateCounter, type Sample, type SampleListener } fro
 import { WATCH_RATES, type RateName } from './watch-sampler.js'
 import { tryNative } from '../kernel/native.js'
 import { dumpSockets } from '../kernel/sock-diag/dump.js'
+import { iterateTcp, tcpIterUsable } from '../kernel/tcp-iter.js'
+import { debug } from '../debug.js'
 import { eachNamespace } from '../sockets/namespaces.js'
 import { resolveNetns } from '../kernel/netns.js'
 
@@ -40,7 +42,10 @@ export interface SamplerOptions {
   findingsEvery?: number
   /** Time between samples (default 1000 ms): what DOCTOR_SHARE is a share of. */
   intervalMs?: number
-  /** Owner (process) walk every this many samples (default 30). 0: never. */
+  /**
+   * Owner (process) walk every this many samples (default 30) when the sockets changed since the
+   * last walk, and every OWNERS_SKIP_MAX such turns regardless. 0: never.
+   */
   ownersEvery?: number
   /** Cap on ports, processes, peers and listeners kept per sample (default 50). */
   top?: number
@@ -52,6 +57,14 @@ export interface SamplerOptions {
  * about every 150 samples instead of 60; on a small host `findingsEvery` decides.
  */
 export const DOCTOR_SHARE = 0.01
+
+/**
+ * An owner walk (a dump with inodes and every process's fds: ~0.4 s of CPU at 100k sockets) is
+ * skipped on its turn while the sockets are the very ones of the last walk (same fingerprint:
+ * states, ports, addresses); after this many skipped turns it runs anyway, for owners that
+ * changed under unchanged sockets (a fork, an exit of one of two holders, an fd passed).
+ */
+export const OWNERS_SKIP_MAX = 9
 
 const cap = <T>(a: T[], n: number): T[] => (a.length > n ? a.slice(0, n) : a)
 
@@ -82,10 +95,59 @@ export class Sampler {
   private owners = new Map<string, string>()
   private readonly scan = new SocketScan()
   private netlink: boolean
+  /** The BPF tcp iterator counts the samples between owner walks, until it fails 3 times in a row. */
+  private tcpIter: boolean
+  private tcpIterFails = 0
+  /** Sockets of the last sample and of the last owner walk (scan fingerprints); walks skipped since. */
+  private lastPrint = ''
+  private walkPrint: string | undefined
+  private skippedWalks = 0
+  /** Owner walks so far (the tests count them). */
+  ownerWalks = 0
   private readonly host = hostname()
 
   constructor(private readonly opts: SamplerOptions = {}) {
     this.netlink = opts.source !== 'procfs' && tryNative() !== undefined
+    this.tcpIter = this.netlink && tcpIterUsable(opts.procRoot)
+  }
+
+  /** Where the samples between owner walks come from now (the tests check which path ran). */
+  get socketSource(): 'bpf' | 'netlink' | 'procfs' {
+    return this.netlink ? (this.tcpIter ? 'bpf' : 'netlink') : 'procfs'
+  }
+
+  /** The sockets of every target namespace into the scan: BPF iterator records, else a sock_diag dump. */
+  private scanNamespaces(labels: string[]): void {
+    const o = this.opts
+    const native = tryNative()
+    if (!native) throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.monitor.noAddon'))
+    const scan = this.scan
+    if (this.tcpIter) {
+      try {
+        for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
+          scan.begin()
+          iterateTcp(native, t.path, (buf, off, end) => scan.addRecords(buf, off, end))
+        })) labels.push(target.label)
+        this.tcpIterFails = 0
+        return
+      } catch (err) {
+        // Counted again from the dump below; after 3 failures in a row (with a dump that works)
+        // the iterator is not tried again.
+        debug('BPF tcp iterator failed (%s); sock_diag dump instead', (err as Error).message)
+        scan.reset()
+        labels.length = 0
+        for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
+          scan.begin()
+          dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => scan.add(buf, off))
+        })) labels.push(target.label)
+        if (++this.tcpIterFails >= 3) this.tcpIter = false
+        return
+      }
+    }
+    for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
+      scan.begin()
+      dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => scan.add(buf, off))
+    })) labels.push(target.label)
   }
 
   /** Sockets from one dump counted in place; owners (a raw table with the fd walk) on owner samples. */
@@ -110,14 +172,7 @@ export class Sampler {
       this.processes = owned.processes
       this.owners = owned.listeners
       for (const t of resolveNetns(o.netns, o.procRoot)) labels.push(t.label)
-    } else {
-      const native = tryNative()
-      if (!native) throw new TcpdoctorError('TD_NATIVE_MISSING', msg('err.monitor.noAddon'))
-      for (const { target } of eachNamespace(o.netns, o.procRoot, (t) => {
-        scan.begin()
-        dumpSockets(native, { families: ['inet', 'inet6'], states: SS_ALL_BITS, ext: 0, netnsPath: t.path }, (buf, off) => scan.add(buf, off))
-      })) labels.push(target.label)
-    }
+    } else this.scanNamespaces(labels)
     const r = scan.result(top)
     const listeners = sortListeners(r.listeners.map((l): SampleListener => ({ local: l.local, address: l.address, port: l.port, queue: l.queue, backlog: l.backlog, process: this.owners.get(l.local) })))
     return { netns: labels.join(', '), source: 'netlink', total: r.total, states: r.states, ports: r.ports, peers: r.peers, listeners: cap(listeners, top) }
@@ -148,7 +203,11 @@ export class Sampler {
     const t0 = performance.now()
     const top = o.top ?? 50
     const ownersEvery = o.ownersEvery ?? 30
-    const withOwners = ownersEvery > 0 && this.n % ownersEvery === 0
+    let withOwners = ownersEvery > 0 && this.n % ownersEvery === 0
+    if (withOwners && this.netlink && this.walkPrint === this.lastPrint && this.skippedWalks < OWNERS_SKIP_MAX) {
+      withOwners = false
+      this.skippedWalks++
+    }
     let part: SocketPart | undefined
     if (this.netlink) {
       try {
@@ -159,6 +218,12 @@ export class Sampler {
       }
     }
     part ??= await this.fromList(withOwners, top)
+    this.lastPrint = part.source === 'netlink' ? this.scan.fingerprint() : ''
+    if (withOwners) {
+      this.ownerWalks++
+      this.walkPrint = part.source === 'netlink' ? this.lastPrint : undefined
+      this.skippedWalks = 0
+    }
     const notes: string[] = []
     const counters: Partial<Record<RateCounter, number>> = {}
     const counterTotals: Partial<Record<RateCounter, number>> = {}

@@ -10,7 +10,7 @@ import { formatIPv4, formatIPv6 } from '../model/address.js'
 import { stateName, type StateName } from '../model/state.js'
 import type { StateGroup } from '../sockets/group.js'
 import { AF_INET6, IDIAG } from '../kernel/sock-diag/constants.js'
-import { localAddressAt, localPortAt, remotePortAt, stateAt } from '../kernel/sock-diag/parse.js'
+import { localPortAt, remotePortAt, stateAt } from '../kernel/sock-diag/parse.js'
 import type { TalliedListener } from './tally.js'
 
 const LISTEN = 10
@@ -75,6 +75,11 @@ export class SocketScan {
   private peerIndex = new Map<number | string, number>()
   private peerKeys: string[] = []
   private peerCounts = new Uint32Array(16 * 64)
+  /** Order-free hash of every socket's (namespace, state, ports, address) since reset(). */
+  private fp = 0
+  /** The last IPv4 peer counted (-1: none this sample) and its index. */
+  private lastPeer = -1
+  private lastPeerIndex = 0
   private listeners: ScannedListener[] = []
   /** Per port * 16 + state, for the second pass: sockets keyed by their local port / their remote port. */
   private local: Uint32Array | undefined
@@ -90,6 +95,8 @@ export class SocketScan {
     this.peerCounts.fill(0, 0, this.peerKeys.length * 16)
     this.peerIndex.clear()
     this.peerKeys.length = 0
+    this.lastPeer = -1
+    this.fp = 0
     this.listeners = []
   }
 
@@ -101,6 +108,35 @@ export class SocketScan {
 
   /** Counts the inet_diag_msg at off. */
   add(buf: Uint8Array, off: number): void {
+    const st = fold(stateAt(buf, off))
+    const v6 = buf[off] === AF_INET6
+    if (st === LISTEN) this.count1(st, localPortAt(buf, off), 0, v6, buf, off + IDIAG.src, u32(buf, off + IDIAG.rqueue), u32(buf, off + IDIAG.wqueue))
+    else this.count1(st, localPortAt(buf, off), remotePortAt(buf, off), v6, buf, off + IDIAG.dst, 0, 0)
+  }
+
+  /**
+   * Counts the BPF tcp iterator records (native/src/tcpiter.c) in buf[off, end) and returns the
+   * bytes used: a record cut at end is left for the caller to carry into the next read.
+   */
+  addRecords(buf: Uint8Array, off: number, end: number): number {
+    const start = off
+    for (;;) {
+      if (end - off < 24) break
+      const raw = buf[off + 1]!
+      if (raw === LISTEN) {
+        if (end - off < 32) break
+        this.count1(LISTEN, buf[off + 2]! | (buf[off + 3]! << 8), 0, buf[off] === AF_INET6, buf, off + 8, u32(buf, off + 24), u32(buf, off + 28))
+        off += 32
+      } else {
+        this.count1(fold(raw), buf[off + 2]! | (buf[off + 3]! << 8), (buf[off + 4]! << 8) | buf[off + 5]!, buf[off] === AF_INET6, buf, off + 8, 0, 0)
+        off += 24
+      }
+    }
+    return off - start
+  }
+
+  /** One socket: a listener's local address at addr, anyone else's remote address there. */
+  private count1(st: number, lp: number, rp: number, v6: boolean, buf: Uint8Array, addr: number, queue: number, backlog: number): void {
     const i = this.count++
     if (i === this.state.length) {
       this.state = grow(this.state, i + 1, (n) => new Uint8Array(n))
@@ -108,37 +144,51 @@ export class SocketScan {
       this.rport = grow(this.rport, i + 1, (n) => new Uint16Array(n))
       this.nsOf = grow(this.nsOf, i + 1, (n) => new Uint16Array(n))
     }
-    const st = fold(stateAt(buf, off))
-    const lp = localPortAt(buf, off)
-    const rp = remotePortAt(buf, off)
     const ns = Math.max(0, this.ns)
     this.state[i] = st
     this.lport[i] = lp
     this.rport[i] = rp
     this.nsOf[i] = ns
     this.perState[st]!++
+    // A sum of mixed words: the same sockets in any order give the same value.
+    const w = (buf[addr + 12]! | (buf[addr + 13]! << 8) | (buf[addr + 14]! << 16) | (buf[addr + 15]! << 24)) ^ (buf[addr]! | (buf[addr + 1]! << 8) | (buf[addr + 2]! << 16) | (buf[addr + 3]! << 24))
+    let x = Math.imul((ns << 21) ^ (st << 16) ^ lp, 0x9e3779b1) ^ Math.imul((rp << 16) ^ w, 0x85ebca77)
+    x ^= x >>> 15
+    this.fp = (this.fp + Math.imul(x, 0xc2b2ae35)) | 0
     if (st === LISTEN) {
       this.listening[ns * PORTS + lp] = 1
-      const v6 = buf[off] === AF_INET6
-      const address = localAddressAt(buf, off)
-      this.listeners.push({ family: v6 ? 'inet6' : 'inet', address, port: lp, local: `${v6 ? `[${address}]` : address}:${lp}`, queue: u32(buf, off + IDIAG.rqueue), backlog: u32(buf, off + IDIAG.wqueue), ns })
+      const address = v6 ? formatIPv6(buf, addr) : formatIPv4(buf, addr)
+      this.listeners.push({ family: v6 ? 'inet6' : 'inet', address, port: lp, local: `${v6 ? `[${address}]` : address}:${lp}`, queue, backlog, ns })
       return
     }
     let key: number | string
     if (rp === 0) key = '*'
-    else if (buf[off] === AF_INET6) key = formatIPv6(buf, off + IDIAG.dst)
+    else if (v6) key = formatIPv6(buf, addr)
     else {
-      const a = off + IDIAG.dst
-      key = ((buf[a]! << 24) | (buf[a + 1]! << 16) | (buf[a + 2]! << 8) | buf[a + 3]!) >>> 0
+      key = ((buf[addr]! << 24) | (buf[addr + 1]! << 16) | (buf[addr + 2]! << 8) | buf[addr + 3]!) >>> 0
+      // Consecutive sockets mostly share a peer: the last IPv4 one skips the map.
+      if (key === this.lastPeer) {
+        this.peerCounts[this.lastPeerIndex * 16 + st]!++
+        return
+      }
     }
     let p = this.peerIndex.get(key)
     if (p === undefined) {
       p = this.peerKeys.length
       this.peerIndex.set(key, p)
-      this.peerKeys.push(typeof key === 'number' ? formatIPv4(buf, off + IDIAG.dst) : key)
+      this.peerKeys.push(typeof key === 'number' ? formatIPv4(buf, addr) : key)
       this.peerCounts = grow(this.peerCounts, (p + 1) * 16, (n) => new Uint32Array(n))
     }
+    if (typeof key === 'number') {
+      this.lastPeer = key
+      this.lastPeerIndex = p
+    }
     this.peerCounts[p * 16 + st]!++
+  }
+
+  /** A hash of the sockets added since reset() (with their count): equal for the same sockets. */
+  fingerprint(): string {
+    return `${this.count}:${this.fp}`
   }
 
   /** The groups of the sockets added since reset(); ports and peers capped at `top`. */

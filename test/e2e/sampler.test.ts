@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process'
 import { need } from '../helpers/can.js'
 import { dropNetns, inNetns, makeNetns, spawnInNetns } from '../helpers/netns.js'
 import { waitUntil } from '../helpers/wait.js'
-import { Sampler } from '../../src/monitor/sampler.js'
+import { OWNERS_SKIP_MAX, Sampler } from '../../src/monitor/sampler.js'
 import { Metrics } from '../../src/monitor/metrics.js'
 import { tallySockets } from '../../src/monitor/tally.js'
 import { gatherSockets } from '../../src/sockets/gather.js'
@@ -140,5 +140,22 @@ describe.skipIf(skip)('serve sampler: counted in place vs ss and the object path
     }
     expect(at[0]).toBeGreaterThan(0)
     expect(at.slice(1)).toEqual([at[0], at[0], at[0]])
+  })
+
+  it('an owner walk on its turn is skipped while the sockets are those of the last walk', async () => {
+    const sampler = new Sampler({ netns: ns, procRoot: '/proc', findingsEvery: 0, ownersEvery: 1 })
+    const first = await sampler.sample()
+    for (let i = 0; i < 3; i++) expect((await sampler.sample()).processes).toEqual(first.processes)
+    expect(sampler.ownerWalks).toBe(1)
+    // One more connection to 8080, left in its accept queue and closed by the client: new
+    // sockets (FIN_WAIT2 and CLOSE_WAIT), so the next turn walks.
+    inNetns(ns, 'python3', ['-c', 'import socket; s = socket.create_connection(("127.0.0.1", 8080)); s.close()'])
+    await sampler.sample() // sees the new sockets (its turn was decided on the previous ones)
+    const after = await sampler.sample()
+    expect(sampler.ownerWalks).toBe(2)
+    expect(after.processes).toEqual(groupStates(gatherSockets({ netns: ns, owners: true }).namespaces[0]!.sockets, 'process').filter((p) => p.key !== '-'))
+    // Unchanged sockets: walked anyway after OWNERS_SKIP_MAX skipped turns.
+    for (let i = 0; i < OWNERS_SKIP_MAX + 1; i++) await sampler.sample()
+    expect(sampler.ownerWalks).toBe(3)
   })
 })

@@ -16,4 +16,8 @@
 /* Throws an Error whose code is the errno name (with .syscall and .errno); returns NULL. */
 napi_value td_throw_errno(napi_env env, int err, const char *syscall);
 
+/* An optional network namespace path argument: 1 with buf set for a non-empty string, 0 for
+ * none (this namespace), -1 for a path too long to hold (never silently this namespace instead). */
+int td_netns_arg(napi_env env, napi_value v, char *buf, size_t cap);
+
 #endif

@@ -34,6 +34,15 @@ napi_value td_throw_errno(napi_env env, int err, const char *syscall) {
 }
 #define throw_errno td_throw_errno
 
+int td_netns_arg(napi_env env, napi_value v, char *buf, size_t cap) {
+  napi_valuetype t;
+  buf[0] = 0;
+  if (!v || napi_typeof(env, v, &t) != napi_ok || t != napi_string) return 0;
+  size_t len;
+  if (napi_get_value_string_utf8(env, v, buf, cap, &len) != napi_ok || len >= cap - 1) return -1;
+  return len > 0;
+}
+
 static int arg_u32(napi_env env, napi_value v, uint32_t *out) {
   return napi_get_value_uint32(env, v, out) == napi_ok;
 }
@@ -103,15 +112,10 @@ static napi_value tcp_iter_open(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
   CHECK(napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
-  char path[4096] = {0};
-  napi_valuetype t = napi_undefined;
-  if (argc > 0) CHECK(napi_typeof(env, argv[0], &t));
-  if (t == napi_string) {
-    size_t len;
-    CHECK(napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len));
-    if (len >= sizeof path - 1) { napi_throw_range_error(env, "TD_NATIVE_ARGS", "tcpIterOpen: namespace path too long"); return NULL; }
-  }
-  int fd = td_tcp_iter_open(path[0] ? path : NULL);
+  char path[4096];
+  int has_ns = td_netns_arg(env, argc > 0 ? argv[0] : NULL, path, sizeof path);
+  if (has_ns < 0) { napi_throw_range_error(env, "TD_NATIVE_ARGS", "tcpIterOpen: namespace path too long"); return NULL; }
+  int fd = td_tcp_iter_open(has_ns ? path : NULL);
   if (fd < 0) return throw_errno(env, -fd, "bpf tcp iterator");
   napi_value r;
   if (napi_create_int32(env, fd, &r) != napi_ok) { close(fd); napi_throw_error(env, "TD_NATIVE", "napi_create_int32"); return NULL; }

@@ -25,16 +25,6 @@ static int get_addr(napi_env env, napi_value v, int family, uint8_t out[16]) {
   return 1;
 }
 
-/* An optional netns path argument: 1 and buf set for a string, 0 for none (this namespace),
- * -1 for a path too long to hold (never silently this namespace instead). */
-static int netns_arg(napi_env env, size_t argc, napi_value *argv, size_t i, char *buf, size_t cap) {
-  napi_valuetype t;
-  if (i >= argc || napi_typeof(env, argv[i], &t) != napi_ok || t != napi_string) return 0;
-  size_t len;
-  if (napi_get_value_string_utf8(env, argv[i], buf, cap, &len) != napi_ok || len >= cap - 1) return -1;
-  return len > 0;
-}
-
 /* probeSocket(family, kind, ttl, netnsPath?): fd */
 static napi_value probe_socket(napi_env env, napi_callback_info info) {
   size_t argc = 4;
@@ -45,7 +35,7 @@ static napi_value probe_socket(napi_env env, napi_callback_info info) {
   PCHECK(napi_get_value_int32(env, argv[1], &kind));
   PCHECK(napi_get_value_int32(env, argv[2], &ttl));
   char ns[4096];
-  int has_ns = netns_arg(env, argc, argv, 3, ns, sizeof ns);
+  int has_ns = td_netns_arg(env, argc > 3 ? argv[3] : NULL, ns, sizeof ns);
   if (has_ns < 0) return perr(env, ENAMETOOLONG, "setns");
   int fd = td_probe_socket(has_ns ? ns : NULL, family, kind, ttl);
   if (fd < 0) return perr(env, -fd, "socket");
@@ -91,7 +81,7 @@ static napi_value probe_connect(napi_env env, napi_callback_info info) {
   double sent = 0;
   int err = 0;
   char ns[4096];
-  int has_ns = netns_arg(env, argc, argv, 4, ns, sizeof ns);
+  int has_ns = td_netns_arg(env, argc > 4 ? argv[4] : NULL, ns, sizeof ns);
   if (has_ns < 0) return perr(env, ENAMETOOLONG, "setns");
   int fd = td_probe_connect(has_ns ? ns : NULL, family, addr, (uint16_t)port, ttl, &sent, &err);
   if (fd < 0) return perr(env, -fd, "socket");
